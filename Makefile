@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# drm_userptr: developer commands. The kernel-side objects are listed in
+# Kbuild; this Makefile drives the test kernel, the VM and the checks.
+#
+# make check   everything: setup, builds, lint, all suites in the VM
+# make lint    checkpatch --strict, sparse (C=2) and W=1 -Werror
+# make kernel  build the test kernel (cached outside the clone)
+# make shell   a shell in the test VM
+# make setup   install the host packages (Debian archive only)
+
+SCRIPTS := $(CURDIR)/scripts
+
+.PHONY: check lint kernel tests shell setup help
+
+check:
+	@$(SCRIPTS)/check.sh
+
+lint: kernel
+	@$(SCRIPTS)/lint.sh
+
+kernel:
+	@$(SCRIPTS)/build-kernel.sh >/dev/null
+
+tests: kernel
+	@$(SCRIPTS)/build-tests.sh
+
+shell: tests
+	@$(SCRIPTS)/run-vm.sh --interactive
+
+setup:
+	@$(SCRIPTS)/setup-host.sh
+
+help:
+	@sed -n 's/^# make /make /p' Makefile

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the test kernel (bzImage + modules) into the cache. A second run with
+# the same patches and config rebuilds only what changed.
+#
+# Usage: build-kernel.sh [extra make arguments, e.g. C=1 W=1]
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+"$PROJECT_ROOT/scripts/setup-host.sh"
+src=$("$PROJECT_ROOT/scripts/prepare-kernel-tree.sh")
+out=$(kernel_out_dir)
+mkdir -p "$out"
+
+export CCACHE_DIR="$CACHE_DIR/ccache"
+kmake() {
+	make -C "$src" O="$out" -j"$(nproc)" CC="ccache gcc" \
+		KBUILD_BUILD_TIMESTAMP="" KBUILD_BUILD_USER=drm-userptr \
+		KBUILD_BUILD_HOST=ci "$@"
+}
+
+fragments=("$PROJECT_ROOT"/scripts/kconfig/*.config)
+if [ ! -f "$out/.config" ] || [ ! -f "$out/.fragments-merged" ]; then
+	log "configuring: tinyconfig + ${fragments[*]##*/}"
+	kmake -s tinyconfig >/dev/null
+	KCONFIG_CONFIG="$out/.config" "$src/scripts/kconfig/merge_config.sh" \
+		-m -O "$out" "$out/.config" "${fragments[@]}" >/dev/null
+	touch "$out/.fragments-merged"
+fi
+kmake -s olddefconfig >/dev/null
+
+# Every option the fragments ask for must have survived olddefconfig: a
+# silently dropped debug option would make every test run meaningless.
+bad=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*) want=$line ;;
+	"# CONFIG_"*" is not set") want=$line ;;
+	*) continue ;;
+	esac
+	sym=${want#\# }
+	sym=${sym%%[= ]*}
+	if ! grep -qxF -- "$want" "$out/.config"; then
+		if [ "$want" != "${want#\#}" ] && ! grep -q "^$sym=" "$out/.config"; then
+			continue
+		fi
+		echo "config: asked for '$want', got '$(grep -E "^(# )?$sym[= ]" "$out/.config" || echo unset)'" >&2
+		bad=1
+	fi
+done < <(cat "${fragments[@]}")
+[ $bad = 0 ] || die "the kernel config lost options the fragments ask for"
+
+log "building $KERNEL_VERSION in $out"
+kmake bzImage modules "$@"
+rm -rf "$out/modroot.new"
+kmake -s INSTALL_MOD_PATH="$out/modroot.new" modules_install >/dev/null
+rm -rf "$out/modroot" && mv "$out/modroot.new" "$out/modroot"
+echo "$out"

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Everything `make check` does: set up the host, build the test kernel and
+# test programs, lint, run every suite in the VM, check the kernel log, and
+# print per-suite results ending in "N passed, N failed, N skipped".
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+
+logs="$CACHE_DIR/logs"
+mkdir -p "$logs"
+checks=()
+t_start=$(date +%s)
+
+# Run one step with its output in a log file; show the tail if it fails.
+step() {
+	local name=$1 t0 rc=0
+	shift
+	t0=$(date +%s)
+	log "$name"
+	"$@" > "$logs/$name.log" 2>&1 || rc=$?
+	log "$name: $([ $rc = 0 ] && echo ok || echo "FAILED ($rc)") in $(( $(date +%s) - t0 ))s"
+	if [ $rc != 0 ]; then
+		tail -40 "$logs/$name.log" | sed 's/^/    /' >&2
+	fi
+	return $rc
+}
+
+step setup "$PROJECT_ROOT/scripts/setup-host.sh" || exit 1
+step kernel "$PROJECT_ROOT/scripts/build-kernel.sh" || { echo "0 passed, 1 failed"; exit 1; }
+step tests "$PROJECT_ROOT/scripts/build-tests.sh" || { echo "0 passed, 1 failed"; exit 1; }
+
+if step lint "$PROJECT_ROOT/scripts/lint.sh"; then
+	checks+=(--check lint=pass)
+else
+	checks+=(--check lint=fail)
+fi
+
+results="$CACHE_DIR/runs/check-$(date +%Y%m%d-%H%M%S)"
+vm_rc=0
+step vm "$PROJECT_ROOT/scripts/run-vm.sh" --results "$results" -- \
+	"$PROJECT_ROOT/scripts/guest/run-suites.sh" kunit hmm || vm_rc=$?
+case $vm_rc in
+0|1) checks+=(--check kernel-log=pass) ;;
+3) checks+=(--check kernel-log=fail) ;;
+*) checks+=(--check vm-run=fail) ;;
+esac
+[ -f "$results/boot-time" ] && log "$(cat "$results/boot-time")"
+log "results and full kernel log: $results"
+
+echo "Results ($(( $(date +%s) - t_start ))s):"
+"$PROJECT_ROOT/scripts/summarize-results.py" "$results" "${checks[@]}"

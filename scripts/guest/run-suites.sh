@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run test suites inside the test VM and leave their TAP/KTAP output under
+# $RESULTS/<suite>/. The host summarises them (scripts/summarize-results.py).
+#
+# Usage: run-suites.sh SUITE...
+#   kunit   collect the KUnit suites built into the kernel (they ran at boot)
+#           and load the KUnit test modules, one at a time
+#   hmm     tools/testing/selftests/mm/hmm-tests against test_hmm.ko
+# Needs $RESULTS and $KBUILD_OUT (the kernel build directory) from the host.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../test-suites.sh"
+: "${RESULTS:?}" "${KBUILD_OUT:?}"
+modroot="$KBUILD_OUT/modroot"
+status=0
+
+say() { echo "guest: $*" > /dev/kmsg; echo "guest: $*"; }
+
+# The KTAP a KUnit suite left in debugfs, or a failed result if it never ran.
+collect_kunit_suite() {
+	local suite=$1 dir=$RESULTS/kunit
+	mkdir -p "$dir"
+	if [ -r "/sys/kernel/debug/kunit/$suite/results" ]; then
+		cat "/sys/kernel/debug/kunit/$suite/results" > "$dir/$suite.ktap"
+	else
+		printf 'KTAP version 1\n1..1\nnot ok 1 %s # the suite did not run\n' \
+			"$suite" > "$dir/$suite.ktap"
+		status=1
+	fi
+}
+
+run_kunit() {
+	local suite suites mod entry
+	for suite in $KUNIT_BUILTIN_SUITES; do
+		collect_kunit_suite "$suite"
+	done
+	for entry in $KUNIT_MODULES; do
+		mod=${entry%%=*}
+		say "loading KUnit module $mod"
+		modprobe -d "$modroot" "$mod" || status=1
+		suites=${entry#*=}
+		for suite in ${suites//,/ }; do
+			collect_kunit_suite "$suite"
+		done
+		modprobe -r -d "$modroot" "$mod" || status=1
+	done
+}
+
+run_hmm() {
+	local dir=$RESULTS/hmm
+	mkdir -p "$dir"
+	say "running hmm-tests against test_hmm"
+	if ! modprobe -d "$modroot" test_hmm; then
+		printf 'TAP version 13\n1..1\nnot ok 1 modprobe test_hmm\n' > "$dir/hmm-tests.tap"
+		status=1
+		return
+	fi
+	(cd /tmp && "$KBUILD_OUT/tests/hmm-tests") > "$dir/hmm-tests.tap" 2>&1 || status=1
+	modprobe -r -d "$modroot" test_hmm || status=1
+}
+
+for suite in "$@"; do
+	case "$suite" in
+	kunit) run_kunit ;;
+	hmm) run_hmm ;;
+	*) say "unknown suite $suite"; status=1 ;;
+	esac
+done
+exit $status

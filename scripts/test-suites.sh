@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0
+# The test suites every run must produce, read by the guest runner and the
+# host summary alike: a suite that is missing from a run is a failure.
+
+# KUnit suites built into the test kernel; they run at boot.
+KUNIT_BUILTIN_SUITES="mmu_interval_notifier_two_pass"
+
+# KUnit test modules, loaded one at a time in the guest, as
+# "module=suite[,suite...]" words.
+KUNIT_MODULES=""
