@@ -12,21 +12,22 @@ src=$("$PROJECT_ROOT/scripts/prepare-kernel-tree.sh")
 out=$(kernel_out_dir)
 mkdir -p "$out"
 
-export CCACHE_DIR="$CACHE_DIR/ccache"
+# Paths under the cache are hashed relative to the build directory, so a
+# tree with another key still hits the objects it shares with the last one.
+export CCACHE_DIR="$CACHE_DIR/ccache" CCACHE_BASEDIR="$CACHE_DIR" CCACHE_NOHASHDIR=1
 kmake() {
 	make -C "$src" O="$out" -j"$(nproc)" CC="ccache gcc" \
 		KBUILD_BUILD_TIMESTAMP="" KBUILD_BUILD_USER=drm-userptr \
 		KBUILD_BUILD_HOST=ci "$@"
 }
 
+# The config is made afresh from tinyconfig and the fragments every time, so
+# that an option removed from a fragment goes away too.
 fragments=("$PROJECT_ROOT"/scripts/kconfig/*.config)
-if [ ! -f "$out/.config" ] || [ ! -f "$out/.fragments-merged" ]; then
-	log "configuring: tinyconfig + ${fragments[*]##*/}"
-	kmake -s tinyconfig >/dev/null
-	KCONFIG_CONFIG="$out/.config" "$src/scripts/kconfig/merge_config.sh" \
-		-m -O "$out" "$out/.config" "${fragments[@]}" >/dev/null
-	touch "$out/.fragments-merged"
-fi
+log "configuring: tinyconfig + ${fragments[*]##*/}"
+kmake -s tinyconfig >/dev/null
+KCONFIG_CONFIG="$out/.config" "$src/scripts/kconfig/merge_config.sh" \
+	-m -O "$out" "$out/.config" "${fragments[@]}" >/dev/null
 kmake -s olddefconfig >/dev/null
 
 # Every option the fragments ask for must have survived olddefconfig: a
@@ -50,9 +51,13 @@ while IFS= read -r line; do
 done < <(cat "${fragments[@]}")
 [ $bad = 0 ] || die "the kernel config lost options the fragments ask for"
 
-log "building $KERNEL_VERSION in $out"
+sha256sum < "$out/.config" | cut -c1-16 > "$out/config-key"
+log "building $KERNEL_VERSION (config $(cat "$out/config-key")) in $out"
 kmake bzImage modules "$@"
 rm -rf "$out/modroot.new"
 kmake -s INSTALL_MOD_PATH="$out/modroot.new" modules_install >/dev/null
 rm -rf "$out/modroot" && mv "$out/modroot.new" "$out/modroot"
+# Keep the two most recent trees (the current one and the one before it).
+ls -dt "$CACHE_DIR"/linux-"$KERNEL_VERSION"-* 2>/dev/null | tail -n +3 |
+	while read -r old; do log "pruning $old"; rm -rf "$old"; done
 echo "$out"

@@ -27,12 +27,15 @@ HOST_PACKAGES=(
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Hash of everything that decides the kernel source tree and its .config.
+# Hash of everything that decides the kernel source tree: the package
+# version, the patches and the way the tree is prepared. The config is not
+# part of it: it is regenerated from the fragments on every build, recorded
+# in the build directory, and Kbuild rebuilds exactly the objects that depend
+# on an option that changed.
 kernel_cache_key() {
 	{
 		echo "$KERNEL_PKG_VERSION"
 		cat "$PROJECT_ROOT"/patches/linux-6.12/*.patch 2>/dev/null
-		cat "$PROJECT_ROOT"/scripts/kconfig/*.config
 		echo "$KERNEL_TREE_LAYOUT"
 	} | sha256sum | cut -c1-16
 }

@@ -62,7 +62,7 @@ done
 cmdline="console=ttyS0 loglevel=7 log_buf_len=8M panic=-1 oops=panic"
 cmdline+=" root=hostroot rootfstype=9p ro"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
-cmdline+=" transparent_hugepage=always kmemleak=on"
+cmdline+=" kmemleak=on"
 cmdline+=" init=$PROJECT_ROOT/scripts/guest/init.sh $append"
 if [ $interactive = 1 ]; then
 	cmdline+=" -- interactive"

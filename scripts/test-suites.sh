@@ -3,7 +3,7 @@
 # host summary alike: a suite that is missing from a run is a failure.
 
 # KUnit suites built into the test kernel; they run at boot.
-KUNIT_BUILTIN_SUITES="mmu_interval_notifier_two_pass"
+KUNIT_BUILTIN_SUITES="mmu_interval_notifier_two_pass drm_userptr"
 
 # KUnit test modules, loaded one at a time in the guest, as
 # "module=suite[,suite...]" words.

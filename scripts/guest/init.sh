@@ -6,24 +6,20 @@
 # line (or a shell with "interactive"), saves the kernel log and leaves the
 # command's exit status in $RESULTS/exit-status, then powers the VM off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export HOME=/root LANG=C.UTF-8 TERM=${TERM:-linux}
+# /root stays the host's (the build cache lives under it): HOME is tmpfs.
+export HOME=/tmp LANG=C.UTF-8 TERM=${TERM:-linux}
+
+# Seconds since boot, without running a program.
+uptime_s() { local up _; read -r up _ < /proc/uptime; echo "$up"; }
 
 mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /dev/shm
-mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /var/tmp
-mount -t tmpfs tmpfs /root
-mount -t debugfs debugfs /sys/kernel/debug
-mkdir -p "$RESULTS"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 results "$RESULTS"
-hostname drm-userptr-vm
+echo "guest: init running at $(uptime_s)s"
 
-echo "guest: up $(cut -d' ' -f1 /proc/uptime)s after boot" | tee "$RESULTS/boot-time"
+# devtmpfs is already on /dev (CONFIG_DEVTMPFS_MOUNT).
+mount -a -T "${0%/*}/fstab"
+: "${RESULTS:=/run/results}"
+echo "guest: up $(uptime_s)s after boot" > "$RESULTS/boot-time"
+echo "guest: up $(uptime_s)s after boot"
 
 status=0
 if [ "${1:-}" = interactive ]; then
@@ -42,7 +38,5 @@ fi
 dmesg > "$RESULTS/dmesg.txt"
 echo "$status" > "$RESULTS/exit-status"
 sync
-echo "guest: powering off (status $status)"
-echo o > /proc/sysrq-trigger
-sleep 5
+echo "guest: done at $(uptime_s)s, status $status; resetting (qemu exits)"
 echo b > /proc/sysrq-trigger

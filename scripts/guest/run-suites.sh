@@ -9,7 +9,7 @@
 #   hmm     tools/testing/selftests/mm/hmm-tests against test_hmm.ko
 # Needs $RESULTS and $KBUILD_OUT (the kernel build directory) from the host.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
+here=${0%/*}
 . "$here/../test-suites.sh"
 : "${RESULTS:?}" "${KBUILD_OUT:?}"
 modroot="$KBUILD_OUT/modroot"
