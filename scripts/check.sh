@@ -36,6 +36,10 @@ else
 fi
 
 results="$CACHE_DIR/runs/check-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$results/host"
+# Host-side suites: the checks the VM runs rely on.
+"$PROJECT_ROOT/scripts/tests/check-kernel-log-test.sh" > "$results/host/check-kernel-log.tap"
+
 vm_rc=0
 step vm "$PROJECT_ROOT/scripts/run-vm.sh" --results "$results" -- \
 	"$PROJECT_ROOT/scripts/guest/run-suites.sh" kunit hmm || vm_rc=$?

@@ -63,6 +63,9 @@ cmdline="console=ttyS0 loglevel=7 log_buf_len=8M panic=-1 oops=panic"
 cmdline+=" root=hostroot rootfstype=9p ro"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
 cmdline+=" kmemleak=on"
+# Huge pages for hmm-tests' hugetlbfs case, and 512M at 2G kept out of System
+# RAM for test_hmm's two device-coherent memories (spm_addr_dev0/1).
+cmdline+=" hugepages=16 memmap=512M\$0x80000000"
 cmdline+=" init=$PROJECT_ROOT/scripts/guest/init.sh $append"
 if [ $interactive = 1 ]; then
 	cmdline+=" -- interactive"

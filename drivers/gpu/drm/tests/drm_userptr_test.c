@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * KUnit tests for drm_userptr, with a fake GPU on real user memory.
+ *
+ * Each test maps memory into the KUnit thread's mm (kunit_vm_mmap()), and
+ * changes it through the real mm paths (munmap, mprotect, MADV_DONTNEED, a
+ * COW fault). The fake GPU has a DMA-capable device, so the helper's DMA
+ * mappings are real and the data behind them is read back; its TLB flush
+ * completes asynchronously from an hrtimer, as a GPU's would.
+ */
+#include <kunit/device.h>
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
+#include <asm/tlb.h>
+
+#include <drm/drm_userptr.h>
+
+#define FAKE_PAGES		16
+#define FAKE_LEN		(FAKE_PAGES * PAGE_SIZE)
+#define FAKE_MAX_EVENTS		16
+#define FAKE_FLUSH_US		2000
+
+/* The order in which the fake GPUs' callbacks ran, shared by a test. */
+struct fake_log {
+	/* Serialises appends to @events. */
+	spinlock_t lock;
+	unsigned int count;
+	char events[FAKE_MAX_EVENTS][4];
+};
+
+/* A GPU whose TLB flush completes asynchronously after FAKE_FLUSH_US. */
+struct fake_gpu {
+	struct drm_userptr_domain domain;
+	struct device *dev;
+	struct fake_log *log;
+	int id;
+	/* The device still has work on the userptr: a flush is needed. */
+	bool busy;
+	struct hrtimer flush_timer;
+	struct completion flush_done;
+};
+
+static void fake_log_add(struct fake_gpu *gpu, char what)
+{
+	struct fake_log *log = gpu->log;
+
+	spin_lock(&log->lock);
+	if (log->count < FAKE_MAX_EVENTS)
+		snprintf(log->events[log->count], sizeof(log->events[0]),
+			 "%c%d", what, gpu->id);
+	log->count++;
+	spin_unlock(&log->lock);
+}
+
+static enum hrtimer_restart fake_flush_complete(struct hrtimer *timer)
+{
+	struct fake_gpu *gpu = container_of(timer, struct fake_gpu,
+					    flush_timer);
+
+	complete_all(&gpu->flush_done);
+	return HRTIMER_NORESTART;
+}
+
+static struct fake_gpu *to_fake_gpu(struct drm_userptr *uptr)
+{
+	return container_of(uptr->domain, struct fake_gpu, domain);
+}
+
+static bool fake_invalidate_start(struct drm_userptr *uptr,
+				  const struct mmu_notifier_range *range)
+{
+	struct fake_gpu *gpu = to_fake_gpu(uptr);
+
+	lockdep_assert_held_write(&uptr->domain->notifier_lock);
+	fake_log_add(gpu, 'S');
+	if (!gpu->busy)
+		return false;
+	/* Kick the flush; it completes on its own. */
+	reinit_completion(&gpu->flush_done);
+	hrtimer_start(&gpu->flush_timer, ns_to_ktime(FAKE_FLUSH_US * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL);
+	return true;
+}
+
+static void fake_invalidate_finish(struct drm_userptr *uptr)
+{
+	struct fake_gpu *gpu = to_fake_gpu(uptr);
+
+	fake_log_add(gpu, 'F');
+	wait_for_completion(&gpu->flush_done);
+	gpu->busy = false;
+}
+
+static const struct drm_userptr_ops fake_userptr_ops = {
+	.invalidate_start = fake_invalidate_start,
+	.invalidate_finish = fake_invalidate_finish,
+};
+
+static void fake_gpu_fini(void *data)
+{
+	struct fake_gpu *gpu = data;
+
+	hrtimer_cancel(&gpu->flush_timer);
+	drm_userptr_domain_fini(&gpu->domain);
+}
+
+static struct fake_gpu *fake_gpu_create(struct kunit *test,
+					struct fake_log *log, int id,
+					unsigned int flags)
+{
+	struct fake_gpu *gpu;
+	char name[32];
+	int err;
+
+	gpu = kunit_kzalloc(test, sizeof(*gpu), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gpu);
+	snprintf(name, sizeof(name), "drm_userptr_fake_gpu%d", id);
+	gpu->dev = kunit_device_register(test, name);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(gpu->dev));
+	gpu->dev->dma_mask = &gpu->dev->coherent_dma_mask;
+	err = dma_coerce_mask_and_coherent(gpu->dev, DMA_BIT_MASK(64));
+	KUNIT_ASSERT_EQ(test, err, 0);
+	gpu->log = log;
+	gpu->id = id;
+	hrtimer_init(&gpu->flush_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	gpu->flush_timer.function = fake_flush_complete;
+	init_completion(&gpu->flush_done);
+	err = drm_userptr_domain_init(&gpu->domain, gpu->dev,
+				      &fake_userptr_ops, flags);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = kunit_add_action_or_reset(test, fake_gpu_fini, gpu);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	return gpu;
+}
+
+static void fake_userptr_fini(void *data)
+{
+	drm_userptr_fini(data);
+}
+
+static struct drm_userptr *fake_userptr(struct kunit *test,
+					struct fake_gpu *gpu,
+					unsigned long addr, unsigned long size,
+					unsigned int flags)
+{
+	struct drm_userptr *uptr;
+	int err;
+
+	uptr = kunit_kzalloc(test, sizeof(*uptr), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, uptr);
+	err = drm_userptr_init(uptr, &gpu->domain, current->mm, addr, size,
+			       flags);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = kunit_add_action_or_reset(test, fake_userptr_fini, uptr);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	return uptr;
+}
+
+static struct fake_log *fake_log_create(struct kunit *test)
+{
+	struct fake_log *log = kunit_kzalloc(test, sizeof(*log), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, log);
+	spin_lock_init(&log->lock);
+	return log;
+}
+
+/* Map FAKE_LEN of anonymous memory with @prot into the test's mm. */
+static unsigned long fake_mmap(struct kunit *test, unsigned long prot)
+{
+	unsigned long addr = kunit_vm_mmap(test, NULL, 0, FAKE_LEN, prot,
+					   MAP_ANONYMOUS | MAP_PRIVATE, 0);
+
+	KUNIT_ASSERT_NE_MSG(test, addr, 0, "kunit_vm_mmap() failed");
+	return addr;
+}
+
+/* Fill each page of [addr, addr + FAKE_LEN) with its index plus @seed. */
+static void fake_fill(struct kunit *test, unsigned long addr, u8 seed)
+{
+	static u8 buf[PAGE_SIZE];
+	unsigned int i;
+
+	for (i = 0; i < FAKE_PAGES; i++) {
+		memset(buf, seed + i, PAGE_SIZE);
+		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr +
+						   i * PAGE_SIZE, buf,
+						   PAGE_SIZE), 0);
+	}
+}
+
+/*
+ * Read the userptr back the way the device sees it, through its DMA
+ * addresses, and check every byte of page i is @seed + i (or 0 if @zero).
+ * Returns the number of wrong pages; -1 if the userptr is not valid.
+ */
+static int fake_read_back(struct drm_userptr *uptr, u8 seed, bool zero)
+{
+	struct fake_gpu *gpu = to_fake_gpu(uptr);
+	int i, wrong = 0;
+
+	drm_userptr_notifier_lock(&gpu->domain);
+	if (drm_userptr_check_valid(uptr)) {
+		drm_userptr_notifier_unlock(&gpu->domain);
+		return -1;
+	}
+	for (i = 0; i < uptr->npages; i++) {
+		dma_addr_t addr = drm_userptr_dma_addr(uptr, i);
+		u8 *data = phys_to_virt(dma_to_phys(gpu->dev, addr));
+		u8 want = zero ? 0 : (u8)(seed + i);
+
+		if (data[0] != want || data[PAGE_SIZE - 1] != want ||
+		    memchr_inv(data, want, PAGE_SIZE))
+			wrong++;
+	}
+	drm_userptr_notifier_unlock(&gpu->domain);
+	return wrong;
+}
+
+/* Index of @event ("S0", "F1", ...) in the log, or -1. */
+static int fake_log_find(const struct fake_log *log, const char *event)
+{
+	unsigned int i;
+
+	for (i = 0; i < min(log->count, FAKE_MAX_EVENTS); i++)
+		if (!strcmp(log->events[i], event))
+			return i;
+	return -1;
+}
+
+static int fake_check_valid(struct drm_userptr *uptr)
+{
+	int err;
+
+	drm_userptr_notifier_lock(uptr->domain);
+	err = drm_userptr_check_valid(uptr);
+	drm_userptr_notifier_unlock(uptr->domain);
+	return err;
+}
+
+/* Apply a new protection to [start, start + len) as mprotect(2) does. */
+static int fake_mprotect(unsigned long start, size_t len, unsigned long prot)
+{
+	VMA_ITERATOR(vmi, current->mm, start);
+	struct mm_struct *mm = current->mm;
+	unsigned long end = start + len;
+	struct vm_area_struct *vma, *prev;
+	struct mmu_gather tlb;
+	unsigned long newflags;
+	int ret = -ENOMEM;
+
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	vma = vma_find(&vmi, end);
+	if (!vma || vma->vm_start > start || vma->vm_end < end)
+		goto out;
+	prev = vma_prev(&vmi);
+	if (start > vma->vm_start)
+		prev = vma;
+
+	tlb_gather_mmu(&tlb, mm);
+	for_each_vma_range(vmi, vma, end) {
+		newflags = calc_vm_prot_bits(prot, 0) |
+			   (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));
+		ret = mprotect_fixup(&vmi, &tlb, vma, &prev, start, end,
+				     newflags);
+		break;
+	}
+	tlb_finish_mmu(&tlb);
+out:
+	mmap_write_unlock(mm);
+	return ret;
+}
+
+static void drm_userptr_test_populate_reads_user_data(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	fake_fill(test, addr, 0x10);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x10, false), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.populates), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps),
+			FAKE_PAGES);
+
+	/* Still valid: a second populate does nothing. */
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps),
+			FAKE_PAGES);
+}
+
+static void drm_userptr_test_init_rejects_bad_ranges(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr uptr;
+
+	KUNIT_EXPECT_EQ(test, drm_userptr_init(&uptr, &gpu->domain, current->mm,
+					       addr, 0, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_userptr_init(&uptr, &gpu->domain, current->mm,
+					       addr + 1, PAGE_SIZE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_userptr_init(&uptr, &gpu->domain, current->mm,
+					       addr, PAGE_SIZE + 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_userptr_init(&uptr, &gpu->domain, current->mm,
+					       PAGE_MASK, 2 * PAGE_SIZE, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_userptr_init(&uptr, &gpu->domain, current->mm,
+					       addr, PAGE_SIZE, BIT(7)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->domain.nr_userptrs), 0);
+}
+
+static void drm_userptr_test_read_only(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ);
+	struct drm_userptr *ro, *rw;
+
+	ro = fake_userptr(test, gpu, addr, FAKE_LEN, DRM_USERPTR_READ_ONLY);
+	rw = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+
+	/* Read-only memory reads as zeroes; asking to write it is refused. */
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(ro), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(ro, 0, true), 0);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(rw), -EPERM);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(rw), -EAGAIN);
+}
+
+static void drm_userptr_test_holes_and_prot_none_fault(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *hole, *none;
+
+	/* Made before the userptrs exist, so that no invalidation is seen. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr + 2 * PAGE_SIZE, PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, fake_mprotect(addr + 8 * PAGE_SIZE,
+					    4 * PAGE_SIZE, PROT_NONE), 0);
+	hole = fake_userptr(test, gpu, addr, 4 * PAGE_SIZE, 0);
+	none = fake_userptr(test, gpu, addr + 8 * PAGE_SIZE, 4 * PAGE_SIZE, 0);
+
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(hole), -EFAULT);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(none), -EFAULT);
+}
+
+static void drm_userptr_test_munmap_kills_userptr(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+	unsigned long again;
+
+	fake_fill(test, addr, 0x20);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	gpu->busy = true;
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
+	/* The device was stopped and waited for before munmap went on. */
+	KUNIT_EXPECT_EQ(test, log->count, 2);
+	KUNIT_EXPECT_FALSE(test, gpu->busy);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EFAULT);
+
+	/* New memory at the same address is never picked up silently. */
+	again = vm_mmap(NULL, addr, FAKE_LEN, PROT_READ | PROT_WRITE,
+			MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED, 0);
+	KUNIT_ASSERT_EQ(test, again, addr);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EFAULT);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EFAULT);
+}
+
+static void drm_userptr_test_mprotect_invalidates(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	fake_fill(test, addr, 0x30);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+
+	KUNIT_ASSERT_EQ(test, fake_mprotect(addr, FAKE_LEN, PROT_READ), 0);
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), 0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EPERM);
+
+	KUNIT_ASSERT_EQ(test, fake_mprotect(addr, FAKE_LEN,
+					    PROT_READ | PROT_WRITE), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x30, false), 0);
+}
+
+static void drm_userptr_test_dontneed_gives_zero_pages(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	fake_fill(test, addr, 0x40);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	gpu->busy = true;
+
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, FAKE_LEN,
+					 MADV_DONTNEED), 0);
+	KUNIT_EXPECT_FALSE(test, gpu->busy);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0, true), 0);
+}
+
+static void drm_userptr_test_cow_write_invalidates(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	/* Read-only population maps the shared zero page, copy-on-write. */
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, DRM_USERPTR_READ_ONLY);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0, true), 0);
+
+	/* The CPU's write breaks COW: the device must see the new pages. */
+	fake_fill(test, addr, 0x50);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x50, false), 0);
+}
+
+static unsigned long drm_userptr_test_race_addr;
+
+/* Invalidate the range once, right after the fault: a racing munmap-like. */
+static void drm_userptr_test_race_stub(struct drm_userptr *uptr)
+{
+	struct kunit *test = kunit_get_current_test();
+
+	kunit_deactivate_static_stub(test, drm_userptr_fault_done);
+	do_madvise(current->mm, drm_userptr_test_race_addr, FAKE_LEN,
+		   MADV_DONTNEED);
+}
+
+static void drm_userptr_test_populate_retries_on_race(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	fake_fill(test, addr, 0x60);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	drm_userptr_test_race_addr = addr;
+	kunit_activate_static_stub(test, drm_userptr_fault_done,
+				   drm_userptr_test_race_stub);
+
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.retries), 1);
+	/* The pages of the retry, zeroed by the race, are what got mapped. */
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0, true), 0);
+}
+
+/* Two GPUs, each with a busy userptr on the same memory, then munmap. */
+static struct fake_log *fake_two_gpus_munmap(struct kunit *test,
+					     unsigned int flags,
+					     unsigned int deferred)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpus[2];
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	int i;
+
+	fake_fill(test, addr, 0x70);
+	for (i = 0; i < 2; i++) {
+		struct drm_userptr *uptr;
+
+		gpus[i] = fake_gpu_create(test, log, i, flags);
+		uptr = fake_userptr(test, gpus[i], addr, FAKE_LEN, 0);
+		KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+		gpus[i]->busy = true;
+	}
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
+	for (i = 0; i < 2; i++) {
+		struct drm_userptr_stats *stats = &gpus[i]->domain.stats;
+
+		KUNIT_EXPECT_FALSE(test, gpus[i]->busy);
+		KUNIT_EXPECT_EQ(test, atomic64_read(&stats->deferred_finishes),
+				deferred);
+		KUNIT_EXPECT_EQ(test, atomic64_read(&stats->sync_finishes),
+				1 - deferred);
+	}
+	KUNIT_ASSERT_EQ(test, log->count, 4);
+	return log;
+}
+
+static void drm_userptr_test_two_gpus_start_before_finish(struct kunit *test)
+{
+	struct drm_userptr_domain probe = {};
+	struct fake_log *log;
+
+	if (!drm_userptr_domain_two_pass(&probe))
+		kunit_skip(test, "this kernel has no two-pass notifiers");
+	log = fake_two_gpus_munmap(test, 0, 1);
+	/* S S F F, the finishes in the order of the starts. */
+	KUNIT_EXPECT_EQ(test, log->events[0][0], 'S');
+	KUNIT_EXPECT_EQ(test, log->events[1][0], 'S');
+	KUNIT_EXPECT_EQ(test, log->events[2][0], 'F');
+	KUNIT_EXPECT_EQ(test, log->events[3][0], 'F');
+	KUNIT_EXPECT_EQ(test, log->events[0][1], log->events[2][1]);
+	KUNIT_EXPECT_EQ(test, log->events[1][1], log->events[3][1]);
+}
+
+static void drm_userptr_test_single_pass_start_finish_pairs(struct kunit *test)
+{
+	struct fake_log *log;
+
+	log = fake_two_gpus_munmap(test, DRM_USERPTR_DOMAIN_SINGLE_PASS, 0);
+	/* S F S F: each GPU is waited for before the next is told. */
+	KUNIT_EXPECT_EQ(test, log->events[0][0], 'S');
+	KUNIT_EXPECT_EQ(test, log->events[1][0], 'F');
+	KUNIT_EXPECT_EQ(test, log->events[2][0], 'S');
+	KUNIT_EXPECT_EQ(test, log->events[3][0], 'F');
+	KUNIT_EXPECT_EQ(test, log->events[0][1], log->events[1][1]);
+	KUNIT_EXPECT_EQ(test, log->events[2][1], log->events[3][1]);
+}
+
+static struct kunit_case drm_userptr_test_cases[] = {
+	KUNIT_CASE(drm_userptr_test_populate_reads_user_data),
+	KUNIT_CASE(drm_userptr_test_init_rejects_bad_ranges),
+	KUNIT_CASE(drm_userptr_test_read_only),
+	KUNIT_CASE(drm_userptr_test_holes_and_prot_none_fault),
+	KUNIT_CASE(drm_userptr_test_munmap_kills_userptr),
+	KUNIT_CASE(drm_userptr_test_mprotect_invalidates),
+	KUNIT_CASE(drm_userptr_test_dontneed_gives_zero_pages),
+	KUNIT_CASE(drm_userptr_test_cow_write_invalidates),
+	KUNIT_CASE(drm_userptr_test_populate_retries_on_race),
+	KUNIT_CASE(drm_userptr_test_two_gpus_start_before_finish),
+	KUNIT_CASE(drm_userptr_test_single_pass_start_finish_pairs),
+	{}
+};
+
+static struct kunit_suite drm_userptr_test_suite = {
+	.name = "drm_userptr",
+	.test_cases = drm_userptr_test_cases,
+};
+
+kunit_test_suite(drm_userptr_test_suite);

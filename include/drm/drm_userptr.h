@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * drm_userptr: device access to user memory through hmm_range_fault() and
+ * two-pass mmu_interval_notifiers.
+ */
+#ifndef _DRM_USERPTR_H_
+#define _DRM_USERPTR_H_
+
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/mmu_notifier.h>
+#include <linux/rwsem.h>
+#include <linux/types.h>
+
+struct device;
+struct drm_userptr;
+
+/**
+ * struct drm_userptr_ops - what a driver does when a userptr's pages go away
+ *
+ * Both callbacks are called for every userptr whose range an invalidation
+ * overlaps, for every event (munmap, mprotect, madvise, migration, COW, mm
+ * teardown, ...).
+ */
+struct drm_userptr_ops {
+	/**
+	 * @invalidate_start: First step. Called with the domain's notifier
+	 * lock held in write mode, after the helper has marked the pages
+	 * invalid and set the notifier sequence, so no new device page-table
+	 * entries can be committed for them. Zap the device page-table
+	 * entries that point at the pages and start whatever must complete
+	 * before the pages may be released (context preemption, TLB flush).
+	 * Must not wait for it, must not allocate memory other than with
+	 * GFP_NOWAIT, and must not sleep if
+	 * !mmu_notifier_range_blockable(@range).
+	 *
+	 * Return: true if the device may still be accessing the pages and
+	 * @invalidate_finish must wait for it; false if the device is already
+	 * done with them.
+	 */
+	bool (*invalidate_start)(struct drm_userptr *uptr,
+				 const struct mmu_notifier_range *range);
+
+	/**
+	 * @invalidate_finish: Second step, called once for every
+	 * @invalidate_start that returned true, without the notifier lock.
+	 * Wait until the device can no longer access the pages. The helper
+	 * DMA-unmaps them when this returns. Cannot fail.
+	 */
+	void (*invalidate_finish)(struct drm_userptr *uptr);
+};
+
+/**
+ * enum drm_userptr_domain_flags - behaviour of a &drm_userptr_domain
+ * @DRM_USERPTR_DOMAIN_SINGLE_PASS: do not use two-pass notifiers even where
+ *	the kernel has them: every invalidation waits for its device before
+ *	the next notifier runs. For comparison and testing.
+ */
+enum drm_userptr_domain_flags {
+	DRM_USERPTR_DOMAIN_SINGLE_PASS = BIT(0),
+};
+
+/**
+ * struct drm_userptr_stats - counters a driver can expose
+ * @invalidations: invalidation callbacks received.
+ * @deferred_finishes: finishes deferred to the core's second pass.
+ * @sync_finishes: finishes run synchronously in the first pass (single-pass
+ *	mode, kernels without two-pass notifiers, or the embedded finish was
+ *	in use by a concurrent invalidation).
+ * @nonblock_refusals: invalidations refused on a non-blockable range.
+ * @populates: successful populates.
+ * @retries: populate attempts restarted by a concurrent invalidation
+ *	(hmm_range_fault() -EBUSY or a failed read_retry).
+ * @dma_maps: DMA mappings made; a huge folio counts once.
+ * @commit_eagain: commit checks that found the pages invalidated.
+ */
+struct drm_userptr_stats {
+	atomic64_t invalidations;
+	atomic64_t deferred_finishes;
+	atomic64_t sync_finishes;
+	atomic64_t nonblock_refusals;
+	atomic64_t populates;
+	atomic64_t retries;
+	atomic64_t dma_maps;
+	atomic64_t commit_eagain;
+};
+
+/**
+ * struct drm_userptr_domain - userptrs sharing a DMA device and a lock
+ *
+ * A driver has one domain per device (or per GPU VM, as it prefers). All
+ * userptrs of a domain are DMA-mapped for @dev and share @notifier_lock.
+ * Domains are independent: two GPUs, each with its own domain and its own
+ * userptr on the same memory, are invalidated in parallel.
+ */
+struct drm_userptr_domain {
+	/** @dev: the device the pages are DMA-mapped for. */
+	struct device *dev;
+	/** @ops: the driver's invalidation callbacks. */
+	const struct drm_userptr_ops *ops;
+	/** @flags: &enum drm_userptr_domain_flags. */
+	unsigned int flags;
+	/**
+	 * @notifier_lock: The lock the interval-notifier sequence scheme
+	 * needs. Held in write mode by the helper while it marks pages invalid
+	 * and calls &drm_userptr_ops.invalidate_start, and while it DMA-maps
+	 * or unmaps pages. Held in read mode by the driver, through
+	 * drm_userptr_notifier_lock(), from the validity check with
+	 * drm_userptr_check_valid() until the device page-table entries for
+	 * the pages are written. It is taken inside mmu-notifier
+	 * invalidations, which can run from memory reclaim, so nothing under
+	 * it may allocate memory with reclaim or wait for the device; lockdep
+	 * is taught this at drm_userptr_domain_init(). The helper never holds
+	 * it together with the mmap_lock.
+	 */
+	struct rw_semaphore notifier_lock;
+	/** @stats: counters, see &struct drm_userptr_stats. */
+	struct drm_userptr_stats stats;
+	/** @nr_userptrs: userptrs initialised and not yet finalised. */
+	atomic_t nr_userptrs;
+};
+
+/**
+ * enum drm_userptr_flags - flags of a userptr, fixed at drm_userptr_init()
+ * @DRM_USERPTR_READ_ONLY: the device only reads the memory: populate never
+ *	asks for write access, so read-only mappings work and no COW break is
+ *	forced.
+ */
+enum drm_userptr_flags {
+	DRM_USERPTR_READ_ONLY = BIT(0),
+};
+
+/**
+ * struct drm_userptr_dma - the DMA mapping covering one page
+ * @addr: DMA address of the page.
+ * @order: order of the mapping the page belongs to: a huge folio mapped by
+ *	the CPU with a PMD is DMA-mapped once, and each of its pages records
+ *	that order.
+ */
+struct drm_userptr_dma {
+	dma_addr_t addr;
+	unsigned int order;
+};
+
+/* Bits of &drm_userptr.state. */
+enum drm_userptr_state_bits {
+	DRM_USERPTR_STATE_FINISH_IN_USE,
+};
+
+/**
+ * struct drm_userptr - a range of user memory a device accesses
+ *
+ * Embedded by the driver in its buffer object. All fields are private to
+ * the helper; drivers use the accessors.
+ */
+struct drm_userptr {
+	/** @notifier: the interval notifier watching the range. */
+	struct mmu_interval_notifier notifier;
+	/**
+	 * @finish: second-pass storage, handed to the core by one
+	 * invalidation at a time (see %DRM_USERPTR_STATE_FINISH_IN_USE in
+	 * @state); a concurrent invalidation finishes synchronously.
+	 */
+	struct mmu_interval_notifier_finish finish;
+	/** @domain: the domain this userptr belongs to. */
+	struct drm_userptr_domain *domain;
+	/** @start: first user address. */
+	unsigned long start;
+	/** @npages: size in pages. */
+	unsigned long npages;
+	/** @flags: &enum drm_userptr_flags. */
+	unsigned int flags;
+	/** @state: &enum drm_userptr_state_bits. */
+	unsigned long state;
+	/**
+	 * @dma: one entry per page while @mapped; protected by the domain's
+	 * notifier lock (written in write mode, read in read mode).
+	 */
+	struct drm_userptr_dma *dma;
+	/** @notifier_seq: sequence the current mappings were made under. */
+	unsigned long notifier_seq;
+	/** @nr_dma_maps: DMA mappings held; under the notifier lock. */
+	unsigned long nr_dma_maps;
+	/** @mapped: @dma holds mappings; under the notifier lock. */
+	bool mapped;
+	/**
+	 * @valid: the mappings are current and may be written to device
+	 * page tables; cleared by every invalidation. Under the notifier lock.
+	 */
+	bool valid;
+	/**
+	 * @unmapped: part of the range was unmapped from the process (or the
+	 * process exited). The userptr can never be populated again: the
+	 * same addresses may now hold other memory. Under the notifier lock.
+	 */
+	bool unmapped;
+};
+
+int drm_userptr_domain_init(struct drm_userptr_domain *domain,
+			    struct device *dev,
+			    const struct drm_userptr_ops *ops,
+			    unsigned int flags);
+void drm_userptr_domain_fini(struct drm_userptr_domain *domain);
+bool drm_userptr_domain_two_pass(const struct drm_userptr_domain *domain);
+
+int drm_userptr_init(struct drm_userptr *uptr,
+		     struct drm_userptr_domain *domain, struct mm_struct *mm,
+		     unsigned long start, unsigned long size,
+		     unsigned int flags);
+void drm_userptr_fini(struct drm_userptr *uptr);
+
+int drm_userptr_populate(struct drm_userptr *uptr);
+
+void drm_userptr_notifier_lock(struct drm_userptr_domain *domain);
+void drm_userptr_notifier_unlock(struct drm_userptr_domain *domain);
+int drm_userptr_check_valid(struct drm_userptr *uptr);
+dma_addr_t drm_userptr_dma_addr(struct drm_userptr *uptr, unsigned long pgoff);
+
+/**
+ * drm_userptr_size() - size of a userptr in bytes
+ * @uptr: the userptr
+ *
+ * Return: the size given to drm_userptr_init().
+ */
+static inline unsigned long drm_userptr_size(const struct drm_userptr *uptr)
+{
+	return uptr->npages << PAGE_SHIFT;
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+void drm_userptr_fault_done(struct drm_userptr *uptr);
+#endif
+
+#endif /* _DRM_USERPTR_H_ */
