@@ -6,12 +6,13 @@
 # make check   everything: setup, builds, lint, all suites in the VM
 # make lint    checkpatch --strict, sparse (C=2) and W=1 -Werror
 # make kernel  build the test kernel (cached outside the clone)
+# make docs    render the kernel-doc into docs/api/
 # make shell   a shell in the test VM
 # make setup   install the host packages (Debian archive only)
 
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: check lint kernel tests shell setup help
+.PHONY: check lint kernel tests docs shell setup help
 
 check:
 	@$(SCRIPTS)/check.sh
@@ -21,6 +22,9 @@ lint: kernel
 
 kernel:
 	@$(SCRIPTS)/build-kernel.sh >/dev/null
+
+docs: kernel
+	@$(SCRIPTS)/build-docs.sh
 
 tests: kernel
 	@$(SCRIPTS)/build-tests.sh

@@ -39,6 +39,8 @@ results="$CACHE_DIR/runs/check-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$results/host"
 # Host-side suites: the checks the VM runs rely on.
 "$PROJECT_ROOT/scripts/tests/check-kernel-log-test.sh" > "$results/host/check-kernel-log.tap"
+step out-of-tree "$PROJECT_ROOT/scripts/tests/out-of-tree-test.sh"
+cp "$logs/out-of-tree.log" "$results/host/out-of-tree.tap"
 
 vm_rc=0
 step vm "$PROJECT_ROOT/scripts/run-vm.sh" --results "$results" -- \

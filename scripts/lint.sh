@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The project's static checks, all against the prepared test-kernel tree:
 #  - scripts/checkpatch.pl --strict over the project's C files and patches;
-#  - kernel-doc over the project's C files and the patched core files;
+#  - kernel-doc over the project's C files and the patched core files, and
+#    docs/api/ rendered from it and up to date;
 #  - sparse (C=2) over the project's objects and the patched core objects;
 #  - the same objects built with W=1 and -Werror.
 # Exits non-zero if any of them reports anything.
@@ -69,6 +70,7 @@ for f in $touched; do
 	out_kd+=$(comm -23 <(echo "$new" | sort) <(echo "$old" | sort) | grep .)
 done
 report "kernel-doc" "$out_kd"
+report "docs/api up to date" "$("$PROJECT_ROOT/scripts/build-docs.sh" --check 2>&1)"
 
 kmake() {
 	make -C "$src" O="$out" -j"$(nproc)" CC="ccache gcc" \

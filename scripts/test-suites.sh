@@ -5,6 +5,10 @@
 # KUnit suites built into the test kernel; they run at boot.
 KUNIT_BUILTIN_SUITES="mmu_interval_notifier_two_pass drm_userptr"
 
+# Built-in suites with fault-injection cases: run again after boot with
+# GFP_KERNEL failures allowed (the results of that run are the ones kept).
+KUNIT_FAULT_INJECTION_SUITES="drm_userptr"
+
 # KUnit test modules, loaded one at a time in the guest, as
 # "module=suite[,suite...]" words.
 KUNIT_MODULES=""

@@ -8,12 +8,28 @@
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/llist.h>
 #include <linux/mmu_notifier.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
 
 struct device;
 struct drm_userptr;
+
+#ifndef DRM_USERPTR_HAVE_TWO_PASS_NOTIFIER
+/*
+ * Kernels without two-pass interval notifiers (the build-time probe in the
+ * project's Kbuild defines DRM_USERPTR_HAVE_TWO_PASS_NOTIFIER for every
+ * object it builds when they have them): the same layout, so that struct
+ * drm_userptr is the same everywhere, used as storage only. An object built
+ * without the probe's flag on a two-pass kernel fails to compile here
+ * instead of disagreeing about the layout.
+ */
+struct mmu_interval_notifier_finish {
+	struct llist_node link;
+	struct mmu_interval_notifier *notifier;
+};
+#endif
 
 /**
  * struct drm_userptr_ops - what a driver does when a userptr's pages go away
@@ -227,7 +243,7 @@ static inline unsigned long drm_userptr_size(const struct drm_userptr *uptr)
 	return uptr->npages << PAGE_SHIFT;
 }
 
-#if IS_ENABLED(CONFIG_KUNIT)
+#if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)
 void drm_userptr_fault_done(struct drm_userptr *uptr);
 #endif
 

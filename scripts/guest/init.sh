@@ -18,6 +18,23 @@ echo "guest: init running at $(uptime_s)s"
 # devtmpfs is already on /dev (CONFIG_DEVTMPFS_MOUNT).
 mount -a -T "${0%/*}/fstab"
 : "${RESULTS:=/run/results}"
+
+# The tmpfs mounts hide whatever the host has below them: put the project
+# and the kernel build directory back where they are on the host, from a
+# non-recursive bind of the host's root (which shows what tmpfs hides).
+project=${0%/scripts/guest/init.sh}
+for path in "$project" ${KBUILD_OUT:+"$KBUILD_OUT"}; do
+	case "$path/" in
+	/tmp/*|/var/tmp/*|/run/*|/dev/shm/*) ;;
+	*) continue ;;
+	esac
+	if [ ! -d /run/host-root ]; then
+		mkdir -p /run/host-root
+		mount --bind / /run/host-root
+	fi
+	mkdir -p "$path"
+	mount --bind "/run/host-root$path" "$path"
+done
 echo "guest: up $(uptime_s)s after boot" > "$RESULTS/boot-time"
 echo "guest: up $(uptime_s)s after boot"
 

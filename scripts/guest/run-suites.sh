@@ -30,8 +30,31 @@ collect_kunit_suite() {
 	fi
 }
 
+# Run a built-in suite again, now that debugfs is up: with failslab and
+# fail_page_alloc allowed to fail GFP_KERNEL allocations, so that its
+# fault-injection cases (which use the task's fail-nth counter and only it)
+# run instead of skipping.
+rerun_with_fault_injection() {
+	local suite=$1 attr
+	# Quiet: each injected failure would log a stack trace, and the
+	# tests check the outcome of every one themselves.
+	for attr in failslab fail_page_alloc; do
+		echo N > "/sys/kernel/debug/$attr/ignore-gfp-wait"
+		echo 0 > "/sys/kernel/debug/$attr/verbose"
+	done
+	say "re-running KUnit suite $suite with fault injection"
+	echo 1 > "/sys/kernel/debug/kunit/$suite/run"
+	for attr in failslab fail_page_alloc; do
+		echo Y > "/sys/kernel/debug/$attr/ignore-gfp-wait"
+		echo 2 > "/sys/kernel/debug/$attr/verbose"
+	done
+}
+
 run_kunit() {
 	local suite suites mod entry
+	for suite in $KUNIT_FAULT_INJECTION_SUITES; do
+		rerun_with_fault_injection "$suite"
+	done
 	for suite in $KUNIT_BUILTIN_SUITES; do
 		collect_kunit_suite "$suite"
 	done

@@ -13,10 +13,12 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
+#include <drm/drm_userptr.h>
+
+#if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
-
-#include <drm/drm_userptr.h>
+#endif
 
 #define CREATE_TRACE_POINTS
 #include "drm_userptr_trace.h"
@@ -541,11 +543,17 @@ EXPORT_SYMBOL_GPL(drm_userptr_fini);
  * notifier lock: the window a concurrent invalidation must be caught in.
  * KUnit tests redirect it to inject one.
  */
+#if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)
 VISIBLE_IF_KUNIT void drm_userptr_fault_done(struct drm_userptr *uptr)
 {
 	KUNIT_STATIC_STUB_REDIRECT(drm_userptr_fault_done, uptr);
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_userptr_fault_done);
+#else
+static inline void drm_userptr_fault_done(struct drm_userptr *uptr)
+{
+}
+#endif
 
 /*
  * Fault the range in and DMA-map it, retrying while invalidations race with
@@ -594,6 +602,14 @@ static int drm_userptr_fault_and_map(struct drm_userptr *uptr,
 			atomic64_inc(&domain->stats.retries);
 			trace_drm_userptr_retry(uptr, -EAGAIN);
 			continue;
+		} else if (uptr->valid &&
+			   !mmu_interval_read_retry(&uptr->notifier,
+						    uptr->notifier_seq)) {
+			/*
+			 * A concurrent populate got here first, and the device
+			 * may already use its mappings: keep them.
+			 */
+			err = 0;
 		} else {
 			err = drm_userptr_dma_map(uptr, pfns);
 			if (!err) {

@@ -11,12 +11,15 @@
 #include <kunit/device.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/hrtimer.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/tlb.h>
 
@@ -182,18 +185,24 @@ static unsigned long fake_mmap(struct kunit *test, unsigned long prot)
 	return addr;
 }
 
-/* Fill each page of [addr, addr + FAKE_LEN) with its index plus @seed. */
-static void fake_fill(struct kunit *test, unsigned long addr, u8 seed)
+/* Fill each of @npages pages at @addr with its index plus @seed. */
+static void fake_fill_pages(struct kunit *test, unsigned long addr,
+			    unsigned long npages, u8 seed)
 {
 	static u8 buf[PAGE_SIZE];
-	unsigned int i;
+	unsigned long i;
 
-	for (i = 0; i < FAKE_PAGES; i++) {
+	for (i = 0; i < npages; i++) {
 		memset(buf, seed + i, PAGE_SIZE);
 		KUNIT_ASSERT_EQ(test, copy_to_user((void __user *)addr +
 						   i * PAGE_SIZE, buf,
 						   PAGE_SIZE), 0);
 	}
+}
+
+static void fake_fill(struct kunit *test, unsigned long addr, u8 seed)
+{
+	fake_fill_pages(test, addr, FAKE_PAGES, seed);
 }
 
 /*
@@ -471,6 +480,245 @@ static void drm_userptr_test_populate_retries_on_race(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0, true), 0);
 }
 
+static void drm_userptr_test_thp_one_mapping_per_folio(struct kunit *test)
+{
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	struct drm_userptr *uptr;
+	unsigned long base, addr;
+
+	if (!has_transparent_hugepage())
+		kunit_skip(test, "no transparent huge pages on this machine");
+	base = kunit_vm_mmap(test, NULL, 0, 2 * HPAGE_PMD_SIZE,
+			     PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, base, 0);
+	addr = ALIGN(base, HPAGE_PMD_SIZE);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, HPAGE_PMD_SIZE,
+					 MADV_HUGEPAGE), 0);
+	fake_fill_pages(test, addr, HPAGE_PMD_NR, 0x80);
+
+	uptr = fake_userptr(test, gpu, addr, HPAGE_PMD_SIZE, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	/* One DMA mapping for the whole PMD-mapped folio. */
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps), 1);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x80, false), 0);
+#else
+	kunit_skip(test, "CONFIG_TRANSPARENT_HUGEPAGE is off");
+#endif
+}
+
+#ifdef CONFIG_FAULT_INJECTION
+/* Can the current task be made to fail a GFP_KERNEL slab allocation? */
+static bool fake_failslab_available(void)
+{
+	void *probe;
+
+	current->fail_nth = 1;
+	probe = kmalloc(16, GFP_KERNEL);
+	current->fail_nth = 0;
+	kfree(probe);
+	return !probe;
+}
+
+/*
+ * Fail every allocation that registering and populating a userptr makes,
+ * one at a time (the task's fail-nth counter): each failure must come back
+ * as an error, leave nothing registered or mapped, and the helper must
+ * work again right after.
+ */
+static void drm_userptr_test_failslab_every_allocation(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+	unsigned int nth, left = 0;
+	int err;
+
+	/*
+	 * At boot, failslab still ignores GFP_KERNEL allocations and debugfs
+	 * is not there to change it; the VM harness runs the suite again
+	 * later with failslab/ignore-gfp-wait=N. Not a skip: KUnit would
+	 * never run a case again once it has skipped it.
+	 */
+	if (system_state != SYSTEM_RUNNING) {
+		kunit_info(test, "needs failslab/ignore-gfp-wait=N: runs after boot\n");
+		return;
+	}
+	KUNIT_ASSERT_TRUE_MSG(test, fake_failslab_available(),
+			      "failslab cannot fail GFP_KERNEL: set failslab/ignore-gfp-wait to N");
+
+	uptr = kunit_kzalloc(test, sizeof(*uptr), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, uptr);
+	fake_fill(test, addr, 0x90);
+	for (nth = 1; nth < 200 && !left; nth++) {
+		current->fail_nth = nth;
+		err = drm_userptr_init(uptr, &gpu->domain, current->mm, addr,
+				       FAKE_LEN, 0);
+		if (!err)
+			err = drm_userptr_populate(uptr);
+		left = current->fail_nth;
+		current->fail_nth = 0;
+
+		/*
+		 * Allocation failures surface as -ENOMEM, or -EFAULT from a
+		 * fault that could not allocate; some are absorbed (kvmalloc
+		 * falls back to vmalloc).
+		 */
+		KUNIT_EXPECT_TRUE_MSG(test, !err || err == -ENOMEM ||
+				      err == -EFAULT,
+				      "failing allocation %u gave %d", nth, err);
+		if (!err)
+			KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x90, false),
+					0);
+		if (atomic_read(&gpu->domain.nr_userptrs))
+			drm_userptr_fini(uptr);
+		KUNIT_EXPECT_EQ(test, atomic_read(&gpu->domain.nr_userptrs), 0);
+	}
+	/* Some allocations were failed, and the loop ran past the last one. */
+	kunit_info(test, "failed each of %u allocations in turn\n", nth - 2);
+	KUNIT_EXPECT_GT(test, nth, 2);
+	KUNIT_EXPECT_NE(test, left, 0);
+}
+#else
+static void drm_userptr_test_failslab_every_allocation(struct kunit *test)
+{
+	kunit_skip(test, "CONFIG_FAULT_INJECTION is off");
+}
+#endif
+
+static void drm_userptr_test_exit_while_busy(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	struct drm_userptr *uptr;
+	struct mm_struct *mm;
+	unsigned long addr;
+	int err;
+
+	KUNIT_ASSERT_NULL(test, current->mm);
+	uptr = kunit_kzalloc(test, sizeof(*uptr), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, uptr);
+
+	/* A process of our own, whose last reference the test drops. */
+	mm = mm_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	mm->task_size = TASK_SIZE;
+	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+	kthread_use_mm(mm);
+	addr = vm_mmap(NULL, 0, FAKE_LEN, PROT_READ | PROT_WRITE,
+		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	err = IS_ERR_VALUE(addr) ? (int)addr :
+	      drm_userptr_init(uptr, &gpu->domain, mm, addr, FAKE_LEN, 0);
+	if (!err)
+		err = drm_userptr_populate(uptr);
+	kthread_unuse_mm(mm);
+	gpu->busy = true;
+	/* Process exit: the release invalidation waits for the device. */
+	mmput(mm);
+
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_FALSE(test, gpu->busy);
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), 0);
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "F0"), 1);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EFAULT);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EFAULT);
+	/* The buffer object outlives the process; freeing it is clean. */
+	drm_userptr_fini(uptr);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->domain.nr_userptrs), 0);
+}
+
+/* A thread that runs one step of a race in the test's mm. */
+struct fake_race_thread {
+	struct mm_struct *mm;
+	struct drm_userptr *uptr;
+	unsigned long addr;
+	int (*step)(struct fake_race_thread *race);
+	struct completion done;
+};
+
+static int fake_race_munmap(struct fake_race_thread *race)
+{
+	return vm_munmap(race->addr, FAKE_LEN);
+}
+
+static int fake_race_fini(struct fake_race_thread *race)
+{
+	drm_userptr_fini(race->uptr);
+	return 0;
+}
+
+static int fake_race_fn(void *data)
+{
+	struct fake_race_thread *race = data;
+
+	kthread_use_mm(race->mm);
+	race->step(race);
+	kthread_unuse_mm(race->mm);
+	mmput(race->mm);
+	complete(&race->done);
+	return 0;
+}
+
+static void fake_race_start(struct kunit *test, struct fake_race_thread *race,
+			    int (*step)(struct fake_race_thread *race))
+{
+	struct task_struct *thread;
+
+	race->step = step;
+	race->mm = current->mm;
+	mmget(race->mm);
+	init_completion(&race->done);
+	thread = kthread_run(fake_race_fn, race, "drm_userptr_race");
+	if (IS_ERR(thread))
+		mmput(race->mm);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
+}
+
+/* A flush that only completes when the test says so. */
+static enum hrtimer_restart fake_flush_held(struct hrtimer *timer)
+{
+	return HRTIMER_NORESTART;
+}
+
+static void drm_userptr_test_fini_waits_for_invalidation(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct fake_race_thread unmapper = { .addr = addr };
+	struct fake_race_thread freer = {};
+	int i;
+
+	freer.uptr = kunit_kzalloc(test, sizeof(*freer.uptr), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, freer.uptr);
+	KUNIT_ASSERT_EQ(test, drm_userptr_init(freer.uptr, &gpu->domain,
+					       current->mm, addr, FAKE_LEN, 0),
+			0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(freer.uptr), 0);
+	gpu->busy = true;
+	gpu->flush_timer.function = fake_flush_held;
+
+	/* munmap, and wait until it is inside the driver's finish. */
+	fake_race_start(test, &unmapper, fake_race_munmap);
+	for (i = 0; i < 250 && fake_log_find(log, "F0") < 0; i++)
+		msleep(20);
+	KUNIT_ASSERT_GE(test, fake_log_find(log, "F0"), 0);
+
+	/* Freeing the userptr now must wait for the invalidation to end. */
+	fake_race_start(test, &freer, fake_race_fini);
+	msleep(50);
+	KUNIT_EXPECT_FALSE(test, completion_done(&freer.done));
+	KUNIT_EXPECT_FALSE(test, completion_done(&unmapper.done));
+
+	complete_all(&gpu->flush_done);
+	wait_for_completion(&unmapper.done);
+	wait_for_completion(&freer.done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->domain.nr_userptrs), 0);
+	KUNIT_EXPECT_EQ(test, log->count, 2);
+}
+
 /* Two GPUs, each with a busy userptr on the same memory, then munmap. */
 static struct fake_log *fake_two_gpus_munmap(struct kunit *test,
 					     unsigned int flags,
@@ -545,6 +793,10 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_dontneed_gives_zero_pages),
 	KUNIT_CASE(drm_userptr_test_cow_write_invalidates),
 	KUNIT_CASE(drm_userptr_test_populate_retries_on_race),
+	KUNIT_CASE(drm_userptr_test_thp_one_mapping_per_folio),
+	KUNIT_CASE(drm_userptr_test_failslab_every_allocation),
+	KUNIT_CASE(drm_userptr_test_exit_while_busy),
+	KUNIT_CASE(drm_userptr_test_fini_waits_for_invalidation),
 	KUNIT_CASE(drm_userptr_test_two_gpus_start_before_finish),
 	KUNIT_CASE(drm_userptr_test_single_pass_start_finish_pairs),
 	{}
