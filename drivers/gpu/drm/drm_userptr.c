@@ -156,6 +156,18 @@
  * &drm_userptr_stats.sync_finishes). Where the kernel lacks two-pass
  * notifiers, or the domain has %DRM_USERPTR_DOMAIN_SINGLE_PASS, every
  * invalidation waits in its only pass.
+ *
+ * Why an embedded finish rather than a pool or an allocation: the second
+ * pass cannot fail, so the finish must be at hand without allocating in the
+ * notifier (GFP_NOWAIT fails under exactly the memory pressure that makes
+ * invalidations frequent), and a pool would need sizing, a lock or a
+ * lockless stack in the notifier path, and the same synchronous fallback
+ * when it runs dry. The embedded finish costs 16 bytes and one bit per
+ * userptr (struct drm_userptr is 176 bytes on x86-64), needs no lock, and
+ * falls back only when two invalidations of the same userptr overlap in
+ * time, which the core mm does only for concurrent operations on the same
+ * pages; the KUnit test drm_userptr_test_finish_in_use_falls_back forces
+ * that case.
  */
 
 /* The core of this kernel has two-pass interval notifiers (see Kbuild). */

@@ -11,6 +11,7 @@
 #include <kunit/device.h>
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/anon_inodes.h>
 #include <linux/delay.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
@@ -19,6 +20,8 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/tlb.h>
@@ -364,6 +367,55 @@ static void drm_userptr_test_holes_and_prot_none_fault(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, drm_userptr_populate(none), -EFAULT);
 }
 
+/* mmap() of a device-like file: VM_IO | VM_PFNMAP over a kernel page. */
+static int fake_pfnmap_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct page *page = file->private_data;
+
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	return remap_pfn_range(vma, vma->vm_start, page_to_pfn(page),
+			       PAGE_SIZE, vma->vm_page_prot);
+}
+
+static const struct file_operations fake_pfnmap_fops = {
+	.owner = THIS_MODULE,
+	.mmap = fake_pfnmap_mmap,
+};
+
+static void fake_free_page(void *page)
+{
+	__free_page(page);
+}
+
+static void drm_userptr_test_pfnmap_faults(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	struct drm_userptr *uptr;
+	struct file *file;
+	unsigned long addr;
+	struct page *page;
+	int err;
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	err = kunit_add_action_or_reset(test, fake_free_page, page);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	file = anon_inode_getfile("drm_userptr_pfnmap", &fake_pfnmap_fops,
+				  page, O_RDWR);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	addr = kunit_vm_mmap(test, file, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, 0);
+	fput(file);
+	KUNIT_ASSERT_NE(test, addr, 0);
+
+	/* No struct pages behind it for the device: refused, not mapped. */
+	uptr = fake_userptr(test, gpu, addr, PAGE_SIZE, 0);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EFAULT);
+	uptr = fake_userptr(test, gpu, addr, PAGE_SIZE, DRM_USERPTR_READ_ONLY);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EFAULT);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps), 0);
+}
+
 static void drm_userptr_test_munmap_kills_userptr(struct kunit *test)
 {
 	struct fake_log *log = fake_log_create(test);
@@ -448,6 +500,101 @@ static void drm_userptr_test_cow_write_invalidates(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x50, false), 0);
+}
+
+static void drm_userptr_test_shared_file_memory(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	struct drm_userptr *uptr;
+	struct file *file;
+	unsigned long addr;
+
+	/* A shmem file (as memfd is) mapped MAP_SHARED. */
+	file = shmem_file_setup("drm_userptr_test", FAKE_LEN, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	addr = kunit_vm_mmap(test, file, 0, FAKE_LEN, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, 0);
+	fput(file);
+	KUNIT_ASSERT_NE(test, addr, 0);
+	fake_fill(test, addr, 0xa0);
+
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0xa0, false), 0);
+
+	/* Writes through the mapping reach the same page-cache pages. */
+	fake_fill(test, addr, 0xb0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0xb0, false), 0);
+}
+
+/* A forked child that keeps the pre-fork pages shared until told to go. */
+struct fake_fork_child {
+	unsigned long addr;
+	u8 seen;
+	struct completion started;
+	struct completion release;
+};
+
+static int fake_fork_child_fn(void *data)
+{
+	struct fake_fork_child *child = data;
+
+	if (get_user(child->seen, (u8 __user *)child->addr))
+		child->seen = 0;
+	complete(&child->started);
+	wait_for_completion(&child->release);
+	do_exit(0);
+}
+
+/*
+ * fork() of the test thread: a child with a copy-on-write copy of the mm
+ * (no CLONE_VM, unlike user_mode_thread()), running @fn in the kernel until
+ * it exits. SIGCHLD: the kthread parent ignores it, so the child is reaped.
+ */
+static pid_t fake_fork(int (*fn)(void *), void *arg)
+{
+	struct kernel_clone_args args = {
+		.flags = CLONE_UNTRACED,
+		.exit_signal = SIGCHLD,
+		.fn = fn,
+		.fn_arg = arg,
+	};
+
+	return kernel_clone(&args);
+}
+
+static void drm_userptr_test_fork_then_write_cows(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct fake_fork_child *child;
+	struct drm_userptr *uptr;
+	pid_t pid;
+
+	child = kunit_kzalloc(test, sizeof(*child), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, child);
+	fake_fill(test, addr, 0xc0);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+
+	/* fork(): the child gets a copy-on-write copy of this mm. */
+	child->addr = addr;
+	init_completion(&child->started);
+	init_completion(&child->release);
+	pid = fake_fork(fake_fork_child_fn, child);
+	KUNIT_ASSERT_GT(test, pid, 0);
+	wait_for_completion(&child->started);
+	KUNIT_EXPECT_EQ(test, child->seen, 0xc0);
+
+	/* Fork write-protected the pages the device mapped. */
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+
+	/* The parent writes: COW gives it new pages, and the GPU follows. */
+	fake_fill(test, addr, 0xd0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0xd0, false), 0);
+	complete(&child->release);
 }
 
 static unsigned long drm_userptr_test_race_addr;
@@ -719,6 +866,174 @@ static void drm_userptr_test_fini_waits_for_invalidation(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, log->count, 2);
 }
 
+static int fake_race_dontneed(struct fake_race_thread *race)
+{
+	return do_madvise(race->mm, race->addr, FAKE_LEN, MADV_DONTNEED);
+}
+
+/*
+ * Two invalidations of one userptr at once (two MADV_DONTNEED, which only
+ * take the mmap lock for read): the first hands its embedded finish to the
+ * core and waits in the second pass; the second finds the finish in use and
+ * waits in its first pass instead. Both must complete, and the device must
+ * have been waited for by both.
+ */
+static void drm_userptr_test_finish_in_use_falls_back(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct fake_race_thread first = { .addr = addr };
+	struct fake_race_thread second = { .addr = addr };
+	struct drm_userptr_domain probe = {};
+	struct drm_userptr_stats *stats = &gpu->domain.stats;
+	struct drm_userptr *uptr;
+	int i;
+
+	if (!drm_userptr_domain_two_pass(&probe))
+		kunit_skip(test, "this kernel has no two-pass notifiers");
+	kunit_info(test, "struct drm_userptr: %zu bytes, finish storage %zu\n",
+		   sizeof(*uptr), sizeof(uptr->finish));
+
+	fake_fill(test, addr, 0xe0);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	gpu->busy = true;
+	gpu->flush_timer.function = fake_flush_held;
+
+	fake_race_start(test, &first, fake_race_dontneed);
+	for (i = 0; i < 250 && fake_log_find(log, "F0") < 0; i++)
+		msleep(20);
+	KUNIT_ASSERT_EQ(test, atomic64_read(&stats->deferred_finishes), 1);
+
+	/* Still mapped and busy: the second one must wait too. */
+	fake_race_start(test, &second, fake_race_dontneed);
+	for (i = 0; i < 250 && log->count < 4; i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, log->count, 4);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->sync_finishes), 1);
+	KUNIT_EXPECT_FALSE(test, completion_done(&second.done));
+
+	complete_all(&gpu->flush_done);
+	wait_for_completion(&first.done);
+	wait_for_completion(&second.done);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->deferred_finishes), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->sync_finishes), 1);
+	KUNIT_EXPECT_FALSE(test, test_bit(DRM_USERPTR_STATE_FINISH_IN_USE,
+					  &uptr->state));
+}
+
+/* The OOM reaper's invalidation of [addr, addr + FAKE_LEN): 0 or -EAGAIN. */
+static int fake_nonblock_invalidate(unsigned long addr)
+{
+	struct mmu_notifier_range range;
+	int err;
+
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, current->mm,
+				addr, addr + FAKE_LEN);
+	err = mmu_notifier_invalidate_range_start_nonblock(&range);
+	if (!err)
+		mmu_notifier_invalidate_range_end(&range);
+	return err;
+}
+
+/* Another task in the middle of a commit: holds the notifier lock. */
+struct fake_lock_holder {
+	struct drm_userptr_domain *domain;
+	struct completion locked;
+	struct completion release;
+	struct completion done;
+};
+
+static int fake_lock_holder_fn(void *data)
+{
+	struct fake_lock_holder *holder = data;
+
+	drm_userptr_notifier_lock(holder->domain);
+	complete(&holder->locked);
+	wait_for_completion(&holder->release);
+	drm_userptr_notifier_unlock(holder->domain);
+	complete(&holder->done);
+	return 0;
+}
+
+static void drm_userptr_test_nonblock_never_sleeps(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr_stats *stats = &gpu->domain.stats;
+	struct fake_lock_holder holder;
+	struct task_struct *thread;
+	struct drm_userptr *uptr;
+
+	fake_fill(test, addr, 0xf0);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+
+	/* Another task is committing under the notifier lock: refuse. */
+	holder.domain = &gpu->domain;
+	init_completion(&holder.locked);
+	init_completion(&holder.release);
+	init_completion(&holder.done);
+	thread = kthread_run(fake_lock_holder_fn, &holder, "drm_userptr_commit");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
+	wait_for_completion(&holder.locked);
+	KUNIT_EXPECT_EQ(test, fake_nonblock_invalidate(addr), -EAGAIN);
+	complete(&holder.release);
+	wait_for_completion(&holder.done);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->nonblock_refusals), 1);
+	KUNIT_EXPECT_EQ(test, log->count, 0);
+
+	/* The device is busy: it is stopped, but not waited for. */
+	gpu->busy = true;
+	KUNIT_EXPECT_EQ(test, fake_nonblock_invalidate(addr), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->nonblock_refusals), 2);
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), 0);
+	KUNIT_EXPECT_LT(test, fake_log_find(log, "F0"), 0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+
+	/* A blocking invalidation later waits and unmaps as usual. */
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, FAKE_LEN,
+					 MADV_DONTNEED), 0);
+	KUNIT_EXPECT_FALSE(test, gpu->busy);
+	KUNIT_EXPECT_FALSE(test, uptr->mapped);
+
+	/* Idle and unlocked: the non-blocking invalidation goes through. */
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_nonblock_invalidate(addr), 0);
+	KUNIT_EXPECT_FALSE(test, uptr->mapped);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->nonblock_refusals), 2);
+}
+
+static void drm_userptr_test_unbind_leaves_nothing(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptrs;
+	int i;
+
+	uptrs = kunit_kcalloc(test, 3, sizeof(*uptrs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, uptrs);
+	for (i = 0; i < 3; i++) {
+		KUNIT_ASSERT_EQ(test, drm_userptr_init(&uptrs[i], &gpu->domain,
+						       current->mm, addr,
+						       FAKE_LEN, 0), 0);
+		KUNIT_ASSERT_EQ(test, drm_userptr_populate(&uptrs[i]), 0);
+	}
+
+	/* Unbind: the driver frees its objects, then the domain. */
+	for (i = 0; i < 3; i++)
+		drm_userptr_fini(&uptrs[i]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->domain.nr_userptrs), 0);
+	drm_userptr_domain_fini(&gpu->domain);
+
+	/* The memory stays with the process, which no longer reaches us. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
+	KUNIT_EXPECT_EQ(test, log->count, 0);
+}
+
 /* Two GPUs, each with a busy userptr on the same memory, then munmap. */
 static struct fake_log *fake_two_gpus_munmap(struct kunit *test,
 					     unsigned int flags,
@@ -788,15 +1103,21 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_init_rejects_bad_ranges),
 	KUNIT_CASE(drm_userptr_test_read_only),
 	KUNIT_CASE(drm_userptr_test_holes_and_prot_none_fault),
+	KUNIT_CASE(drm_userptr_test_pfnmap_faults),
 	KUNIT_CASE(drm_userptr_test_munmap_kills_userptr),
 	KUNIT_CASE(drm_userptr_test_mprotect_invalidates),
 	KUNIT_CASE(drm_userptr_test_dontneed_gives_zero_pages),
 	KUNIT_CASE(drm_userptr_test_cow_write_invalidates),
+	KUNIT_CASE(drm_userptr_test_shared_file_memory),
+	KUNIT_CASE(drm_userptr_test_fork_then_write_cows),
 	KUNIT_CASE(drm_userptr_test_populate_retries_on_race),
 	KUNIT_CASE(drm_userptr_test_thp_one_mapping_per_folio),
 	KUNIT_CASE(drm_userptr_test_failslab_every_allocation),
 	KUNIT_CASE(drm_userptr_test_exit_while_busy),
 	KUNIT_CASE(drm_userptr_test_fini_waits_for_invalidation),
+	KUNIT_CASE(drm_userptr_test_finish_in_use_falls_back),
+	KUNIT_CASE(drm_userptr_test_nonblock_never_sleeps),
+	KUNIT_CASE(drm_userptr_test_unbind_leaves_nothing),
 	KUNIT_CASE(drm_userptr_test_two_gpus_start_before_finish),
 	KUNIT_CASE(drm_userptr_test_single_pass_start_finish_pairs),
 	{}
