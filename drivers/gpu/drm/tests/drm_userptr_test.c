@@ -247,6 +247,19 @@ static int fake_log_find(const struct fake_log *log, const char *event)
 	return -1;
 }
 
+/* Fill FAKE_LEN at @addr from @seed, register it on @gpu and populate it. */
+static struct drm_userptr *fake_populated(struct kunit *test,
+					  struct fake_gpu *gpu,
+					  unsigned long addr, u8 seed)
+{
+	struct drm_userptr *uptr;
+
+	fake_fill(test, addr, seed);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	return uptr;
+}
+
 static int fake_check_valid(struct drm_userptr *uptr)
 {
 	int err;
@@ -424,9 +437,7 @@ static void drm_userptr_test_munmap_kills_userptr(struct kunit *test)
 	struct drm_userptr *uptr;
 	unsigned long again;
 
-	fake_fill(test, addr, 0x20);
-	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	uptr = fake_populated(test, gpu, addr, 0x20);
 	gpu->busy = true;
 
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
@@ -450,9 +461,7 @@ static void drm_userptr_test_mprotect_invalidates(struct kunit *test)
 	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
 	struct drm_userptr *uptr;
 
-	fake_fill(test, addr, 0x30);
-	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	uptr = fake_populated(test, gpu, addr, 0x30);
 
 	KUNIT_ASSERT_EQ(test, fake_mprotect(addr, FAKE_LEN, PROT_READ), 0);
 	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), 0);
@@ -471,9 +480,7 @@ static void drm_userptr_test_dontneed_gives_zero_pages(struct kunit *test)
 	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
 	struct drm_userptr *uptr;
 
-	fake_fill(test, addr, 0x40);
-	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	uptr = fake_populated(test, gpu, addr, 0x40);
 	gpu->busy = true;
 
 	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, FAKE_LEN,
@@ -574,9 +581,7 @@ static void drm_userptr_test_fork_then_write_cows(struct kunit *test)
 
 	child = kunit_kzalloc(test, sizeof(*child), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, child);
-	fake_fill(test, addr, 0xc0);
-	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	uptr = fake_populated(test, gpu, addr, 0xc0);
 
 	/* fork(): the child gets a copy-on-write copy of this mm. */
 	child->addr = addr;
@@ -895,9 +900,7 @@ static void drm_userptr_test_finish_in_use_falls_back(struct kunit *test)
 	kunit_info(test, "struct drm_userptr: %zu bytes, finish storage %zu\n",
 		   sizeof(*uptr), sizeof(uptr->finish));
 
-	fake_fill(test, addr, 0xe0);
-	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	uptr = fake_populated(test, gpu, addr, 0xe0);
 	gpu->busy = true;
 	gpu->flush_timer.function = fake_flush_held;
 
@@ -967,9 +970,7 @@ static void drm_userptr_test_nonblock_never_sleeps(struct kunit *test)
 	struct task_struct *thread;
 	struct drm_userptr *uptr;
 
-	fake_fill(test, addr, 0xf0);
-	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	uptr = fake_populated(test, gpu, addr, 0xf0);
 
 	/* Another task is committing under the notifier lock: refuse. */
 	holder.domain = &gpu->domain;
