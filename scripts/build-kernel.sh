@@ -57,7 +57,8 @@ kmake bzImage modules "$@"
 rm -rf "$out/modroot.new"
 kmake -s INSTALL_MOD_PATH="$out/modroot.new" modules_install >/dev/null
 rm -rf "$out/modroot" && mv "$out/modroot.new" "$out/modroot"
-# Keep the two most recent trees (the current one and the one before it).
-ls -dt "$CACHE_DIR"/linux-"$KERNEL_VERSION"-* 2>/dev/null | tail -n +3 |
+# Keep the two most recent patched trees (the current one and the one
+# before it); their keys are hex, unlike the pristine tree's name.
+ls -dt "$CACHE_DIR"/linux-"$KERNEL_VERSION"-[0-9a-f]* 2>/dev/null | tail -n +3 |
 	while read -r old; do log "pruning $old"; rm -rf "$old"; done
 echo "$out"

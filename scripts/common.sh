@@ -15,7 +15,7 @@ KERNEL_TREE_LAYOUT=1
 PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Everything built lives outside the clone so that a fresh clone reuses it.
-CACHE_DIR=${DRM_USERPTR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/drm-userptr}
+CACHE_DIR=${DRM_USERPTR_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/drm-userptr}
 
 # Host packages every command needs, all from Debian's archive.
 HOST_PACKAGES=(

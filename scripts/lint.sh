@@ -47,22 +47,16 @@ done
 report "checkpatch --strict" "$out_cp"
 
 # kernel-doc: everything in the project; in the files the patches touch,
-# every warning that the pristine file does not have (line numbers aside).
+# every warning that the unpatched file does not have (line numbers aside;
+# a file the patches add has no unpatched version, and every warning in it
+# counts).
 kdoc() { perl "$src/scripts/kernel-doc" -none -Wall "$@" 2>&1; }
 out_kd=""
 if [ -n "$project_srcs" ]; then
 	out_kd+=$(kdoc $project_srcs)
 fi
-pristine="$CACHE_DIR/pristine-$KERNEL_VERSION"
+pristine="$(dirname "$("$PROJECT_ROOT/scripts/prepare-pristine-kernel.sh")")/src"
 touched=$(sed -n 's|^+++ b/\(.*\.[ch]\)$|\1|p' patches/linux-6.12/*.patch | sort -u)
-if [ ! -d "$pristine" ]; then
-	mkdir -p "$pristine.tmp"
-	# Files the patches add are not in the tarball: tar says so, and
-	# every warning in them counts.
-	tar -xJf "$KERNEL_TARBALL" -C "$pristine.tmp" --strip-components=1 \
-		$(printf 'linux-source-6.12/%s ' $touched) 2>/dev/null
-	mv "$pristine.tmp" "$pristine"
-fi
 for f in $touched; do
 	new=$(kdoc "$src/$f" | sed "s|^$src/||; s|:[0-9]*: |: |")
 	old=""
