@@ -4,8 +4,9 @@
 
 Every *.tap and *.ktap file below the directory is one suite. Each leaf test
 result counts once: a KUnit case, a parameterised case's parameter, a
-kselftest test. Prints one line per suite and per failed test, then the
-totals as "N passed, N failed, N skipped". Exits 1 if anything failed or if
+kselftest test. Prints one line per suite, every KUnit case with its
+result, every other failed test, then the totals as
+"N passed, N failed, N skipped". Exits 1 if anything failed or if
 no test ran at all.
 
 Usage: summarize-results.py RESULTS_DIR [--check NAME=pass|fail ...]
@@ -74,8 +75,14 @@ def main():
             failed.append("(no test result in the output)")
         print(f"  {suite:50s} {counts['pass']:4d} passed, "
               f"{counts['fail']:3d} failed, {counts['skip']:3d} skipped")
-        for name in failed:
-            print(f"      FAILED: {name}")
+        if path.endswith(".ktap"):
+            # KUnit cases are few and each states a behaviour: list them.
+            for name, status, directive in leaves(path):
+                note = f" ({directive})" if directive else ""
+                print(f"      {status.upper():4s} {name}{note}")
+        else:
+            for name in failed:
+                print(f"      FAILED: {name}")
         for k in total:
             total[k] += counts[k]
     ran = total["pass"] + total["fail"]

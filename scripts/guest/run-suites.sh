@@ -30,6 +30,45 @@ collect_kunit_suite() {
 	fi
 }
 
+# The tracepoints a suite's subsystem must emit while the suite runs.
+tracing=/sys/kernel/tracing
+trace_events_begin() {
+	[ -d "$tracing/events/$1" ] || return 0
+	echo 4096 > "$tracing/buffer_size_kb"
+	echo > "$tracing/trace"
+	echo 1 > "$tracing/events/$1/enable"
+}
+
+# One TAP test per event of the subsystem: it fired at least once.
+trace_events_end() {
+	local system=$1 dir=$RESULTS/trace event n=0 count
+	mkdir -p "$dir"
+	{
+		echo "TAP version 13"
+		if [ ! -d "$tracing/events/$system" ]; then
+			echo "1..1"
+			echo "not ok 1 $system tracepoints exist"
+			status=1
+			return
+		fi
+		echo 0 > "$tracing/events/$system/enable"
+		local events=("$tracing/events/$system"/*/)
+		echo "1..${#events[@]}"
+		for event in "${events[@]}"; do
+			event=${event%/}
+			event=${event##*/}
+			n=$((n + 1))
+			count=$(grep -c " $event:" "$tracing/trace")
+			if [ "$count" -gt 0 ]; then
+				echo "ok $n $event # fired $count times"
+			else
+				echo "not ok $n $event # never fired"
+				status=1
+			fi
+		done
+	} > "$dir/$system-tracepoints.tap"
+}
+
 # Run a built-in suite again, now that debugfs is up: with failslab and
 # fail_page_alloc allowed to fail GFP_KERNEL allocations, so that its
 # fault-injection cases (which use the task's fail-nth counter and only it)
@@ -43,7 +82,9 @@ rerun_with_fault_injection() {
 		echo 0 > "/sys/kernel/debug/$attr/verbose"
 	done
 	say "re-running KUnit suite $suite with fault injection"
+	trace_events_begin "$suite"
 	echo 1 > "/sys/kernel/debug/kunit/$suite/run"
+	trace_events_end "$suite"
 	for attr in failslab fail_page_alloc; do
 		echo Y > "/sys/kernel/debug/$attr/ignore-gfp-wait"
 		echo 2 > "/sys/kernel/debug/$attr/verbose"
