@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 struct device;
+struct drm_printer;
 struct drm_userptr;
 
 #ifndef DRM_USERPTR_HAVE_TWO_PASS_NOTIFIER
@@ -218,6 +219,8 @@ int drm_userptr_domain_init(struct drm_userptr_domain *domain,
 			    unsigned int flags);
 void drm_userptr_domain_fini(struct drm_userptr_domain *domain);
 bool drm_userptr_domain_two_pass(const struct drm_userptr_domain *domain);
+void drm_userptr_domain_print_stats(const struct drm_userptr_domain *domain,
+				    struct drm_printer *p);
 
 int drm_userptr_init(struct drm_userptr *uptr,
 		     struct drm_userptr_domain *domain, struct mm_struct *mm,

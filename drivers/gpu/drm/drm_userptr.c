@@ -13,6 +13,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
+#include <drm/drm_print.h>
 #include <drm/drm_userptr.h>
 
 #if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)
@@ -467,6 +468,48 @@ bool drm_userptr_domain_two_pass(const struct drm_userptr_domain *domain)
 	       !(domain->flags & DRM_USERPTR_DOMAIN_SINGLE_PASS);
 }
 EXPORT_SYMBOL_GPL(drm_userptr_domain_two_pass);
+
+/* The counters of struct drm_userptr_stats, by name, for printing. */
+#define DRM_USERPTR_STAT(name) { #name, offsetof(struct drm_userptr_stats, name) }
+static const struct {
+	const char *name;
+	size_t offset;
+} drm_userptr_stat_fields[] = {
+	DRM_USERPTR_STAT(invalidations),
+	DRM_USERPTR_STAT(deferred_finishes),
+	DRM_USERPTR_STAT(sync_finishes),
+	DRM_USERPTR_STAT(nonblock_refusals),
+	DRM_USERPTR_STAT(populates),
+	DRM_USERPTR_STAT(retries),
+	DRM_USERPTR_STAT(dma_maps),
+	DRM_USERPTR_STAT(commit_eagain),
+};
+
+/**
+ * drm_userptr_domain_print_stats() - print a domain's counters
+ * @domain: the domain
+ * @p: where to print, e.g. drm_seq_file_printer() in a debugfs file
+ *
+ * Prints the invalidation mode, the number of userptrs, and one
+ * "name: value" line per counter of &struct drm_userptr_stats.
+ */
+void drm_userptr_domain_print_stats(const struct drm_userptr_domain *domain,
+				    struct drm_printer *p)
+{
+	unsigned int i;
+
+	drm_printf(p, "mode: %s\n", drm_userptr_domain_two_pass(domain) ?
+		   "two-pass" : "single-pass");
+	drm_printf(p, "userptrs: %d\n", atomic_read(&domain->nr_userptrs));
+	for (i = 0; i < ARRAY_SIZE(drm_userptr_stat_fields); i++) {
+		const atomic64_t *counter = (const void *)&domain->stats +
+					    drm_userptr_stat_fields[i].offset;
+
+		drm_printf(p, "%s: %lld\n", drm_userptr_stat_fields[i].name,
+			   atomic64_read(counter));
+	}
+}
+EXPORT_SYMBOL_GPL(drm_userptr_domain_print_stats);
 
 /* The notifier callbacks a domain's userptrs register. */
 static const struct mmu_interval_notifier_ops *

@@ -26,6 +26,7 @@
 #include <linux/uaccess.h>
 #include <asm/tlb.h>
 
+#include <drm/drm_print.h>
 #include <drm/drm_userptr.h>
 
 #define FAKE_PAGES		16
@@ -324,6 +325,47 @@ static void drm_userptr_test_populate_reads_user_data(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps),
 			FAKE_PAGES);
+}
+
+/* A drm_printer that collects into a buffer. */
+struct fake_text {
+	char buf[512];
+	size_t len;
+};
+
+static void fake_text_printfn(struct drm_printer *p, struct va_format *vaf)
+{
+	struct fake_text *text = p->arg;
+
+	text->len += scnprintf(text->buf + text->len,
+			       sizeof(text->buf) - text->len, "%pV", vaf);
+}
+
+static void drm_userptr_test_stats_print(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct fake_text *text = kunit_kzalloc(test, sizeof(*text), GFP_KERNEL);
+	struct drm_printer p = { .printfn = fake_text_printfn };
+	struct drm_userptr *uptr;
+	const char *mode;
+
+	KUNIT_ASSERT_NOT_NULL(test, text);
+	p.arg = text;
+	uptr = fake_populated(test, gpu, addr, 0x11);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, FAKE_LEN,
+					 MADV_DONTNEED), 0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+
+	mode = drm_userptr_domain_two_pass(&gpu->domain) ?
+	       "mode: two-pass\n" : "mode: single-pass\n";
+	drm_userptr_domain_print_stats(&gpu->domain, &p);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(text->buf, mode));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(text->buf, "userptrs: 1\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(text->buf, "invalidations: 1\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(text->buf, "populates: 1\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(text->buf, "dma_maps: 16\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(text->buf, "commit_eagain: 1\n"));
 }
 
 static void drm_userptr_test_init_rejects_bad_ranges(struct kunit *test)
@@ -1102,6 +1144,7 @@ static void drm_userptr_test_single_pass_start_finish_pairs(struct kunit *test)
 static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_populate_reads_user_data),
 	KUNIT_CASE(drm_userptr_test_init_rejects_bad_ranges),
+	KUNIT_CASE(drm_userptr_test_stats_print),
 	KUNIT_CASE(drm_userptr_test_read_only),
 	KUNIT_CASE(drm_userptr_test_holes_and_prot_none_fault),
 	KUNIT_CASE(drm_userptr_test_pfnmap_faults),
