@@ -15,6 +15,7 @@
 #include <linux/delay.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
+#include <linux/hmm.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -1077,6 +1078,38 @@ static void drm_userptr_test_unbind_leaves_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, log->count, 0);
 }
 
+/* Invalidate the range after every fault: population can never settle. */
+static void drm_userptr_test_always_race_stub(struct drm_userptr *uptr)
+{
+	do_madvise(current->mm, drm_userptr_test_race_addr, FAKE_LEN,
+		   MADV_DONTNEED);
+}
+
+static void drm_userptr_test_populate_times_out(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+	unsigned long start;
+
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	drm_userptr_test_race_addr = addr;
+	kunit_activate_static_stub(test, drm_userptr_fault_done,
+				   drm_userptr_test_always_race_stub);
+
+	start = jiffies;
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EBUSY);
+	KUNIT_EXPECT_GE(test, jiffies_to_msecs(jiffies - start),
+			HMM_RANGE_DEFAULT_TIMEOUT);
+	KUNIT_EXPECT_GT(test, atomic64_read(&gpu->domain.stats.retries), 1);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+
+	/* Once the storm is over, population works again. */
+	kunit_deactivate_static_stub(test, drm_userptr_fault_done);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
+}
+
 /* Two GPUs, each with a busy userptr on the same memory, then munmap. */
 static struct fake_log *fake_two_gpus_munmap(struct kunit *test,
 					     unsigned int flags,
@@ -1155,6 +1188,7 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_shared_file_memory),
 	KUNIT_CASE(drm_userptr_test_fork_then_write_cows),
 	KUNIT_CASE(drm_userptr_test_populate_retries_on_race),
+	KUNIT_CASE(drm_userptr_test_populate_times_out),
 	KUNIT_CASE(drm_userptr_test_thp_one_mapping_per_folio),
 	KUNIT_CASE(drm_userptr_test_failslab_every_allocation),
 	KUNIT_CASE(drm_userptr_test_exit_while_busy),
