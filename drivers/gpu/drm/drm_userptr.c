@@ -122,10 +122,10 @@
  * from memory reclaim and from the OOM reaper. So nothing may allocate
  * memory with reclaim (GFP_KERNEL) under it, and nothing may wait for the
  * device under it: &drm_userptr_ops.invalidate_finish runs without it.
- * drm_userptr_domain_init() records both facts with lockdep (the lock
- * nests inside fs_reclaim and inside the mmu-notifier invalidation map),
- * so a violation is reported the first time the code path runs, not when
- * the deadlock happens. drm_userptr_check_valid() and
+ * drm_userptr_domain_init() tells lockdep that the lock nests inside
+ * fs_reclaim, and lockdep records its nesting inside the core's
+ * invalidation map at the first invalidation, so a violation is reported
+ * when the code path runs, not when the deadlock happens. drm_userptr_check_valid() and
  * drm_userptr_dma_addr() assert that the lock is held.
  *
  * On a non-blockable invalidation (the OOM reaper), the helper only
@@ -406,7 +406,7 @@ static const struct mmu_interval_notifier_ops drm_userptr_two_pass_ops = {
  * @flags: &enum drm_userptr_domain_flags
  *
  * Also teaches lockdep that the domain's notifier lock is taken inside
- * mmu-notifier invalidations and memory reclaim.
+ * memory reclaim.
  *
  * Return: 0, or -EINVAL if an argument is missing or a flag unknown.
  */
@@ -425,16 +425,16 @@ int drm_userptr_domain_init(struct drm_userptr_domain *domain,
 	domain->flags = flags;
 	init_rwsem(&domain->notifier_lock);
 
+	/*
+	 * Invalidations run from reclaim: tell lockdep now, not at the first
+	 * reclaim. (The nesting inside the core's invalidation map is
+	 * recorded at the first invalidation; that map is not exported to
+	 * modules.)
+	 */
 	if (IS_ENABLED(CONFIG_LOCKDEP)) {
 		fs_reclaim_acquire(GFP_KERNEL);
-#ifdef CONFIG_LOCKDEP
-		lock_map_acquire(&__mmu_notifier_invalidate_range_start_map);
-#endif
 		down_write(&domain->notifier_lock);
 		up_write(&domain->notifier_lock);
-#ifdef CONFIG_LOCKDEP
-		lock_map_release(&__mmu_notifier_invalidate_range_start_map);
-#endif
 		fs_reclaim_release(GFP_KERNEL);
 	}
 	return 0;
