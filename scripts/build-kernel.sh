@@ -12,14 +12,6 @@ src=$("$PROJECT_ROOT/scripts/prepare-kernel-tree.sh")
 out=$(kernel_out_dir)
 mkdir -p "$out"
 
-# Paths under the cache are hashed relative to the build directory, so a
-# tree with another key still hits the objects it shares with the last one.
-export CCACHE_DIR="$CACHE_DIR/ccache" CCACHE_BASEDIR="$CACHE_DIR" CCACHE_NOHASHDIR=1
-kmake() {
-	make -C "$src" O="$out" -j"$(nproc)" CC="ccache gcc" \
-		KBUILD_BUILD_TIMESTAMP="" KBUILD_BUILD_USER=drm-userptr \
-		KBUILD_BUILD_HOST=ci "$@"
-}
 
 # The config is made afresh from tinyconfig and the fragments every time, so
 # that an option removed from a fragment goes away too.

@@ -41,5 +41,16 @@ kernel_cache_key() {
 	} | sha256sum | cut -c1-16
 }
 
+# make in the test-kernel tree, the same way for every script: out-of-tree
+# build directory, ccache (paths under the cache are hashed relative to the
+# build directory, so a tree with another key still hits the objects it
+# shares with the last one) and reproducible build metadata.
+kmake() {
+	CCACHE_DIR="$CACHE_DIR/ccache" CCACHE_BASEDIR="$CACHE_DIR" CCACHE_NOHASHDIR=1 \
+	make -C "$(kernel_src_dir)" O="$(kernel_out_dir)" -j"$(nproc)" \
+		CC="ccache gcc" KBUILD_BUILD_TIMESTAMP="" \
+		KBUILD_BUILD_USER=drm-userptr KBUILD_BUILD_HOST=ci "$@"
+}
+
 kernel_src_dir() { echo "$CACHE_DIR/linux-$KERNEL_VERSION-$(kernel_cache_key)/src"; }
 kernel_out_dir() { echo "$CACHE_DIR/linux-$KERNEL_VERSION-$(kernel_cache_key)/build"; }

@@ -66,21 +66,15 @@ done
 report "kernel-doc" "$out_kd"
 report "docs/api up to date" "$("$PROJECT_ROOT/scripts/build-docs.sh" --check 2>&1)"
 
-kmake() {
-	make -C "$src" O="$out" -j"$(nproc)" CC="ccache gcc" \
-		KBUILD_BUILD_TIMESTAMP="" KBUILD_BUILD_USER=drm-userptr \
-		KBUILD_BUILD_HOST=ci "$@" 2>&1
-}
-export CCACHE_DIR="$CACHE_DIR/ccache" CCACHE_BASEDIR="$CACHE_DIR" CCACHE_NOHASHDIR=1
 objs="$core_objs $project_objs"
 
 # sparse runs on the objects as they are (C=2 checks without rebuilding).
-out_sp=$(kmake C=2 $objs | grep -E 'warning:|error:')
+out_sp=$(kmake C=2 $objs 2>&1 | grep -E 'warning:|error:')
 report "sparse (C=2)" "$out_sp"
 
 # W=1 builds the assembler output, so the objects of the test kernel stay as
 # they are and nothing is relinked.
-out_w1=$(kmake W=1 KCFLAGS=-Werror ${objs//.o/.s} | grep -E 'warning:|error:|Error')
+out_w1=$(kmake W=1 KCFLAGS=-Werror ${objs//.o/.s} 2>&1 | grep -E 'warning:|error:|Error')
 report "W=1 -Werror" "$out_w1"
 
 exit $failed
