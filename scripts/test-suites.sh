@@ -3,7 +3,7 @@
 # host summary alike: a suite that is missing from a run is a failure.
 
 # KUnit suites built into the test kernel; they run at boot.
-KUNIT_BUILTIN_SUITES="mmu_interval_notifier_two_pass drm_userptr"
+KUNIT_BUILTIN_SUITES="mmu_interval_notifier_two_pass drm_userptr simgpu"
 
 # Built-in suites with fault-injection cases: run again after boot with
 # GFP_KERNEL failures allowed (the results of that run are the ones kept).

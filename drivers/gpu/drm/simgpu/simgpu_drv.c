@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Copyright © 2026 The drm_userptr authors
+ */
+
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+
+#include "simgpu_drv.h"
+
+/**
+ * DOC: simgpu
+ *
+ * simgpu is a DRM driver for simulated GPUs, the reference driver of
+ * drm_userptr. Its "hardware" runs in the kernel and is modelled where
+ * userptr correctness lives:
+ *
+ * - Each GPU is a platform device with a 64-bit DMA mask and a render node;
+ *   drm_userptr DMA-maps the pages for it, and the engines read and write
+ *   memory only through those DMA addresses.
+ * - Each open file is a VM with a two-level device page table: bindings
+ *   (&struct simgpu_vma) found by GPU page number, each holding one PTE per
+ *   page. Each engine has a small direct-mapped TLB tagged by VM.
+ * - Jobs are scheduled with drm_sched, one entity per VM and engine, and
+ *   run in the VM's context (an ordered workqueue), so several VMs run on a
+ *   GPU at once.
+ * - TLB flushes and context preemptions complete asynchronously, after the
+ *   ``tlb_flush_latency_us`` and ``preempt_latency_us`` module parameters,
+ *   from hrtimers. A flush cannot complete while an engine is in the middle
+ *   of a page access; a preemption completes at the first page-access
+ *   boundary after its latency.
+ * - A stale-access oracle checks every page access: through a translation
+ *   whose invalidation had finished (&drm_simgpu_stats.stale_translations),
+ *   or to a page other than the one the CPU maps at that address
+ *   (&drm_simgpu_stats.stale_pages, looked up without faulting).
+ *
+ * The three invalidation modes are described in the uapi header. All use
+ * drm_userptr's two steps: see simgpu_invalidate.c.
+ */
+
+unsigned int simgpu_num_gpus = 4;
+module_param_named(num_gpus, simgpu_num_gpus, uint, 0444);
+MODULE_PARM_DESC(num_gpus, "Number of simulated GPUs, 1 to 16 (default 4)");
+
+unsigned int simgpu_num_engines = 2;
+module_param_named(num_engines, simgpu_num_engines, uint, 0444);
+MODULE_PARM_DESC(num_engines, "Engines per GPU, 1 to 4 (default 2)");
+
+unsigned int simgpu_tlb_flush_latency_us = 100;
+module_param_named(tlb_flush_latency_us, simgpu_tlb_flush_latency_us, uint, 0444);
+MODULE_PARM_DESC(tlb_flush_latency_us,
+		 "Time a TLB flush takes, in microseconds (default 100)");
+
+unsigned int simgpu_preempt_latency_us = 500;
+module_param_named(preempt_latency_us, simgpu_preempt_latency_us, uint, 0444);
+MODULE_PARM_DESC(preempt_latency_us,
+		 "Time a context preemption takes, in microseconds (default 500)");
+
+unsigned int simgpu_default_mode = DRM_SIMGPU_MODE_WAIT_IDLE;
+module_param_named(mode, simgpu_default_mode, uint, 0444);
+MODULE_PARM_DESC(mode,
+		 "Default invalidation mode: 1 wait-idle (default), 2 preempt, 3 fault");
+
+bool simgpu_oracle_cpu_check = true;
+module_param_named(oracle_cpu_check, simgpu_oracle_cpu_check, bool, 0644);
+MODULE_PARM_DESC(oracle_cpu_check,
+		 "Compare every GPU page access with the CPU page table (default on)");
+
+static struct platform_device *simgpu_pdevs[SIMGPU_MAX_GPUS];
+
+/**
+ * simgpu_hist_add() - count a latency in a histogram
+ * @hist: the histogram
+ * @ns: the latency in nanoseconds
+ */
+void simgpu_hist_add(struct simgpu_hist *hist, u64 ns)
+{
+	u64 us = div_u64(ns, NSEC_PER_USEC);
+	unsigned int i = us ? min_t(unsigned int, fls64(us),
+				    SIMGPU_HIST_BUCKETS - 1) : 0;
+
+	atomic64_inc(&hist->bucket[i]);
+	atomic64_add(ns, &hist->total_ns);
+}
+
+static int simgpu_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct simgpu_vm *vm = simgpu_vm_create(to_simgpu_device(drm));
+
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
+	file->driver_priv = vm;
+	return 0;
+}
+
+static void simgpu_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	simgpu_vm_close(file->driver_priv);
+}
+
+static int simgpu_query_ioctl(struct drm_device *drm, void *data,
+			      struct drm_file *file)
+{
+	struct simgpu_device *sdev = to_simgpu_device(drm);
+	struct simgpu_vm *vm = file->driver_priv;
+	struct drm_simgpu_query *q = data;
+
+	memset(q, 0, sizeof(*q));
+	q->gpu_index = sdev->index;
+	q->num_gpus = simgpu_num_gpus;
+	q->num_engines = sdev->num_engines;
+	q->tlb_entries = SIMGPU_TLB_ENTRIES;
+	q->tlb_flush_latency_us = simgpu_tlb_flush_latency_us;
+	q->preempt_latency_us = simgpu_preempt_latency_us;
+	q->default_mode = simgpu_default_mode;
+	if (drm_userptr_domain_two_pass(&vm->domain))
+		q->flags |= DRM_SIMGPU_QUERY_TWO_PASS;
+	q->va_size = 1ULL << SIMGPU_VA_BITS;
+	q->max_bo_size = SIMGPU_MAX_BO_SIZE;
+	q->max_cmds = SIMGPU_MAX_CMDS;
+	q->max_spin_us = SIMGPU_MAX_SPIN_US;
+	return 0;
+}
+
+static int simgpu_vm_config_ioctl(struct drm_device *drm, void *data,
+				  struct drm_file *file)
+{
+	struct drm_simgpu_vm_config *args = data;
+
+	if (args->reserved)
+		return -EINVAL;
+	return simgpu_vm_configure(file->driver_priv, args->mode, args->flags);
+}
+
+static int simgpu_bind_ioctl(struct drm_device *drm, void *data,
+			     struct drm_file *file)
+{
+	struct drm_simgpu_bind *args = data;
+	struct drm_gem_object *obj;
+	int err;
+
+	if (args->reserved || args->flags & ~DRM_SIMGPU_BIND_READ_ONLY)
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	err = simgpu_vm_bind(file->driver_priv, to_simgpu_bo(obj),
+			     args->gpu_addr, args->flags);
+	drm_gem_object_put(obj);
+	return err;
+}
+
+static int simgpu_unbind_ioctl(struct drm_device *drm, void *data,
+			       struct drm_file *file)
+{
+	struct drm_simgpu_unbind *args = data;
+
+	if (args->reserved)
+		return -EINVAL;
+	return simgpu_vm_unbind(file->driver_priv, args->gpu_addr);
+}
+
+static int simgpu_stats_ioctl(struct drm_device *drm, void *data,
+			      struct drm_file *file)
+{
+	struct simgpu_stats *s = &to_simgpu_device(drm)->stats;
+	struct drm_simgpu_stats *out = data;
+
+	if (out->flags || out->pad)
+		return -EINVAL;
+	out->stale_translations = atomic64_read(&s->stale_translations);
+	out->stale_pages = atomic64_read(&s->stale_pages);
+	out->invalidations = atomic64_read(&s->invalidations);
+	out->tlb_flushes = atomic64_read(&s->tlb_flushes);
+	out->preemptions = atomic64_read(&s->preemptions);
+	out->page_faults = atomic64_read(&s->page_faults);
+	out->populates = atomic64_read(&s->populates);
+	out->retries = atomic64_read(&s->retries);
+	out->eagain = atomic64_read(&s->eagain);
+	out->jobs = atomic64_read(&s->jobs);
+	out->job_errors = atomic64_read(&s->job_errors);
+	out->bytes = atomic64_read(&s->bytes);
+	return 0;
+}
+
+static const struct drm_ioctl_desc simgpu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(SIMGPU_QUERY, simgpu_query_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_VM_CONFIG, simgpu_vm_config_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_USERPTR, simgpu_userptr_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_BIND, simgpu_bind_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_UNBIND, simgpu_unbind_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_EXEC, simgpu_exec_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_WAIT, simgpu_wait_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_STATS, simgpu_stats_ioctl, DRM_RENDER_ALLOW),
+};
+
+DEFINE_DRM_GEM_FOPS(simgpu_fops);
+
+static const struct drm_driver simgpu_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_RENDER | DRIVER_SYNCOBJ,
+	.open = simgpu_open,
+	.postclose = simgpu_postclose,
+	.ioctls = simgpu_ioctls,
+	.num_ioctls = ARRAY_SIZE(simgpu_ioctls),
+	.fops = &simgpu_fops,
+	.name = "simgpu",
+	.desc = "Simulated GPU for drm_userptr",
+	.date = "20261121",
+	.major = 1,
+	.minor = 0,
+};
+
+static void simgpu_engines_fini(void *data)
+{
+	struct simgpu_device *sdev = data;
+	unsigned int i;
+
+	for (i = 0; i < sdev->num_engines; i++)
+		simgpu_engine_fini(&sdev->engines[i]);
+	hrtimer_cancel(&sdev->flush.timer);
+}
+
+static int simgpu_probe(struct platform_device *pdev)
+{
+	struct simgpu_device *sdev;
+	unsigned int i;
+	int err;
+
+	err = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (err)
+		return err;
+
+	sdev = devm_drm_dev_alloc(&pdev->dev, &simgpu_driver,
+				  struct simgpu_device, drm);
+	if (IS_ERR(sdev))
+		return PTR_ERR(sdev);
+	sdev->index = pdev->id;
+	sdev->num_engines = clamp(simgpu_num_engines, 1U, SIMGPU_MAX_ENGINES);
+	mutex_init(&sdev->vms_lock);
+	INIT_LIST_HEAD(&sdev->vms);
+	simgpu_flush_init(sdev);
+
+	for (i = 0; i < sdev->num_engines; i++) {
+		err = simgpu_engine_init(sdev, i);
+		if (err) {
+			while (i--)
+				simgpu_engine_fini(&sdev->engines[i]);
+			return err;
+		}
+	}
+	err = devm_add_action_or_reset(&pdev->dev, simgpu_engines_fini, sdev);
+	if (err)
+		return err;
+
+	simgpu_debugfs_init(sdev);
+	platform_set_drvdata(pdev, sdev);
+	return drm_dev_register(&sdev->drm, 0);
+}
+
+static void simgpu_remove(struct platform_device *pdev)
+{
+	struct simgpu_device *sdev = platform_get_drvdata(pdev);
+
+	drm_dev_unregister(&sdev->drm);
+}
+
+static struct platform_driver simgpu_platform_driver = {
+	.probe = simgpu_probe,
+	.remove_new = simgpu_remove,
+	.driver = {
+		.name = "simgpu",
+	},
+};
+
+static void simgpu_unregister_devices(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(simgpu_pdevs); i++) {
+		if (simgpu_pdevs[i])
+			platform_device_unregister(simgpu_pdevs[i]);
+		simgpu_pdevs[i] = NULL;
+	}
+}
+
+static int __init simgpu_init(void)
+{
+	unsigned int i;
+	int err;
+
+	if (!simgpu_num_gpus || simgpu_num_gpus > SIMGPU_MAX_GPUS ||
+	    !simgpu_num_engines || simgpu_num_engines > SIMGPU_MAX_ENGINES ||
+	    simgpu_default_mode < DRM_SIMGPU_MODE_WAIT_IDLE ||
+	    simgpu_default_mode > DRM_SIMGPU_MODE_FAULT) {
+		pr_err("simgpu: invalid module parameters\n");
+		return -EINVAL;
+	}
+
+	err = platform_driver_register(&simgpu_platform_driver);
+	if (err)
+		return err;
+
+	for (i = 0; i < simgpu_num_gpus; i++) {
+		struct platform_device *pdev;
+
+		pdev = platform_device_register_simple("simgpu", i, NULL, 0);
+		if (IS_ERR(pdev)) {
+			err = PTR_ERR(pdev);
+			goto err_unregister;
+		}
+		simgpu_pdevs[i] = pdev;
+		if (!platform_get_drvdata(pdev)) {
+			err = -ENODEV;
+			goto err_unregister;
+		}
+	}
+	return 0;
+
+err_unregister:
+	simgpu_unregister_devices();
+	platform_driver_unregister(&simgpu_platform_driver);
+	return err;
+}
+
+static void __exit simgpu_exit(void)
+{
+	simgpu_unregister_devices();
+	platform_driver_unregister(&simgpu_platform_driver);
+}
+
+module_init(simgpu_init);
+module_exit(simgpu_exit);
+
+MODULE_DESCRIPTION("Simulated GPUs for the DRM userptr helpers");
+MODULE_LICENSE("Dual MIT/GPL");

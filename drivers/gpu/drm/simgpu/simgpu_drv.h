@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * Copyright © 2026 The drm_userptr authors
+ */
+#ifndef _SIMGPU_DRV_H_
+#define _SIMGPU_DRV_H_
+
+#include <linux/hrtimer.h>
+#include <linux/kref.h>
+#include <linux/maple_tree.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_userptr.h>
+#include <drm/gpu_scheduler.h>
+#include <drm/simgpu_drm.h>
+
+#define SIMGPU_MAX_GPUS		16
+#define SIMGPU_MAX_ENGINES	4
+#define SIMGPU_TLB_ENTRIES	16
+#define SIMGPU_VA_BITS		48
+#define SIMGPU_MAX_BO_SIZE	(4ULL << 30)
+#define SIMGPU_MAX_CMDS		1024
+#define SIMGPU_MAX_SPIN_US	2000000
+#define SIMGPU_EXEC_RETRIES	16
+#define SIMGPU_HIST_BUCKETS	24
+
+/* Module parameters, fixed at load time (simgpu_drv.c). */
+extern unsigned int simgpu_num_gpus;
+extern unsigned int simgpu_num_engines;
+extern unsigned int simgpu_tlb_flush_latency_us;
+extern unsigned int simgpu_preempt_latency_us;
+extern unsigned int simgpu_default_mode;
+extern bool simgpu_oracle_cpu_check;
+
+/**
+ * struct simgpu_hist - latency histogram, log2 microsecond buckets
+ * @bucket: bucket i counts latencies in [2^(i-1), 2^i) us; bucket 0 is < 1 us
+ * @total_ns: sum of all latencies
+ */
+struct simgpu_hist {
+	atomic64_t bucket[SIMGPU_HIST_BUCKETS];
+	atomic64_t total_ns;
+};
+
+/**
+ * struct simgpu_stats - a GPU's counters, see &struct drm_simgpu_stats
+ */
+struct simgpu_stats {
+	/** @stale_translations: accesses through a finished invalidation. */
+	atomic64_t stale_translations;
+	/** @stale_pages: accesses to a page the CPU no longer maps there. */
+	atomic64_t stale_pages;
+	/** @invalidations: invalidate_start calls. */
+	atomic64_t invalidations;
+	/** @tlb_flushes: TLB flushes completed. */
+	atomic64_t tlb_flushes;
+	/** @preemptions: context preemptions completed. */
+	atomic64_t preemptions;
+	/** @page_faults: recoverable page faults serviced. */
+	atomic64_t page_faults;
+	/** @populates: populations of an invalid userptr. */
+	atomic64_t populates;
+	/** @retries: populate-and-commit retries. */
+	atomic64_t retries;
+	/** @eagain: exec calls that gave up with -EAGAIN. */
+	atomic64_t eagain;
+	/** @jobs: jobs run. */
+	atomic64_t jobs;
+	/** @job_errors: jobs that stopped with an error. */
+	atomic64_t job_errors;
+	/** @bytes: bytes accessed by the engines. */
+	atomic64_t bytes;
+	/** @start_time: time spent in invalidate_start. */
+	struct simgpu_hist start_time;
+	/** @finish_wait: from invalidate_start until invalidate_finish returns. */
+	struct simgpu_hist finish_wait;
+};
+
+/**
+ * struct simgpu_tlb_entry - one cached translation
+ *
+ * Tagged with the VM id (never reused) rather than a pointer. @zap_count is
+ * the binding's &simgpu_vma.zap_count when the entry was filled: the
+ * stale-access oracle compares it with &simgpu_vma.finished_zaps.
+ */
+struct simgpu_tlb_entry {
+	/** @vm_id: &simgpu_vm.id of the translation. */
+	u64 vm_id;
+	/** @vma_id: &simgpu_vma.id it was filled from. */
+	u64 vma_id;
+	/** @zap_count: &simgpu_vma.zap_count when it was filled. */
+	u64 zap_count;
+	/** @gpu_pfn: GPU page number. */
+	unsigned long gpu_pfn;
+	/** @addr: DMA address of the page. */
+	dma_addr_t addr;
+	/** @writable: the binding allows writes. */
+	bool writable;
+	/** @valid: the entry holds a translation. */
+	bool valid;
+};
+
+/**
+ * struct simgpu_engine - an engine: a scheduler and a TLB
+ */
+struct simgpu_engine {
+	/** @sdev: the GPU. */
+	struct simgpu_device *sdev;
+	/** @index: engine index in the GPU. */
+	unsigned int index;
+	/** @name: scheduler name. */
+	char name[24];
+	/** @sched: the engine's scheduler. */
+	struct drm_gpu_scheduler sched;
+	/**
+	 * @tlb_lock: protects @tlb. Taken from the TLB-flush hrtimer, so with
+	 * interrupts off. An engine holds it across each page access, which
+	 * is what makes a completed flush mean "no access through the old
+	 * translations is still in flight". Nests outside &simgpu_vm.pt_lock.
+	 */
+	spinlock_t tlb_lock;
+	/** @tlb: direct-mapped by GPU page number. */
+	struct simgpu_tlb_entry tlb[SIMGPU_TLB_ENTRIES];
+	/** @fence_lock: lock of the hardware fences. */
+	spinlock_t fence_lock;
+	/** @fence_context: context of the hardware fences. */
+	u64 fence_context;
+	/** @fence_seqno: last hardware fence number. */
+	u64 fence_seqno;
+};
+
+/**
+ * struct simgpu_flush - a GPU's TLB-flush unit
+ *
+ * Flush requests are numbered. A flush takes the flush latency; requests
+ * made while one is running are served by the next one. @completed only
+ * grows.
+ */
+struct simgpu_flush {
+	/** @lock: protects the fields below; taken with interrupts off. */
+	spinlock_t lock;
+	/** @requested: last flush requested. */
+	u64 requested;
+	/** @inflight: last flush the running one serves. */
+	u64 inflight;
+	/** @completed: last flush completed. */
+	u64 completed;
+	/** @busy: a flush is running. */
+	bool busy;
+	/** @timer: completes the running flush. */
+	struct hrtimer timer;
+	/** @wq: waiters for @completed. */
+	wait_queue_head_t wq;
+};
+
+/**
+ * struct simgpu_device - one simulated GPU
+ */
+struct simgpu_device {
+	/** @drm: the DRM device. */
+	struct drm_device drm;
+	/** @index: GPU index, the platform device id. */
+	unsigned int index;
+	/** @num_engines: engines in use. */
+	unsigned int num_engines;
+	/** @engines: the engines. */
+	struct simgpu_engine engines[SIMGPU_MAX_ENGINES];
+	/** @flush: the TLB-flush unit. */
+	struct simgpu_flush flush;
+	/** @stats: counters. */
+	struct simgpu_stats stats;
+	/** @vms_lock: protects @vms (debugfs listing). */
+	struct mutex vms_lock;
+	/** @vms: the open VMs. */
+	struct list_head vms;
+	/** @inject_skip_tlb_flush: tests only: flushes keep the TLB entries. */
+	bool inject_skip_tlb_flush;
+};
+
+static inline struct simgpu_device *to_simgpu_device(struct drm_device *drm)
+{
+	return container_of(drm, struct simgpu_device, drm);
+}
+
+enum simgpu_preempt_state {
+	SIMGPU_RUNNING,
+	SIMGPU_PREEMPT_REQUESTED,
+	SIMGPU_PREEMPTED,
+};
+
+/**
+ * struct simgpu_preempt - preemption of a VM's context
+ *
+ * A request completes after the preemption latency, at the first moment
+ * no page access of the context is in flight. The context stays off the
+ * engines until the VM's rebind worker has repopulated its userptrs.
+ */
+struct simgpu_preempt {
+	/** @lock: protects the fields below; taken with interrupts off. */
+	spinlock_t lock;
+	/** @state: &enum simgpu_preempt_state. */
+	enum simgpu_preempt_state state;
+	/** @elapsed: the latency of the requested preemption has passed. */
+	bool elapsed;
+	/** @active: page accesses of the context in flight. */
+	unsigned int active;
+	/** @timer: ends the preemption latency. */
+	struct hrtimer timer;
+	/** @wq: waiters for @state. */
+	wait_queue_head_t wq;
+};
+
+/**
+ * struct simgpu_vm - a GPU VM, one per open file
+ *
+ * Lock order: @lock, then the mmap_lock, then the domain's notifier lock,
+ * then @commit_lock, then the engines' TLB locks, then @pt_lock.
+ */
+struct simgpu_vm {
+	/** @ref: held by the file, its BOs and its jobs. */
+	struct kref ref;
+	/** @sdev: the GPU. */
+	struct simgpu_device *sdev;
+	/** @id: unique over the driver's life; tags TLB entries. */
+	u64 id;
+	/** @mode: &enum drm_simgpu_mode; fixed while the VM has BOs. */
+	enum drm_simgpu_mode mode;
+	/** @single_pass: the domain invalidates in one pass. */
+	bool single_pass;
+	/** @domain: the drm_userptr domain of the VM's userptrs. */
+	struct drm_userptr_domain domain;
+	/** @lock: serialises config, bind, unbind and exec. */
+	struct mutex lock;
+	/**
+	 * @commit_lock: serialises writing PTEs (commits, under the notifier
+	 * lock in read mode) against removing bindings; protects @vma_list
+	 * and each BO's binding list for writers. Nothing under it allocates.
+	 */
+	struct mutex commit_lock;
+	/**
+	 * @pt_lock: protects &simgpu_vma.present and .zap_count, and readers
+	 * of the BOs' binding lists (the invalidation callbacks). Taken with
+	 * interrupts off: engines take it under their TLB lock.
+	 */
+	spinlock_t pt_lock;
+	/** @vmas: bindings by GPU page number; RCU readers, writers under @lock. */
+	struct maple_tree vmas;
+	/** @vma_list: the bindings, for commits; see @commit_lock. */
+	struct list_head vma_list;
+	/** @next_vma_id: last binding id given out; under @lock. */
+	u64 next_vma_id;
+	/** @bo_lock: protects @bo_list. */
+	spinlock_t bo_lock;
+	/** @bo_list: every BO of the VM. */
+	struct list_head bo_list;
+	/** @num_bos: BOs of the VM. */
+	atomic_t num_bos;
+	/** @entities: scheduler entities, one per engine. */
+	struct drm_sched_entity entities[SIMGPU_MAX_ENGINES];
+	/** @ctx_wq: runs the VM's jobs, in order: the VM's hardware context. */
+	struct workqueue_struct *ctx_wq;
+	/** @jobs_in_flight: jobs committed and not yet freed. */
+	atomic_t jobs_in_flight;
+	/** @preempt: preemption of the VM's context. */
+	struct simgpu_preempt preempt;
+	/** @rebind_work: repopulates and resumes a preempted context. */
+	struct work_struct rebind_work;
+	/** @sdev_link: in &simgpu_device.vms. */
+	struct list_head sdev_link;
+};
+
+/**
+ * struct simgpu_bo - a userptr BO
+ */
+struct simgpu_bo {
+	/** @base: the GEM object. */
+	struct drm_gem_object base;
+	/** @vm: the VM, referenced. */
+	struct simgpu_vm *vm;
+	/** @uptr: the userptr. */
+	struct drm_userptr uptr;
+	/** @read_only: the GPU only reads the memory. */
+	bool read_only;
+	/** @vmas: bindings; see &simgpu_vm.commit_lock and .pt_lock. */
+	struct list_head vmas;
+	/** @vm_link: in &simgpu_vm.bo_list. */
+	struct list_head vm_link;
+	/** @flush_seq: the TLB flush the current invalidation waits for. */
+	u64 flush_seq;
+	/** @zapped: the current invalidation zapped in its start step. */
+	bool zapped;
+	/** @inval_start_ns: when the current invalidation started. */
+	u64 inval_start_ns;
+};
+
+static inline struct simgpu_bo *to_simgpu_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct simgpu_bo, base);
+}
+
+/**
+ * struct simgpu_vma - a binding of a BO in a VM: a level of the page table
+ */
+struct simgpu_vma {
+	/** @vm: the VM. */
+	struct simgpu_vm *vm;
+	/** @bo: the BO, referenced. */
+	struct simgpu_bo *bo;
+	/** @bo_link: in &simgpu_bo.vmas. */
+	struct list_head bo_link;
+	/** @vm_link: in &simgpu_vm.vma_list. */
+	struct list_head vm_link;
+	/** @id: unique in the VM. */
+	u64 id;
+	/** @first: first GPU page number. */
+	unsigned long first;
+	/** @npages: size in pages. */
+	unsigned long npages;
+	/** @read_only: the mapping refuses writes. */
+	bool read_only;
+	/** @present: @ptes hold the BO's current DMA addresses. */
+	bool present;
+	/** @zap_count: times the PTEs were zapped. */
+	u64 zap_count;
+	/** @finished_zaps: zaps whose TLB flush and wait have completed. */
+	u64 finished_zaps;
+	/** @ptes: one DMA address per page, meaningful while @present. */
+	dma_addr_t *ptes;
+	/** @rcu: frees the binding after lockless lookups. */
+	struct rcu_head rcu;
+};
+
+/**
+ * struct simgpu_job - a job: commands run on an engine in a VM's context
+ */
+struct simgpu_job {
+	/** @base: the scheduler job. */
+	struct drm_sched_job base;
+	/** @vm: the VM, referenced. */
+	struct simgpu_vm *vm;
+	/** @engine: the engine it runs on. */
+	struct simgpu_engine *engine;
+	/** @cmds: the commands, checked. */
+	struct drm_simgpu_cmd *cmds;
+	/** @num_cmds: number of @cmds. */
+	unsigned int num_cmds;
+	/** @bos: the BOs the commands' ranges are bound to, referenced. */
+	struct drm_gem_object **bos;
+	/** @num_bos: number of @bos. */
+	unsigned int num_bos;
+	/** @hw_fence: the engine's fence, once the job runs. */
+	struct dma_fence *hw_fence;
+	/** @run_work: runs the job in the VM's context. */
+	struct work_struct run_work;
+	/** @free_work: drops the job's references. */
+	struct work_struct free_work;
+	/** @bounce: a page of engine-internal storage for copies. */
+	u8 *bounce;
+};
+
+static inline ktime_t simgpu_us_to_ktime(unsigned int us)
+{
+	return ns_to_ktime((u64)us * NSEC_PER_USEC);
+}
+
+/* simgpu_drv.c */
+void simgpu_hist_add(struct simgpu_hist *hist, u64 ns);
+
+/* simgpu_vm.c */
+struct simgpu_vm *simgpu_vm_create(struct simgpu_device *sdev);
+void simgpu_vm_close(struct simgpu_vm *vm);
+void simgpu_vm_put(struct simgpu_vm *vm);
+int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags);
+int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
+		   u32 flags);
+int simgpu_vm_unbind(struct simgpu_vm *vm, u64 gpu_addr);
+void simgpu_bo_commit(struct simgpu_bo *bo);
+int simgpu_bo_populate(struct simgpu_bo *bo);
+int simgpu_vm_service_fault(struct simgpu_vm *vm, unsigned long gpu_pfn);
+void simgpu_vm_rebind_work(struct work_struct *work);
+
+/* simgpu_gem.c */
+struct simgpu_bo *simgpu_bo_create(struct simgpu_vm *vm, u64 addr, u64 size,
+				   u32 flags);
+int simgpu_userptr_ioctl(struct drm_device *drm, void *data,
+			 struct drm_file *file);
+
+/* simgpu_invalidate.c */
+extern const struct drm_userptr_ops simgpu_userptr_ops;
+void simgpu_preempt_init(struct simgpu_preempt *preempt);
+void simgpu_preempt_enter(struct simgpu_vm *vm);
+void simgpu_preempt_exit(struct simgpu_vm *vm);
+void simgpu_preempt_resume(struct simgpu_vm *vm);
+void simgpu_preempt_request(struct simgpu_vm *vm);
+
+/* simgpu_tlb.c */
+void simgpu_flush_init(struct simgpu_device *sdev);
+u64 simgpu_tlb_flush_request(struct simgpu_device *sdev);
+void simgpu_tlb_flush_wait(struct simgpu_device *sdev, u64 seq);
+bool simgpu_tlb_flush_done(struct simgpu_device *sdev, u64 seq);
+void simgpu_vma_zap(struct simgpu_vma *vma);
+
+/* simgpu_engine.c */
+int simgpu_engine_init(struct simgpu_device *sdev, unsigned int index);
+void simgpu_engine_fini(struct simgpu_engine *engine);
+int simgpu_engine_access(struct simgpu_engine *engine, struct simgpu_vm *vm,
+			 u64 gpu_addr, void *buf, unsigned int len,
+			 unsigned int op);
+int simgpu_job_execute_cmd(struct simgpu_job *job,
+			   const struct drm_simgpu_cmd *cmd);
+
+/* Engine page-access operations, for simgpu_engine_access(). */
+enum simgpu_access_op {
+	SIMGPU_ACCESS_READ,
+	SIMGPU_ACCESS_WRITE,
+	SIMGPU_ACCESS_FILL,
+	SIMGPU_ACCESS_ADD,
+};
+
+/* simgpu_job.c */
+int simgpu_exec_ioctl(struct drm_device *drm, void *data,
+		      struct drm_file *file);
+int simgpu_wait_ioctl(struct drm_device *drm, void *data,
+		      struct drm_file *file);
+extern const struct drm_sched_backend_ops simgpu_sched_ops;
+
+/* simgpu_debugfs.c */
+void simgpu_debugfs_init(struct simgpu_device *sdev);
+
+#endif /* _SIMGPU_DRV_H_ */

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Copyright © 2026 The drm_userptr authors
+ *
+ * The engines of a simulated GPU: address translation through the TLB and
+ * the page table, page accesses, the stale-access oracle and the commands.
+ */
+
+#include <linux/delay.h>
+#include <linux/dma-direct.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+
+#include "simgpu_drv.h"
+
+/* Faults one access may take before the job is failed. */
+#define SIMGPU_MAX_FAULTS_PER_ACCESS	64
+
+/**
+ * simgpu_engine_init() - initialise an engine and its scheduler
+ * @sdev: the GPU
+ * @index: engine index
+ *
+ * Return: 0 or the error of drm_sched_init().
+ */
+int simgpu_engine_init(struct simgpu_device *sdev, unsigned int index)
+{
+	struct simgpu_engine *engine = &sdev->engines[index];
+	struct drm_sched_init_args args = {
+		.ops = &simgpu_sched_ops,
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+		.credit_limit = 64,
+		.timeout = MAX_SCHEDULE_TIMEOUT,
+		.name = engine->name,
+		.dev = sdev->drm.dev,
+	};
+
+	engine->sdev = sdev;
+	engine->index = index;
+	snprintf(engine->name, sizeof(engine->name), "simgpu%u-engine%u",
+		 sdev->index, index);
+	spin_lock_init(&engine->tlb_lock);
+	spin_lock_init(&engine->fence_lock);
+	engine->fence_context = dma_fence_context_alloc(1);
+	return drm_sched_init(&engine->sched, &args);
+}
+
+/**
+ * simgpu_engine_fini() - stop an engine's scheduler
+ * @engine: the engine
+ */
+void simgpu_engine_fini(struct simgpu_engine *engine)
+{
+	drm_sched_fini(&engine->sched);
+}
+
+/*
+ * Find the translation of a GPU page: in the TLB, else from the page table
+ * into the TLB. Returns 0, -ENOENT if the page is bound but not present,
+ * or -EFAULT if nothing is bound there.
+ */
+static int simgpu_tlb_translate(struct simgpu_engine *engine,
+				struct simgpu_vm *vm, unsigned long gpu_pfn,
+				struct simgpu_tlb_entry **entry)
+{
+	struct simgpu_tlb_entry *e = &engine->tlb[gpu_pfn % SIMGPU_TLB_ENTRIES];
+	struct simgpu_vma *vma;
+	int err = 0;
+
+	lockdep_assert_held(&engine->tlb_lock);
+	*entry = e;
+	if (e->valid && e->vm_id == vm->id && e->gpu_pfn == gpu_pfn)
+		return 0;
+
+	spin_lock(&vm->pt_lock);
+	vma = mtree_load(&vm->vmas, gpu_pfn);
+	if (!vma) {
+		err = -EFAULT;
+	} else if (!vma->present) {
+		err = -ENOENT;
+	} else {
+		e->vm_id = vm->id;
+		e->vma_id = vma->id;
+		e->zap_count = vma->zap_count;
+		e->gpu_pfn = gpu_pfn;
+		e->addr = vma->ptes[gpu_pfn - vma->first];
+		e->writable = !vma->read_only;
+		e->valid = true;
+	}
+	spin_unlock(&vm->pt_lock);
+	return err;
+}
+
+/*
+ * The oracle's view of the CPU side: the page the process maps now at the
+ * address behind a GPU page, without faulting, or NULL if that cannot be
+ * told without waiting (the mmap_lock is contended) or nothing is mapped.
+ */
+static struct page *simgpu_oracle_cpu_page(struct simgpu_vm *vm,
+					   unsigned long gpu_pfn)
+{
+	struct simgpu_bo *bo = NULL;
+	struct page *page = NULL;
+	struct simgpu_vma *vma;
+	unsigned long addr = 0;
+	struct mm_struct *mm;
+
+	if (!READ_ONCE(simgpu_oracle_cpu_check))
+		return NULL;
+
+	rcu_read_lock();
+	vma = mtree_load(&vm->vmas, gpu_pfn);
+	if (vma && kref_get_unless_zero(&vma->bo->base.refcount)) {
+		bo = vma->bo;
+		addr = bo->uptr.start + ((gpu_pfn - vma->first) << PAGE_SHIFT);
+	}
+	rcu_read_unlock();
+	if (!bo)
+		return NULL;
+
+	mm = bo->uptr.notifier.mm;
+	if (mmget_not_zero(mm)) {
+		if (mmap_read_trylock(mm)) {
+			if (get_user_pages_remote(mm, addr, 1, FOLL_NOFAULT,
+						  &page, NULL) != 1)
+				page = NULL;
+			mmap_read_unlock(mm);
+		}
+		mmput(mm);
+	}
+	drm_gem_object_put(&bo->base);
+	return page;
+}
+
+/* After an access through @e: was the translation still allowed? */
+static void simgpu_oracle_check(struct simgpu_vm *vm,
+				const struct simgpu_tlb_entry *e,
+				struct page *page, struct page *cpu_page)
+{
+	struct simgpu_stats *stats = &vm->sdev->stats;
+	struct simgpu_vma *vma;
+
+	rcu_read_lock();
+	vma = mtree_load(&vm->vmas, e->gpu_pfn);
+	if (!vma || vma->id != e->vma_id ||
+	    e->zap_count < READ_ONCE(vma->finished_zaps))
+		atomic64_inc(&stats->stale_translations);
+	rcu_read_unlock();
+
+	if (cpu_page && cpu_page != page)
+		atomic64_inc(&stats->stale_pages);
+}
+
+static void simgpu_page_op(void *kaddr, void *buf, unsigned int len,
+			   unsigned int op)
+{
+	switch (op) {
+	case SIMGPU_ACCESS_READ:
+		memcpy(buf, kaddr, len);
+		break;
+	case SIMGPU_ACCESS_WRITE:
+		memcpy(kaddr, buf, len);
+		break;
+	case SIMGPU_ACCESS_FILL:
+		memset32(kaddr, *(u32 *)buf, len / sizeof(u32));
+		break;
+	case SIMGPU_ACCESS_ADD:
+		atomic_add(*(u32 *)buf, kaddr);
+		break;
+	}
+}
+
+/**
+ * simgpu_engine_access() - one memory access of an engine
+ * @engine: the engine
+ * @vm: the VM whose context runs
+ * @gpu_addr: GPU address
+ * @buf: data read or written (for %SIMGPU_ACCESS_FILL and
+ *	%SIMGPU_ACCESS_ADD: the u32 operand)
+ * @len: bytes, within one page
+ * @op: &enum simgpu_access_op
+ *
+ * Translates through the TLB and page table and accesses the page through
+ * its DMA address. The access is a preemption boundary, and in fault mode a
+ * missing translation is a recoverable fault.
+ *
+ * Return: 0; -EFAULT if the address cannot be mapped; -EACCES for a write
+ * through a read-only binding.
+ */
+int simgpu_engine_access(struct simgpu_engine *engine, struct simgpu_vm *vm,
+			 u64 gpu_addr, void *buf, unsigned int len,
+			 unsigned int op)
+{
+	unsigned long gpu_pfn = gpu_addr >> PAGE_SHIFT;
+	unsigned int offset = offset_in_page(gpu_addr);
+	bool write = op != SIMGPU_ACCESS_READ;
+	struct simgpu_tlb_entry *e;
+	struct page *cpu_page;
+	unsigned int faults;
+	unsigned long flags;
+	int err;
+
+	if (WARN_ON(offset + len > PAGE_SIZE))
+		return -EFAULT;
+
+	for (faults = 0; ; faults++) {
+		simgpu_preempt_enter(vm);
+		cpu_page = simgpu_oracle_cpu_page(vm, gpu_pfn);
+
+		spin_lock_irqsave(&engine->tlb_lock, flags);
+		err = simgpu_tlb_translate(engine, vm, gpu_pfn, &e);
+		if (!err && write && !e->writable)
+			err = -EACCES;
+		if (!err) {
+			struct device *dev = vm->sdev->drm.dev;
+			struct page *page = pfn_to_page(PHYS_PFN(dma_to_phys(dev, e->addr)));
+			void *kaddr = kmap_local_page(page);
+
+			simgpu_page_op(kaddr + offset, buf, len, op);
+			kunmap_local(kaddr);
+			simgpu_oracle_check(vm, e, page, cpu_page);
+		}
+		spin_unlock_irqrestore(&engine->tlb_lock, flags);
+
+		simgpu_preempt_exit(vm);
+		if (cpu_page)
+			put_page(cpu_page);
+
+		if (!err)
+			atomic64_add(len, &vm->sdev->stats.bytes);
+		if (err != -ENOENT)
+			return err;
+		if (READ_ONCE(vm->mode) != DRM_SIMGPU_MODE_FAULT ||
+		    faults >= SIMGPU_MAX_FAULTS_PER_ACCESS)
+			return -EFAULT;
+		err = simgpu_vm_service_fault(vm, gpu_pfn);
+		if (err)
+			return err;
+	}
+}
+
+/* Length of the next chunk of [addr, addr + size) that stays in one page. */
+static unsigned int simgpu_chunk(u64 addr, u64 size)
+{
+	return min_t(u64, size, PAGE_SIZE - offset_in_page(addr));
+}
+
+static int simgpu_cmd_fill(struct simgpu_job *job, u64 dst, u64 size, u32 v)
+{
+	unsigned int len;
+	int err;
+
+	for (; size; dst += len, size -= len) {
+		len = simgpu_chunk(dst, size);
+		err = simgpu_engine_access(job->engine, job->vm, dst, &v, len,
+					   SIMGPU_ACCESS_FILL);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int simgpu_cmd_copy(struct simgpu_job *job, u64 dst, u64 src, u64 size)
+{
+	unsigned int len;
+	int err;
+
+	for (; size; dst += len, src += len, size -= len) {
+		len = min(simgpu_chunk(src, size), simgpu_chunk(dst, size));
+		err = simgpu_engine_access(job->engine, job->vm, src,
+					   job->bounce, len, SIMGPU_ACCESS_READ);
+		if (!err)
+			err = simgpu_engine_access(job->engine, job->vm, dst,
+						   job->bounce, len,
+						   SIMGPU_ACCESS_WRITE);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int simgpu_cmd_checksum(struct simgpu_job *job, u64 dst, u64 src,
+			       u64 size)
+{
+	u64 hash = 0xcbf29ce484222325ULL;
+	unsigned int len, i;
+	int err;
+
+	for (; size; src += len, size -= len) {
+		len = simgpu_chunk(src, size);
+		err = simgpu_engine_access(job->engine, job->vm, src,
+					   job->bounce, len, SIMGPU_ACCESS_READ);
+		if (err)
+			return err;
+		for (i = 0; i < len; i++) {
+			hash ^= job->bounce[i];
+			hash *= 0x100000001b3ULL;
+		}
+		cond_resched();
+	}
+	return simgpu_engine_access(job->engine, job->vm, dst, &hash,
+				    sizeof(hash), SIMGPU_ACCESS_WRITE);
+}
+
+/* Busy for @us microseconds; preemption can take the context off meanwhile. */
+static void simgpu_cmd_spin(struct simgpu_job *job, u64 us)
+{
+	ktime_t end = ktime_add_us(ktime_get(), us);
+
+	while (ktime_before(ktime_get(), end)) {
+		simgpu_preempt_enter(job->vm);
+		simgpu_preempt_exit(job->vm);
+		usleep_range(50, 100);
+	}
+}
+
+/**
+ * simgpu_job_execute_cmd() - execute one command of a job
+ * @job: the job
+ * @cmd: the command, checked at submission
+ *
+ * Return: 0 or the error the job stops with (-EFAULT, -EACCES).
+ */
+int simgpu_job_execute_cmd(struct simgpu_job *job,
+			   const struct drm_simgpu_cmd *cmd)
+{
+	u32 v = cmd->value;
+
+	switch (cmd->op) {
+	case DRM_SIMGPU_CMD_FILL:
+		return simgpu_cmd_fill(job, cmd->dst, cmd->size, v);
+	case DRM_SIMGPU_CMD_COPY:
+		return simgpu_cmd_copy(job, cmd->dst, cmd->src, cmd->size);
+	case DRM_SIMGPU_CMD_STORE_DWORD:
+		return simgpu_engine_access(job->engine, job->vm, cmd->dst, &v,
+					    sizeof(v), SIMGPU_ACCESS_WRITE);
+	case DRM_SIMGPU_CMD_ATOMIC_ADD:
+		return simgpu_engine_access(job->engine, job->vm, cmd->dst, &v,
+					    sizeof(v), SIMGPU_ACCESS_ADD);
+	case DRM_SIMGPU_CMD_CHECKSUM:
+		return simgpu_cmd_checksum(job, cmd->dst, cmd->src, cmd->size);
+	case DRM_SIMGPU_CMD_SPIN:
+		simgpu_cmd_spin(job, cmd->value);
+		return 0;
+	}
+	return -EINVAL;
+}

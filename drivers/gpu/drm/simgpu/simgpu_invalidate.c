@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Copyright © 2026 The drm_userptr authors
+ *
+ * Userptr invalidation on a simulated GPU: drm_userptr's two steps in the
+ * three modes, and context preemption.
+ */
+
+#include <linux/dma-resv.h>
+#include <linux/ktime.h>
+
+#include "simgpu_drv.h"
+
+/**
+ * DOC: invalidation
+ *
+ * drm_userptr calls &drm_userptr_ops.invalidate_start with the domain's
+ * notifier lock held in write mode, for every GPU's userptr that the CPU
+ * mapping change touches, and only then the &drm_userptr_ops.invalidate_finish
+ * steps. What each step does depends on the VM's mode:
+ *
+ * - wait-idle: start zaps the BO's PTEs and starts a TLB flush if no job
+ *   uses the BO; otherwise nothing, since the running jobs may keep using
+ *   the pages until finish. Finish waits for the BO's fences, then zaps,
+ *   flushes and waits for the flush.
+ * - preempt: start requests preemption of the VM's context if it has jobs
+ *   in flight (else it zaps and flushes as above). Finish waits until the
+ *   context is off the engines, zaps, flushes and waits, then queues the
+ *   VM's rebind worker, which repopulates the userptrs and resumes the
+ *   context.
+ * - fault: start zaps and starts the flush; finish waits for it. The next
+ *   access faults and repopulates.
+ *
+ * The zap happens before the pages are released in every mode, and the
+ * flush completes only when no page access through an old translation is
+ * in flight, so after finish the GPU cannot reach the old pages. The
+ * stale-access oracle checks exactly that.
+ */
+
+static struct simgpu_bo *uptr_to_bo(struct drm_userptr *uptr)
+{
+	return container_of(uptr, struct simgpu_bo, uptr);
+}
+
+static void simgpu_bo_zap(struct simgpu_bo *bo)
+{
+	struct simgpu_vma *vma;
+	unsigned long flags;
+
+	spin_lock_irqsave(&bo->vm->pt_lock, flags);
+	list_for_each_entry(vma, &bo->vmas, bo_link) {
+		if (vma->present) {
+			vma->present = false;
+			vma->zap_count++;
+		}
+	}
+	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
+}
+
+/* Every zap of the BO's bindings so far has been flushed and waited for. */
+static void simgpu_bo_zaps_finished(struct simgpu_bo *bo)
+{
+	struct simgpu_vma *vma;
+	unsigned long flags;
+
+	spin_lock_irqsave(&bo->vm->pt_lock, flags);
+	list_for_each_entry(vma, &bo->vmas, bo_link)
+		WRITE_ONCE(vma->finished_zaps, vma->zap_count);
+	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
+}
+
+static void simgpu_bo_zap_and_flush(struct simgpu_bo *bo)
+{
+	simgpu_bo_zap(bo);
+	WRITE_ONCE(bo->flush_seq, simgpu_tlb_flush_request(bo->vm->sdev));
+	WRITE_ONCE(bo->zapped, true);
+}
+
+static void simgpu_preempt_try_ack(struct simgpu_vm *vm)
+{
+	struct simgpu_preempt *p = &vm->preempt;
+
+	lockdep_assert_held(&p->lock);
+	if (p->state == SIMGPU_PREEMPT_REQUESTED && p->elapsed && !p->active) {
+		p->state = SIMGPU_PREEMPTED;
+		atomic64_inc(&vm->sdev->stats.preemptions);
+		wake_up_all(&p->wq);
+	}
+}
+
+static void simgpu_preempt_request_locked(struct simgpu_vm *vm)
+{
+	struct simgpu_preempt *p = &vm->preempt;
+
+	lockdep_assert_held(&p->lock);
+	if (p->state != SIMGPU_RUNNING)
+		return;
+	p->state = SIMGPU_PREEMPT_REQUESTED;
+	p->elapsed = false;
+	hrtimer_start(&p->timer, simgpu_us_to_ktime(simgpu_preempt_latency_us),
+		      HRTIMER_MODE_REL);
+}
+
+static enum hrtimer_restart simgpu_preempt_timer(struct hrtimer *timer)
+{
+	struct simgpu_vm *vm = container_of(timer, struct simgpu_vm,
+					    preempt.timer);
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->preempt.lock, flags);
+	vm->preempt.elapsed = true;
+	simgpu_preempt_try_ack(vm);
+	spin_unlock_irqrestore(&vm->preempt.lock, flags);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * simgpu_preempt_init() - initialise a VM context's preemption state
+ * @preempt: the state
+ */
+void simgpu_preempt_init(struct simgpu_preempt *preempt)
+{
+	spin_lock_init(&preempt->lock);
+	init_waitqueue_head(&preempt->wq);
+	preempt->state = SIMGPU_RUNNING;
+	hrtimer_init(&preempt->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	preempt->timer.function = simgpu_preempt_timer;
+}
+
+/**
+ * simgpu_preempt_enter() - a page-access boundary: start an access
+ * @vm: the VM whose context is running
+ *
+ * Completes a preemption whose latency has passed and, while the context
+ * is preempted, waits for it to be resumed. Each call is paired with
+ * simgpu_preempt_exit().
+ */
+void simgpu_preempt_enter(struct simgpu_vm *vm)
+{
+	struct simgpu_preempt *p = &vm->preempt;
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->lock, flags);
+	for (;;) {
+		simgpu_preempt_try_ack(vm);
+		if (p->state != SIMGPU_PREEMPTED)
+			break;
+		spin_unlock_irqrestore(&p->lock, flags);
+		wait_event(p->wq, READ_ONCE(p->state) != SIMGPU_PREEMPTED);
+		spin_lock_irqsave(&p->lock, flags);
+	}
+	p->active++;
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+/**
+ * simgpu_preempt_exit() - a page-access boundary: the access is done
+ * @vm: the VM whose context is running
+ */
+void simgpu_preempt_exit(struct simgpu_vm *vm)
+{
+	struct simgpu_preempt *p = &vm->preempt;
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->lock, flags);
+	p->active--;
+	simgpu_preempt_try_ack(vm);
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+/**
+ * simgpu_preempt_resume() - let a preempted context run again
+ * @vm: the VM
+ *
+ * Called by the rebind worker with the notifier lock held, once every
+ * userptr of the VM is mapped again (or can never be). A preemption
+ * requested since is left alone.
+ */
+void simgpu_preempt_resume(struct simgpu_vm *vm)
+{
+	struct simgpu_preempt *p = &vm->preempt;
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->lock, flags);
+	if (p->state == SIMGPU_PREEMPTED) {
+		p->state = SIMGPU_RUNNING;
+		wake_up_all(&p->wq);
+	}
+	spin_unlock_irqrestore(&p->lock, flags);
+}
+
+/**
+ * simgpu_preempt_request() - ask for a VM's context to be preempted
+ * @vm: the VM
+ *
+ * Does not wait. Nothing happens if a preemption is already requested or
+ * done.
+ */
+void simgpu_preempt_request(struct simgpu_vm *vm)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->preempt.lock, flags);
+	simgpu_preempt_request_locked(vm);
+	spin_unlock_irqrestore(&vm->preempt.lock, flags);
+}
+
+/* Wait until the VM's context is off the engines, asking again if needed. */
+static void simgpu_preempt_wait(struct simgpu_vm *vm)
+{
+	struct simgpu_preempt *p = &vm->preempt;
+	enum simgpu_preempt_state state;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&p->lock, flags);
+		/* A resume for another userptr may have come in between. */
+		simgpu_preempt_request_locked(vm);
+		state = p->state;
+		spin_unlock_irqrestore(&p->lock, flags);
+		if (state == SIMGPU_PREEMPTED)
+			return;
+		wait_event(p->wq,
+			   READ_ONCE(p->state) != SIMGPU_PREEMPT_REQUESTED);
+	}
+}
+
+static bool simgpu_invalidate_start(struct drm_userptr *uptr,
+				    const struct mmu_notifier_range *range)
+{
+	struct simgpu_bo *bo = uptr_to_bo(uptr);
+	struct simgpu_vm *vm = bo->vm;
+	struct simgpu_device *sdev = vm->sdev;
+	u64 t0 = ktime_get_ns();
+	unsigned long flags;
+
+	atomic64_inc(&sdev->stats.invalidations);
+	WRITE_ONCE(bo->inval_start_ns, t0);
+	WRITE_ONCE(bo->zapped, false);
+
+	switch (READ_ONCE(vm->mode)) {
+	case DRM_SIMGPU_MODE_FAULT:
+		simgpu_bo_zap_and_flush(bo);
+		break;
+	case DRM_SIMGPU_MODE_PREEMPT:
+		spin_lock_irqsave(&vm->preempt.lock, flags);
+		if (atomic_read(&vm->jobs_in_flight) ||
+		    vm->preempt.state != SIMGPU_RUNNING)
+			simgpu_preempt_request_locked(vm);
+		else
+			simgpu_bo_zap_and_flush(bo);
+		spin_unlock_irqrestore(&vm->preempt.lock, flags);
+		break;
+	default:
+		if (dma_resv_test_signaled(bo->base.resv,
+					   DMA_RESV_USAGE_BOOKKEEP))
+			simgpu_bo_zap_and_flush(bo);
+		break;
+	}
+
+	simgpu_hist_add(&sdev->stats.start_time, ktime_get_ns() - t0);
+	return true;
+}
+
+static void simgpu_invalidate_finish(struct drm_userptr *uptr)
+{
+	struct simgpu_bo *bo = uptr_to_bo(uptr);
+	struct simgpu_vm *vm = bo->vm;
+	struct simgpu_device *sdev = vm->sdev;
+	enum drm_simgpu_mode mode = READ_ONCE(vm->mode);
+
+	if (!READ_ONCE(bo->zapped)) {
+		if (mode == DRM_SIMGPU_MODE_PREEMPT)
+			simgpu_preempt_wait(vm);
+		else
+			dma_resv_wait_timeout(bo->base.resv,
+					      DMA_RESV_USAGE_BOOKKEEP, false,
+					      MAX_SCHEDULE_TIMEOUT);
+		simgpu_bo_zap_and_flush(bo);
+	}
+	simgpu_tlb_flush_wait(sdev, READ_ONCE(bo->flush_seq));
+	simgpu_bo_zaps_finished(bo);
+
+	if (mode == DRM_SIMGPU_MODE_PREEMPT)
+		queue_work(system_unbound_wq, &vm->rebind_work);
+
+	simgpu_hist_add(&sdev->stats.finish_wait,
+			ktime_get_ns() - READ_ONCE(bo->inval_start_ns));
+}
+
+const struct drm_userptr_ops simgpu_userptr_ops = {
+	.invalidate_start = simgpu_invalidate_start,
+	.invalidate_finish = simgpu_invalidate_finish,
+};

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Copyright © 2026 The drm_userptr authors
+ *
+ * Job submission on a simulated GPU: the exec ioctl with its userptr
+ * validation and commit, the scheduler backend, and the wait ioctl.
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/slab.h>
+
+#include <drm/drm_exec.h>
+#include <drm/drm_file.h>
+#include <drm/drm_syncobj.h>
+
+#include "simgpu_drv.h"
+
+static struct simgpu_job *to_simgpu_job(struct drm_sched_job *sched_job)
+{
+	return container_of(sched_job, struct simgpu_job, base);
+}
+
+static const char *simgpu_fence_driver_name(struct dma_fence *fence)
+{
+	return "simgpu";
+}
+
+static const char *simgpu_fence_timeline_name(struct dma_fence *fence)
+{
+	return "engine";
+}
+
+static const struct dma_fence_ops simgpu_hw_fence_ops = {
+	.get_driver_name = simgpu_fence_driver_name,
+	.get_timeline_name = simgpu_fence_timeline_name,
+};
+
+/* The VM's context runs the job on the engine. */
+static void simgpu_job_run_work(struct work_struct *work)
+{
+	struct simgpu_job *job = container_of(work, struct simgpu_job,
+					      run_work);
+	struct simgpu_stats *stats = &job->vm->sdev->stats;
+	struct dma_fence *fence = job->hw_fence;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < job->num_cmds && !err; i++)
+		err = simgpu_job_execute_cmd(job, &job->cmds[i]);
+
+	atomic64_inc(&stats->jobs);
+	if (err) {
+		atomic64_inc(&stats->job_errors);
+		dma_fence_set_error(fence, err);
+	}
+	/*
+	 * The job may be freed once its fence signals; job->hw_fence's
+	 * reference is dropped then.
+	 */
+	dma_fence_signal(fence);
+}
+
+static struct dma_fence *simgpu_run_job(struct drm_sched_job *sched_job)
+{
+	struct simgpu_job *job = to_simgpu_job(sched_job);
+	struct simgpu_engine *engine = job->engine;
+	struct dma_fence *fence;
+
+	if (unlikely(sched_job->s_fence->finished.error))
+		return NULL;
+
+	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+	if (!fence)
+		return ERR_PTR(-ENOMEM);
+	dma_fence_init(fence, &simgpu_hw_fence_ops, &engine->fence_lock,
+		       engine->fence_context, ++engine->fence_seqno);
+	/* One reference for the job, the first one for the scheduler. */
+	job->hw_fence = dma_fence_get(fence);
+	queue_work(job->vm->ctx_wq, &job->run_work);
+	return fence;
+}
+
+static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *job)
+{
+	/* Jobs have no timeout; spins are bounded at submission. */
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+static void simgpu_job_put_objects(struct simgpu_job *job)
+{
+	unsigned int i;
+
+	for (i = 0; i < job->num_bos; i++)
+		drm_gem_object_put(job->bos[i]);
+	kvfree(job->bos);
+	kvfree(job->cmds);
+	kfree(job->bounce);
+}
+
+static void simgpu_job_free_work(struct work_struct *work)
+{
+	struct simgpu_job *job = container_of(work, struct simgpu_job,
+					      free_work);
+
+	atomic_dec(&job->vm->jobs_in_flight);
+	simgpu_job_put_objects(job);
+	dma_fence_put(job->hw_fence);
+	simgpu_vm_put(job->vm);
+	kfree(job);
+}
+
+static void simgpu_free_job(struct drm_sched_job *sched_job)
+{
+	struct simgpu_job *job = to_simgpu_job(sched_job);
+
+	drm_sched_job_cleanup(sched_job);
+	/*
+	 * Dropping BOs can wait for an invalidation, which can wait for
+	 * another job of this scheduler: not from the scheduler's workqueue.
+	 */
+	queue_work(system_unbound_wq, &job->free_work);
+}
+
+const struct drm_sched_backend_ops simgpu_sched_ops = {
+	.run_job = simgpu_run_job,
+	.timedout_job = simgpu_timedout_job,
+	.free_job = simgpu_free_job,
+};
+
+static bool simgpu_range_ok(u64 addr, u64 size)
+{
+	u64 end;
+
+	return size && !check_add_overflow(addr, size, &end) &&
+	       end <= BIT_ULL(SIMGPU_VA_BITS);
+}
+
+static int simgpu_cmd_check(const struct drm_simgpu_cmd *c)
+{
+	if (c->pad)
+		return -EINVAL;
+
+	switch (c->op) {
+	case DRM_SIMGPU_CMD_FILL:
+		if (c->src || c->value > U32_MAX ||
+		    !IS_ALIGNED(c->dst | c->size, sizeof(u32)) ||
+		    !simgpu_range_ok(c->dst, c->size))
+			return -EINVAL;
+		return 0;
+	case DRM_SIMGPU_CMD_COPY:
+		if (c->value || !simgpu_range_ok(c->dst, c->size) ||
+		    !simgpu_range_ok(c->src, c->size) ||
+		    (c->dst < c->src + c->size && c->src < c->dst + c->size))
+			return -EINVAL;
+		return 0;
+	case DRM_SIMGPU_CMD_STORE_DWORD:
+	case DRM_SIMGPU_CMD_ATOMIC_ADD:
+		if (c->src || c->size || c->value > U32_MAX ||
+		    !IS_ALIGNED(c->dst, sizeof(u32)) ||
+		    !simgpu_range_ok(c->dst, sizeof(u32)))
+			return -EINVAL;
+		return 0;
+	case DRM_SIMGPU_CMD_CHECKSUM:
+		if (c->value || !IS_ALIGNED(c->dst, sizeof(u64)) ||
+		    !simgpu_range_ok(c->dst, sizeof(u64)) ||
+		    !simgpu_range_ok(c->src, c->size))
+			return -EINVAL;
+		return 0;
+	case DRM_SIMGPU_CMD_SPIN:
+		if (c->dst || c->src || c->size ||
+		    c->value > SIMGPU_MAX_SPIN_US)
+			return -EINVAL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int simgpu_job_add_bo(struct simgpu_job *job, struct simgpu_bo *bo,
+			     unsigned int *capacity)
+{
+	struct drm_gem_object **bos;
+	unsigned int i;
+
+	for (i = 0; i < job->num_bos; i++)
+		if (job->bos[i] == &bo->base)
+			return 0;
+	if (job->num_bos == *capacity) {
+		*capacity = max(2 * *capacity, 8U);
+		bos = kvrealloc(job->bos, *capacity * sizeof(*bos), GFP_KERNEL);
+		if (!bos)
+			return -ENOMEM;
+		job->bos = bos;
+	}
+	drm_gem_object_get(&bo->base);
+	job->bos[job->num_bos++] = &bo->base;
+	return 0;
+}
+
+/* Every page of [addr, addr + size) must be bound; collect the BOs. */
+static int simgpu_job_add_range(struct simgpu_job *job, u64 addr, u64 size,
+				unsigned int *capacity)
+{
+	unsigned long pfn = addr >> PAGE_SHIFT;
+	unsigned long last = (addr + size - 1) >> PAGE_SHIFT;
+	struct simgpu_vma *vma;
+	int err;
+
+	lockdep_assert_held(&job->vm->lock);
+	while (pfn <= last) {
+		vma = mtree_load(&job->vm->vmas, pfn);
+		if (!vma)
+			return -EINVAL;
+		err = simgpu_job_add_bo(job, vma->bo, capacity);
+		if (err)
+			return err;
+		pfn = vma->first + vma->npages;
+	}
+	return 0;
+}
+
+static int simgpu_job_collect_bos(struct simgpu_job *job)
+{
+	unsigned int i, capacity = 0;
+	int err = 0;
+
+	for (i = 0; i < job->num_cmds && !err; i++) {
+		const struct drm_simgpu_cmd *c = &job->cmds[i];
+
+		switch (c->op) {
+		case DRM_SIMGPU_CMD_SPIN:
+			break;
+		case DRM_SIMGPU_CMD_STORE_DWORD:
+		case DRM_SIMGPU_CMD_ATOMIC_ADD:
+			err = simgpu_job_add_range(job, c->dst, sizeof(u32),
+						   &capacity);
+			break;
+		case DRM_SIMGPU_CMD_CHECKSUM:
+			err = simgpu_job_add_range(job, c->dst, sizeof(u64),
+						   &capacity);
+			if (!err)
+				err = simgpu_job_add_range(job, c->src, c->size,
+							   &capacity);
+			break;
+		case DRM_SIMGPU_CMD_COPY:
+			err = simgpu_job_add_range(job, c->src, c->size,
+						   &capacity);
+			fallthrough;
+		default:
+			if (!err)
+				err = simgpu_job_add_range(job, c->dst, c->size,
+							   &capacity);
+			break;
+		}
+	}
+	return err;
+}
+
+/*
+ * Check the job's userptrs under the notifier lock and, if they are all
+ * usable, write their PTEs, arm the job and publish its fence. Returns
+ * -EAGAIN if one must be repopulated first.
+ */
+static int simgpu_job_commit(struct simgpu_job *job)
+{
+	struct simgpu_vm *vm = job->vm;
+	bool fault_mode = READ_ONCE(vm->mode) == DRM_SIMGPU_MODE_FAULT;
+	struct dma_fence *fence;
+	unsigned int i;
+	int err = 0;
+
+	drm_userptr_notifier_lock(&vm->domain);
+	mutex_lock(&vm->commit_lock);
+	for (i = 0; i < job->num_bos && !err; i++) {
+		struct simgpu_bo *bo = to_simgpu_bo(job->bos[i]);
+
+		err = drm_userptr_check_valid(&bo->uptr);
+		if (!err)
+			simgpu_bo_commit(bo);
+		else if (err == -EAGAIN && fault_mode)
+			err = 0;	/* GPU page faults will populate it */
+	}
+	if (!err) {
+		drm_sched_job_arm(&job->base);
+		fence = &job->base.s_fence->finished;
+		for (i = 0; i < job->num_bos; i++)
+			dma_resv_add_fence(job->bos[i]->resv, fence,
+					   DMA_RESV_USAGE_BOOKKEEP);
+		atomic_inc(&vm->jobs_in_flight);
+	}
+	mutex_unlock(&vm->commit_lock);
+	drm_userptr_notifier_unlock(&vm->domain);
+	return err;
+}
+
+/*
+ * Populate the job's userptrs (not in fault mode), lock their
+ * reservations and commit, until the commit sees no invalidation.
+ */
+static int simgpu_job_validate_and_arm(struct simgpu_job *job)
+{
+	struct simgpu_vm *vm = job->vm;
+	struct drm_exec exec;
+	unsigned int i, attempt;
+	int err = 0;
+
+	for (attempt = 0; ; attempt++) {
+		if (READ_ONCE(vm->mode) != DRM_SIMGPU_MODE_FAULT) {
+			for (i = 0; i < job->num_bos; i++) {
+				err = simgpu_bo_populate(to_simgpu_bo(job->bos[i]));
+				if (err)
+					return err;
+			}
+		}
+
+		err = 0;
+		drm_exec_init(&exec, DRM_EXEC_INTERRUPTIBLE_WAIT, job->num_bos);
+		drm_exec_until_all_locked(&exec) {
+			for (i = 0; i < job->num_bos; i++) {
+				err = drm_exec_prepare_obj(&exec, job->bos[i], 1);
+				drm_exec_retry_on_contention(&exec);
+				if (err)
+					break;
+			}
+		}
+		if (!err)
+			err = simgpu_job_commit(job);
+		drm_exec_fini(&exec);
+
+		if (err != -EAGAIN)
+			return err;
+		if (attempt >= SIMGPU_EXEC_RETRIES) {
+			atomic64_inc(&vm->sdev->stats.eagain);
+			return -EAGAIN;
+		}
+		atomic64_inc(&vm->sdev->stats.retries);
+	}
+}
+
+static struct simgpu_job *simgpu_job_create(struct simgpu_vm *vm,
+					    struct drm_file *file,
+					    const struct drm_simgpu_exec *args)
+{
+	struct simgpu_job *job;
+	unsigned int i;
+	int err;
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	job->vm = vm;
+	job->engine = &vm->sdev->engines[args->engine];
+	job->num_cmds = args->num_cmds;
+	INIT_WORK(&job->run_work, simgpu_job_run_work);
+	INIT_WORK(&job->free_work, simgpu_job_free_work);
+
+	job->cmds = vmemdup_array_user(u64_to_user_ptr(args->cmds),
+				       args->num_cmds, sizeof(*job->cmds));
+	if (IS_ERR(job->cmds)) {
+		err = PTR_ERR(job->cmds);
+		job->cmds = NULL;
+		goto err_free;
+	}
+	for (i = 0; i < job->num_cmds; i++) {
+		err = simgpu_cmd_check(&job->cmds[i]);
+		if (err)
+			goto err_free;
+	}
+	job->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!job->bounce) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+
+	err = drm_sched_job_init(&job->base, &vm->entities[args->engine], 1,
+				 vm, file->client_id);
+	if (err)
+		goto err_free;
+	if (args->in_syncobj) {
+		err = drm_sched_job_add_syncobj_dependency(&job->base, file,
+							   args->in_syncobj, 0);
+		if (err)
+			goto err_cleanup;
+	}
+	return job;
+
+err_cleanup:
+	drm_sched_job_cleanup(&job->base);
+err_free:
+	simgpu_job_put_objects(job);
+	kfree(job);
+	return ERR_PTR(err);
+}
+
+/**
+ * simgpu_exec_ioctl() - DRM_IOCTL_SIMGPU_EXEC
+ * @drm: the device
+ * @data: &struct drm_simgpu_exec
+ * @file: the caller's file
+ *
+ * Return: 0 or a negative errno, see &struct drm_simgpu_exec.
+ */
+int simgpu_exec_ioctl(struct drm_device *drm, void *data,
+		      struct drm_file *file)
+{
+	struct drm_simgpu_exec *args = data;
+	struct simgpu_vm *vm = file->driver_priv;
+	struct drm_syncobj *out_syncobj = NULL;
+	struct dma_fence *fence;
+	struct simgpu_job *job;
+	int err;
+
+	if (args->flags || args->pad || !args->num_cmds ||
+	    args->num_cmds > SIMGPU_MAX_CMDS ||
+	    args->engine >= vm->sdev->num_engines)
+		return -EINVAL;
+
+	if (args->out_syncobj) {
+		out_syncobj = drm_syncobj_find(file, args->out_syncobj);
+		if (!out_syncobj)
+			return -ENOENT;
+	}
+
+	job = simgpu_job_create(vm, file, args);
+	if (IS_ERR(job)) {
+		err = PTR_ERR(job);
+		goto out_syncobj;
+	}
+
+	if (mutex_lock_interruptible(&vm->lock)) {
+		err = -EINTR;
+		goto err_job;
+	}
+	err = simgpu_job_collect_bos(job);
+	if (!err)
+		err = simgpu_job_validate_and_arm(job);
+	if (err) {
+		mutex_unlock(&vm->lock);
+		goto err_job;
+	}
+
+	kref_get(&vm->ref);
+	fence = dma_fence_get(&job->base.s_fence->finished);
+	if (out_syncobj)
+		drm_syncobj_replace_fence(out_syncobj, fence);
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&vm->lock);
+	dma_fence_put(fence);
+	goto out_syncobj;
+
+err_job:
+	drm_sched_job_cleanup(&job->base);
+	simgpu_job_put_objects(job);
+	kfree(job);
+out_syncobj:
+	if (out_syncobj)
+		drm_syncobj_put(out_syncobj);
+	return err;
+}
+
+/**
+ * simgpu_wait_ioctl() - DRM_IOCTL_SIMGPU_WAIT
+ * @drm: the device
+ * @data: &struct drm_simgpu_wait
+ * @file: the caller's file
+ *
+ * Return: 0 or a negative errno, see &struct drm_simgpu_wait.
+ */
+int simgpu_wait_ioctl(struct drm_device *drm, void *data,
+		      struct drm_file *file)
+{
+	struct drm_simgpu_wait *args = data;
+	struct dma_fence *fence;
+	long timeout, ret;
+	int err;
+
+	if (args->flags || args->pad)
+		return -EINVAL;
+	err = drm_syncobj_find_fence(file, args->syncobj, 0, 0, &fence);
+	if (err)
+		return err;
+
+	timeout = args->timeout_ns > 0 ?
+		  max(nsecs_to_jiffies(args->timeout_ns), 1UL) : 0;
+	ret = dma_fence_wait_timeout(fence, true, timeout);
+	if (ret == 0) {
+		err = -ETIME;
+	} else if (ret < 0) {
+		err = ret;
+	} else {
+		args->status = min(dma_fence_get_status(fence), 0);
+		err = 0;
+	}
+	dma_fence_put(fence);
+	return err;
+}

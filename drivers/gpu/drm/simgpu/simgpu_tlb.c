@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Copyright © 2026 The drm_userptr authors
+ *
+ * The TLB-flush unit of a simulated GPU, and zapping of page-table entries.
+ */
+
+#include <linux/ktime.h>
+
+#include "simgpu_drv.h"
+
+static void simgpu_tlb_clear(struct simgpu_engine *engine)
+{
+	unsigned long flags;
+
+	/* Waits for a page access in flight: it holds the lock. */
+	spin_lock_irqsave(&engine->tlb_lock, flags);
+	memset(engine->tlb, 0, sizeof(engine->tlb));
+	spin_unlock_irqrestore(&engine->tlb_lock, flags);
+}
+
+static enum hrtimer_restart simgpu_flush_complete(struct hrtimer *timer)
+{
+	struct simgpu_device *sdev = container_of(timer, struct simgpu_device,
+						  flush.timer);
+	struct simgpu_flush *flush = &sdev->flush;
+	enum hrtimer_restart restart = HRTIMER_NORESTART;
+	unsigned long flags;
+	unsigned int i;
+
+	if (!READ_ONCE(sdev->inject_skip_tlb_flush)) {
+		for (i = 0; i < sdev->num_engines; i++)
+			simgpu_tlb_clear(&sdev->engines[i]);
+	}
+
+	spin_lock_irqsave(&flush->lock, flags);
+	flush->completed = flush->inflight;
+	atomic64_inc(&sdev->stats.tlb_flushes);
+	if (flush->requested > flush->completed) {
+		/* Requests made during this flush need a flush of their own. */
+		flush->inflight = flush->requested;
+		hrtimer_forward_now(timer,
+				    simgpu_us_to_ktime(simgpu_tlb_flush_latency_us));
+		restart = HRTIMER_RESTART;
+	} else {
+		flush->busy = false;
+	}
+	spin_unlock_irqrestore(&flush->lock, flags);
+	wake_up_all(&flush->wq);
+	return restart;
+}
+
+/**
+ * simgpu_flush_init() - initialise a GPU's TLB-flush unit
+ * @sdev: the GPU
+ */
+void simgpu_flush_init(struct simgpu_device *sdev)
+{
+	struct simgpu_flush *flush = &sdev->flush;
+
+	spin_lock_init(&flush->lock);
+	init_waitqueue_head(&flush->wq);
+	hrtimer_init(&flush->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	flush->timer.function = simgpu_flush_complete;
+}
+
+/**
+ * simgpu_tlb_flush_request() - start a flush of all the GPU's TLBs
+ * @sdev: the GPU
+ *
+ * Does not wait. Safe in any context.
+ *
+ * Return: the flush's number, for simgpu_tlb_flush_wait().
+ */
+u64 simgpu_tlb_flush_request(struct simgpu_device *sdev)
+{
+	struct simgpu_flush *flush = &sdev->flush;
+	unsigned long flags;
+	u64 seq;
+
+	spin_lock_irqsave(&flush->lock, flags);
+	seq = ++flush->requested;
+	if (!flush->busy) {
+		flush->busy = true;
+		flush->inflight = seq;
+		hrtimer_start(&flush->timer,
+			      simgpu_us_to_ktime(simgpu_tlb_flush_latency_us),
+			      HRTIMER_MODE_REL);
+	}
+	spin_unlock_irqrestore(&flush->lock, flags);
+	return seq;
+}
+
+/**
+ * simgpu_tlb_flush_done() - has a flush completed?
+ * @sdev: the GPU
+ * @seq: the flush's number
+ *
+ * Return: true once no TLB holds a translation the flush removed.
+ */
+bool simgpu_tlb_flush_done(struct simgpu_device *sdev, u64 seq)
+{
+	struct simgpu_flush *flush = &sdev->flush;
+	unsigned long flags;
+	bool done;
+
+	spin_lock_irqsave(&flush->lock, flags);
+	done = flush->completed >= seq;
+	spin_unlock_irqrestore(&flush->lock, flags);
+	return done;
+}
+
+/**
+ * simgpu_tlb_flush_wait() - wait for a flush to complete
+ * @sdev: the GPU
+ * @seq: the flush's number, 0 for none
+ */
+void simgpu_tlb_flush_wait(struct simgpu_device *sdev, u64 seq)
+{
+	if (seq)
+		wait_event(sdev->flush.wq, simgpu_tlb_flush_done(sdev, seq));
+}
+
+/**
+ * simgpu_vma_zap() - remove a binding's page-table entries
+ * @vma: the binding
+ *
+ * The engines take a page fault at the next access that misses their TLB.
+ * TLB entries stay until the next completed flush.
+ */
+void simgpu_vma_zap(struct simgpu_vma *vma)
+{
+	struct simgpu_vm *vm = vma->vm;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->pt_lock, flags);
+	if (vma->present) {
+		vma->present = false;
+		vma->zap_count++;
+	}
+	spin_unlock_irqrestore(&vm->pt_lock, flags);
+}

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Copyright © 2026 The drm_userptr authors
+ *
+ * GPU VMs of a simulated GPU: bindings, page-table commits, GPU page-fault
+ * service and the rebind worker of preempt mode.
+ */
+
+#include <linux/dma-resv.h>
+#include <linux/slab.h>
+
+#include "simgpu_drv.h"
+
+static atomic64_t simgpu_next_vm_id = ATOMIC64_INIT(0);
+
+/**
+ * simgpu_vm_create() - create a VM
+ * @sdev: the GPU
+ *
+ * Return: the VM, or an ERR_PTR().
+ */
+struct simgpu_vm *simgpu_vm_create(struct simgpu_device *sdev)
+{
+	struct drm_gpu_scheduler *sched;
+	struct simgpu_vm *vm;
+	unsigned int i;
+	int err;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&vm->ref);
+	vm->sdev = sdev;
+	vm->id = atomic64_inc_return(&simgpu_next_vm_id);
+	vm->mode = simgpu_default_mode;
+	mutex_init(&vm->lock);
+	mutex_init(&vm->commit_lock);
+	spin_lock_init(&vm->pt_lock);
+	spin_lock_init(&vm->bo_lock);
+	mt_init_flags(&vm->vmas, MT_FLAGS_USE_RCU);
+	INIT_LIST_HEAD(&vm->vma_list);
+	INIT_LIST_HEAD(&vm->bo_list);
+	simgpu_preempt_init(&vm->preempt);
+	INIT_WORK(&vm->rebind_work, simgpu_vm_rebind_work);
+
+	err = drm_userptr_domain_init(&vm->domain, sdev->drm.dev,
+				      &simgpu_userptr_ops, 0);
+	if (err)
+		goto err_free;
+
+	vm->ctx_wq = alloc_ordered_workqueue("simgpu%u-vm%llu", 0,
+					     sdev->index, vm->id);
+	if (!vm->ctx_wq) {
+		err = -ENOMEM;
+		goto err_domain;
+	}
+
+	for (i = 0; i < sdev->num_engines; i++) {
+		sched = &sdev->engines[i].sched;
+		err = drm_sched_entity_init(&vm->entities[i],
+					    DRM_SCHED_PRIORITY_NORMAL,
+					    &sched, 1, NULL);
+		if (err)
+			goto err_entities;
+	}
+
+	mutex_lock(&sdev->vms_lock);
+	list_add_tail(&vm->sdev_link, &sdev->vms);
+	mutex_unlock(&sdev->vms_lock);
+	return vm;
+
+err_entities:
+	while (i--)
+		drm_sched_entity_destroy(&vm->entities[i]);
+	destroy_workqueue(vm->ctx_wq);
+err_domain:
+	drm_userptr_domain_fini(&vm->domain);
+err_free:
+	kfree(vm);
+	return ERR_PTR(err);
+}
+
+static void simgpu_vm_release(struct kref *ref)
+{
+	struct simgpu_vm *vm = container_of(ref, struct simgpu_vm, ref);
+
+	cancel_work_sync(&vm->rebind_work);
+	hrtimer_cancel(&vm->preempt.timer);
+	destroy_workqueue(vm->ctx_wq);
+	WARN_ON(!mtree_empty(&vm->vmas));
+	mtree_destroy(&vm->vmas);
+	drm_userptr_domain_fini(&vm->domain);
+	mutex_destroy(&vm->commit_lock);
+	mutex_destroy(&vm->lock);
+	kfree(vm);
+}
+
+/**
+ * simgpu_vm_put() - drop a reference to a VM
+ * @vm: the VM
+ */
+void simgpu_vm_put(struct simgpu_vm *vm)
+{
+	kref_put(&vm->ref, simgpu_vm_release);
+}
+
+/**
+ * simgpu_vm_configure() - set a VM's invalidation mode and flags
+ * @vm: the VM
+ * @mode: &enum drm_simgpu_mode
+ * @flags: %DRM_SIMGPU_VM_SINGLE_PASS
+ *
+ * Return: 0; -EINVAL for a bad mode or flag; -EBUSY if the VM has BOs.
+ */
+int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags)
+{
+	bool single_pass = flags & DRM_SIMGPU_VM_SINGLE_PASS;
+	int err = 0;
+
+	if (flags & ~DRM_SIMGPU_VM_SINGLE_PASS ||
+	    mode > DRM_SIMGPU_MODE_FAULT)
+		return -EINVAL;
+	if (mode == DRM_SIMGPU_MODE_DEFAULT)
+		mode = simgpu_default_mode;
+
+	if (mutex_lock_interruptible(&vm->lock))
+		return -EINTR;
+	if (atomic_read(&vm->num_bos)) {
+		err = -EBUSY;
+	} else {
+		if (single_pass != vm->single_pass) {
+			drm_userptr_domain_fini(&vm->domain);
+			err = drm_userptr_domain_init(&vm->domain,
+						      vm->sdev->drm.dev,
+						      &simgpu_userptr_ops,
+						      single_pass ?
+						      DRM_USERPTR_DOMAIN_SINGLE_PASS : 0);
+			/* Only fails for bad arguments. */
+			WARN_ON(err);
+			vm->single_pass = single_pass;
+		}
+		WRITE_ONCE(vm->mode, mode);
+	}
+	mutex_unlock(&vm->lock);
+	return err;
+}
+
+/**
+ * simgpu_bo_populate() - fault in and DMA-map a BO's pages if needed
+ * @bo: the BO
+ *
+ * Return: 0 or the error of drm_userptr_populate().
+ */
+int simgpu_bo_populate(struct simgpu_bo *bo)
+{
+	bool was_valid = READ_ONCE(bo->uptr.valid);
+	int err = drm_userptr_populate(&bo->uptr);
+
+	if (!err && !was_valid)
+		atomic64_inc(&bo->vm->sdev->stats.populates);
+	return err;
+}
+
+static void simgpu_vma_commit(struct simgpu_vma *vma)
+{
+	struct simgpu_vm *vm = vma->vm;
+	unsigned long i, flags;
+
+	lockdep_assert_held(&vm->commit_lock);
+	/* Only a zap, under the notifier lock in write mode, clears it. */
+	if (vma->present)
+		return;
+	for (i = 0; i < vma->npages; i++)
+		vma->ptes[i] = drm_userptr_dma_addr(&vma->bo->uptr, i);
+	spin_lock_irqsave(&vm->pt_lock, flags);
+	vma->present = true;
+	spin_unlock_irqrestore(&vm->pt_lock, flags);
+}
+
+/**
+ * simgpu_bo_commit() - write a valid BO's DMA addresses into the page table
+ * @bo: the BO; drm_userptr_check_valid() returned 0 for it
+ *
+ * Call with the notifier lock held in read mode and &simgpu_vm.commit_lock.
+ */
+void simgpu_bo_commit(struct simgpu_bo *bo)
+{
+	struct simgpu_vma *vma;
+
+	lockdep_assert_held(&bo->vm->commit_lock);
+	list_for_each_entry(vma, &bo->vmas, bo_link)
+		simgpu_vma_commit(vma);
+}
+
+/**
+ * simgpu_vm_bind() - map a BO at a GPU address
+ * @vm: the VM
+ * @bo: the BO
+ * @gpu_addr: page-aligned GPU address
+ * @flags: %DRM_SIMGPU_BIND_READ_ONLY
+ *
+ * Return: 0; -EINVAL for a bad address; -EEXIST if the range is in use;
+ * -ENOMEM; -EINTR.
+ */
+int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
+		   u32 flags)
+{
+	u64 size = bo->base.size, end;
+	struct simgpu_vma *vma;
+	unsigned long irqflags;
+	int err;
+
+	if (!PAGE_ALIGNED(gpu_addr) || check_add_overflow(gpu_addr, size, &end) ||
+	    end > BIT_ULL(SIMGPU_VA_BITS))
+		return -EINVAL;
+
+	vma = kzalloc(sizeof(*vma), GFP_KERNEL);
+	if (!vma)
+		return -ENOMEM;
+	vma->npages = size >> PAGE_SHIFT;
+	vma->ptes = kvcalloc(vma->npages, sizeof(*vma->ptes), GFP_KERNEL);
+	if (!vma->ptes) {
+		kfree(vma);
+		return -ENOMEM;
+	}
+	vma->vm = vm;
+	vma->bo = bo;
+	vma->first = gpu_addr >> PAGE_SHIFT;
+	vma->read_only = bo->read_only || flags & DRM_SIMGPU_BIND_READ_ONLY;
+
+	if (mutex_lock_interruptible(&vm->lock)) {
+		err = -EINTR;
+		goto err_free;
+	}
+	vma->id = ++vm->next_vma_id;
+	err = mtree_insert_range(&vm->vmas, vma->first,
+				 vma->first + vma->npages - 1, vma, GFP_KERNEL);
+	if (err) {
+		mutex_unlock(&vm->lock);
+		goto err_free;
+	}
+	drm_gem_object_get(&bo->base);
+
+	drm_userptr_notifier_lock(&vm->domain);
+	mutex_lock(&vm->commit_lock);
+	spin_lock_irqsave(&vm->pt_lock, irqflags);
+	list_add_tail(&vma->bo_link, &bo->vmas);
+	list_add_tail(&vma->vm_link, &vm->vma_list);
+	spin_unlock_irqrestore(&vm->pt_lock, irqflags);
+	if (READ_ONCE(bo->uptr.valid) && !drm_userptr_check_valid(&bo->uptr))
+		simgpu_vma_commit(vma);
+	mutex_unlock(&vm->commit_lock);
+	drm_userptr_notifier_unlock(&vm->domain);
+	mutex_unlock(&vm->lock);
+	return 0;
+
+err_free:
+	kvfree(vma->ptes);
+	kfree(vma);
+	return err;
+}
+
+/* Remove a binding whose BO is idle; the caller holds &simgpu_vm.lock. */
+static void simgpu_vma_remove(struct simgpu_vma *vma)
+{
+	struct simgpu_vm *vm = vma->vm;
+	unsigned long flags;
+	u64 seq;
+
+	lockdep_assert_held(&vm->lock);
+	mutex_lock(&vm->commit_lock);
+	spin_lock_irqsave(&vm->pt_lock, flags);
+	vma->present = false;
+	vma->zap_count++;
+	list_del(&vma->bo_link);
+	list_del(&vma->vm_link);
+	spin_unlock_irqrestore(&vm->pt_lock, flags);
+	mutex_unlock(&vm->commit_lock);
+	mtree_erase(&vm->vmas, vma->first);
+
+	seq = simgpu_tlb_flush_request(vm->sdev);
+	simgpu_tlb_flush_wait(vm->sdev, seq);
+	/* Lookups fail from now on: any access through it is stale. */
+	WRITE_ONCE(vma->finished_zaps, U64_MAX);
+
+	drm_gem_object_put(&vma->bo->base);
+	kvfree(vma->ptes);
+	kfree_rcu(vma, rcu);
+}
+
+/**
+ * simgpu_vm_unbind() - remove the binding that starts at a GPU address
+ * @vm: the VM
+ * @gpu_addr: start of the binding
+ *
+ * Waits for the jobs that use the BO first.
+ *
+ * Return: 0; -ENOENT if no binding starts there; -EINTR, -ERESTARTSYS.
+ */
+int simgpu_vm_unbind(struct simgpu_vm *vm, u64 gpu_addr)
+{
+	struct simgpu_vma *vma;
+	long ret;
+
+	if (!PAGE_ALIGNED(gpu_addr) || gpu_addr >= BIT_ULL(SIMGPU_VA_BITS))
+		return -ENOENT;
+	if (mutex_lock_interruptible(&vm->lock))
+		return -EINTR;
+	vma = mtree_load(&vm->vmas, gpu_addr >> PAGE_SHIFT);
+	if (!vma || vma->first != gpu_addr >> PAGE_SHIFT) {
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = dma_resv_wait_timeout(vma->bo->base.resv, DMA_RESV_USAGE_BOOKKEEP,
+				    true, MAX_SCHEDULE_TIMEOUT);
+	if (ret < 0)
+		goto out;
+	simgpu_vma_remove(vma);
+	ret = 0;
+out:
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/**
+ * simgpu_vm_close() - tear down a VM when its file is closed
+ * @vm: the VM
+ *
+ * Queued jobs are flushed or killed, running ones complete, then every
+ * binding is removed and the file's reference dropped.
+ */
+void simgpu_vm_close(struct simgpu_vm *vm)
+{
+	struct simgpu_device *sdev = vm->sdev;
+	struct simgpu_vma *vma;
+	unsigned int i;
+
+	for (i = 0; i < sdev->num_engines; i++)
+		drm_sched_entity_destroy(&vm->entities[i]);
+
+	mutex_lock(&vm->lock);
+	while ((vma = list_first_entry_or_null(&vm->vma_list,
+					       struct simgpu_vma, vm_link))) {
+		dma_resv_wait_timeout(vma->bo->base.resv,
+				      DMA_RESV_USAGE_BOOKKEEP, false,
+				      MAX_SCHEDULE_TIMEOUT);
+		simgpu_vma_remove(vma);
+	}
+	mutex_unlock(&vm->lock);
+
+	mutex_lock(&sdev->vms_lock);
+	list_del(&vm->sdev_link);
+	mutex_unlock(&sdev->vms_lock);
+	simgpu_vm_put(vm);
+}
+
+/**
+ * simgpu_vm_service_fault() - service a recoverable GPU page fault
+ * @vm: the VM, in fault mode
+ * @gpu_pfn: the GPU page that faulted
+ *
+ * Repopulates the BO bound there and writes its PTEs, retrying while
+ * invalidations race with it. Called by an engine, without locks.
+ *
+ * Return: 0 to replay the access; -EFAULT if nothing can be mapped there.
+ */
+int simgpu_vm_service_fault(struct simgpu_vm *vm, unsigned long gpu_pfn)
+{
+	struct simgpu_bo *bo = NULL;
+	struct simgpu_vma *vma;
+	unsigned int attempt;
+	int err;
+
+	rcu_read_lock();
+	vma = mtree_load(&vm->vmas, gpu_pfn);
+	if (vma && kref_get_unless_zero(&vma->bo->base.refcount))
+		bo = vma->bo;
+	rcu_read_unlock();
+	if (!bo)
+		return -EFAULT;
+
+	atomic64_inc(&vm->sdev->stats.page_faults);
+	for (attempt = 0; ; attempt++) {
+		err = simgpu_bo_populate(bo);
+		if (err)
+			break;
+		drm_userptr_notifier_lock(&vm->domain);
+		err = drm_userptr_check_valid(&bo->uptr);
+		if (!err) {
+			mutex_lock(&vm->commit_lock);
+			simgpu_bo_commit(bo);
+			mutex_unlock(&vm->commit_lock);
+		}
+		drm_userptr_notifier_unlock(&vm->domain);
+		if (err != -EAGAIN || attempt >= 100 * SIMGPU_EXEC_RETRIES)
+			break;
+		atomic64_inc(&vm->sdev->stats.retries);
+	}
+	drm_gem_object_put(&bo->base);
+	return err ? -EFAULT : 0;
+}
+
+/* Populate every bound BO of the VM that needs it; errors show at commit. */
+static void simgpu_vm_populate_all(struct simgpu_vm *vm)
+{
+	struct simgpu_bo *bo, *prev = NULL;
+
+	spin_lock(&vm->bo_lock);
+	list_for_each_entry(bo, &vm->bo_list, vm_link) {
+		if (list_empty(&bo->vmas) || READ_ONCE(bo->uptr.valid) ||
+		    !kref_get_unless_zero(&bo->base.refcount))
+			continue;
+		/* The reference keeps @bo, and our place, on the list. */
+		spin_unlock(&vm->bo_lock);
+		if (prev)
+			drm_gem_object_put(&prev->base);
+		simgpu_bo_populate(bo);
+		prev = bo;
+		spin_lock(&vm->bo_lock);
+	}
+	spin_unlock(&vm->bo_lock);
+	if (prev)
+		drm_gem_object_put(&prev->base);
+}
+
+/**
+ * simgpu_vm_rebind_work() - repopulate a preempted VM and resume it
+ * @work: &simgpu_vm.rebind_work
+ *
+ * Resumes the context once every bound userptr is valid and committed, or
+ * can never be (unmapped, or still failing after the retries: the job then
+ * takes an unrecoverable fault on it).
+ */
+void simgpu_vm_rebind_work(struct work_struct *work)
+{
+	struct simgpu_vm *vm = container_of(work, struct simgpu_vm,
+					    rebind_work);
+	struct simgpu_vma *vma;
+	unsigned int attempt;
+	bool again;
+	int err;
+
+	for (attempt = 0; ; attempt++) {
+		simgpu_vm_populate_all(vm);
+
+		again = false;
+		drm_userptr_notifier_lock(&vm->domain);
+		mutex_lock(&vm->commit_lock);
+		list_for_each_entry(vma, &vm->vma_list, vm_link) {
+			err = drm_userptr_check_valid(&vma->bo->uptr);
+			if (!err)
+				simgpu_vma_commit(vma);
+			else if (err == -EAGAIN)
+				again = true;
+		}
+		if (!again || attempt >= SIMGPU_EXEC_RETRIES)
+			simgpu_preempt_resume(vm);
+		mutex_unlock(&vm->commit_lock);
+		drm_userptr_notifier_unlock(&vm->domain);
+
+		if (!again || attempt >= SIMGPU_EXEC_RETRIES)
+			break;
+		atomic64_inc(&vm->sdev->stats.retries);
+	}
+}

@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * KUnit tests for simgpu's device model: page table and TLB, TLB-flush and
+ * preemption completion, fault service, and the stale-access oracle.
+ *
+ * Copyright © 2026 The drm_userptr authors
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/platform_device.h>
+#include <linux/uaccess.h>
+
+#include "../simgpu_drv.h"
+
+#define TEST_PAGES	4
+#define TEST_LEN	(TEST_PAGES * PAGE_SIZE)
+#define TEST_GPU_ADDR	0x100000ULL
+
+struct simgpu_test {
+	struct simgpu_device *sdev;
+	struct simgpu_engine *engine;
+	struct simgpu_vm *vm;
+	struct simgpu_bo *bo;
+	unsigned long addr;
+};
+
+static void simgpu_test_put_device(void *data)
+{
+	put_device(data);
+}
+
+static void simgpu_test_close_vm(void *data)
+{
+	simgpu_vm_close(data);
+}
+
+static void simgpu_test_put_bo(void *data)
+{
+	struct simgpu_bo *bo = data;
+
+	drm_gem_object_put(&bo->base);
+}
+
+/*
+ * GPU 0 of the built-in driver, a fresh VM in @mode, and a populated
+ * TEST_LEN userptr BO of the test's own memory bound at TEST_GPU_ADDR.
+ */
+static struct simgpu_test *simgpu_test_setup(struct kunit *test, u32 mode,
+					     u32 bo_flags, u32 bind_flags)
+{
+	struct simgpu_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct device *dev;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	dev = bus_find_device_by_name(&platform_bus_type, NULL, "simgpu.0");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, dev, "no simgpu.0 device");
+	err = kunit_add_action_or_reset(test, simgpu_test_put_device, dev);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	t->sdev = dev_get_drvdata(dev);
+	KUNIT_ASSERT_NOT_NULL(test, t->sdev);
+	t->engine = &t->sdev->engines[0];
+
+	t->vm = simgpu_vm_create(t->sdev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->vm));
+	err = kunit_add_action_or_reset(test, simgpu_test_close_vm, t->vm);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, simgpu_vm_configure(t->vm, mode, 0), 0);
+
+	t->addr = kunit_vm_mmap(test, NULL, 0, TEST_LEN,
+				PROT_READ | PROT_WRITE,
+				MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, t->addr, 0);
+	KUNIT_ASSERT_EQ(test, clear_user((void __user *)t->addr, TEST_LEN), 0);
+
+	t->bo = simgpu_bo_create(t->vm, t->addr, TEST_LEN,
+				 bo_flags | DRM_SIMGPU_USERPTR_POPULATE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->bo));
+	/* Bindings hold references of their own. */
+	err = kunit_add_action_or_reset(test, simgpu_test_put_bo, t->bo);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, simgpu_vm_bind(t->vm, t->bo, TEST_GPU_ADDR,
+					     bind_flags), 0);
+	return t;
+}
+
+static int simgpu_test_read(struct simgpu_test *t, u64 gpu_addr, u32 *val)
+{
+	return simgpu_engine_access(t->engine, t->vm, gpu_addr, val,
+				    sizeof(*val), SIMGPU_ACCESS_READ);
+}
+
+static int simgpu_test_write(struct simgpu_test *t, u64 gpu_addr, u32 val)
+{
+	return simgpu_engine_access(t->engine, t->vm, gpu_addr, &val,
+				    sizeof(val), SIMGPU_ACCESS_WRITE);
+}
+
+static struct simgpu_vma *simgpu_test_vma(struct simgpu_test *t)
+{
+	return mtree_load(&t->vm->vmas, TEST_GPU_ADDR >> PAGE_SHIFT);
+}
+
+static void simgpu_test_page_table_maps_user_memory(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
+						  0, 0);
+	u32 val = 0xdeadbeef, got;
+	unsigned long i;
+
+	/* CPU writes, GPU reads, on every page. */
+	for (i = 0; i < TEST_PAGES; i++) {
+		val = 0x1000 + i;
+		KUNIT_ASSERT_EQ(test, put_user(val, (u32 __user *)(t->addr +
+							 i * PAGE_SIZE + 8)), 0);
+		KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR +
+						       i * PAGE_SIZE + 8, &got), 0);
+		KUNIT_EXPECT_EQ(test, got, val);
+	}
+
+	/* GPU writes, CPU reads. */
+	KUNIT_EXPECT_EQ(test, simgpu_test_write(t, TEST_GPU_ADDR + 12, 0x5a5a), 0);
+	KUNIT_ASSERT_EQ(test, get_user(got, (u32 __user *)(t->addr + 12)), 0);
+	KUNIT_EXPECT_EQ(test, got, 0x5a5a);
+
+	/* Outside every binding. */
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR + TEST_LEN, &got),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR - 4, &got),
+			-EFAULT);
+}
+
+static void simgpu_test_read_only_binding_refuses_writes(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
+						  0, DRM_SIMGPU_BIND_READ_ONLY);
+	u32 got;
+
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
+	KUNIT_EXPECT_EQ(test, simgpu_test_write(t, TEST_GPU_ADDR, 1), -EACCES);
+	KUNIT_EXPECT_EQ(test, simgpu_engine_access(t->engine, t->vm,
+						   TEST_GPU_ADDR, &got, 4,
+						   SIMGPU_ACCESS_ADD), -EACCES);
+}
+
+static void simgpu_test_tlb_caches_and_evicts(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
+						  0, 0);
+	unsigned long pfn = TEST_GPU_ADDR >> PAGE_SHIFT;
+	struct simgpu_tlb_entry *e = &t->engine->tlb[pfn % SIMGPU_TLB_ENTRIES];
+	struct simgpu_vma *vma = simgpu_test_vma(t);
+	u32 got;
+
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+	KUNIT_ASSERT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
+	KUNIT_EXPECT_TRUE(test, e->valid);
+	KUNIT_EXPECT_EQ(test, e->vm_id, t->vm->id);
+	KUNIT_EXPECT_EQ(test, e->gpu_pfn, pfn);
+	KUNIT_EXPECT_EQ(test, e->vma_id, vma->id);
+	KUNIT_EXPECT_EQ(test, e->addr, vma->ptes[0]);
+
+	/* A hit does not need the page table: it survives a zap. */
+	simgpu_vma_zap(vma);
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
+	/* A miss does: the next page faults (not fault mode: fatal). */
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR + PAGE_SIZE,
+					       &got), -EFAULT);
+	/* Stop the zapped binding from looking stale to the oracle. */
+	simgpu_tlb_flush_wait(t->sdev, simgpu_tlb_flush_request(t->sdev));
+	KUNIT_EXPECT_FALSE(test, e->valid);
+}
+
+static void simgpu_test_tlb_flush_completes_after_latency(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
+						  0, 0);
+	u64 flushes = atomic64_read(&t->sdev->stats.tlb_flushes);
+	ktime_t start;
+	u64 first, second;
+	s64 waited;
+	u32 got;
+
+	KUNIT_ASSERT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
+
+	start = ktime_get();
+	first = simgpu_tlb_flush_request(t->sdev);
+	second = simgpu_tlb_flush_request(t->sdev);
+	KUNIT_EXPECT_GT(test, second, first);
+	simgpu_tlb_flush_wait(t->sdev, first);
+	waited = ktime_us_delta(ktime_get(), start);
+	KUNIT_EXPECT_GE(test, waited, (s64)simgpu_tlb_flush_latency_us);
+	KUNIT_EXPECT_TRUE(test, simgpu_tlb_flush_done(t->sdev, first));
+
+	/* The second was made during the first: it takes a flush of its own. */
+	simgpu_tlb_flush_wait(t->sdev, second);
+	waited = ktime_us_delta(ktime_get(), start);
+	KUNIT_EXPECT_GE(test, waited, 2 * (s64)simgpu_tlb_flush_latency_us);
+	KUNIT_EXPECT_GE(test, atomic64_read(&t->sdev->stats.tlb_flushes),
+			flushes + 2);
+	KUNIT_EXPECT_FALSE(test, t->engine->tlb[(TEST_GPU_ADDR >> PAGE_SHIFT) %
+						SIMGPU_TLB_ENTRIES].valid);
+}
+
+static void simgpu_test_fault_mode_services_faults(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_FAULT,
+						  0, 0);
+	u64 faults = atomic64_read(&t->sdev->stats.page_faults);
+	struct simgpu_vma *vma = simgpu_test_vma(t);
+	u32 got;
+
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+	KUNIT_ASSERT_EQ(test, put_user(77u, (u32 __user *)(t->addr + PAGE_SIZE)), 0);
+	/* The CPU change invalidates: zap, flush; the access faults it back. */
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, t->addr, TEST_LEN,
+					 MADV_DONTNEED), 0);
+	KUNIT_EXPECT_FALSE(test, vma->present);
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR + PAGE_SIZE,
+					       &got), 0);
+	KUNIT_EXPECT_EQ(test, got, 0);
+	KUNIT_EXPECT_TRUE(test, vma->present);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->sdev->stats.page_faults),
+			faults + 1);
+}
+
+static void simgpu_test_preempt_completes_at_boundary(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_PREEMPT,
+						  0, 0);
+	struct simgpu_preempt *p = &t->vm->preempt;
+	unsigned int latency = simgpu_preempt_latency_us;
+	ktime_t start;
+
+	/* An access in flight holds the preemption past its latency... */
+	simgpu_preempt_enter(t->vm);
+	simgpu_preempt_request(t->vm);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(p->state), SIMGPU_PREEMPT_REQUESTED);
+	fsleep(2 * latency);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(p->elapsed));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(p->state), SIMGPU_PREEMPT_REQUESTED);
+	/* ...which completes at the access boundary. */
+	simgpu_preempt_exit(t->vm);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(p->state), SIMGPU_PREEMPTED);
+	simgpu_preempt_resume(t->vm);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(p->state), SIMGPU_RUNNING);
+
+	/* An idle context is preempted by the timer, after the latency. */
+	start = ktime_get();
+	simgpu_preempt_request(t->vm);
+	KUNIT_EXPECT_TRUE(test,
+			  wait_event_timeout(p->wq,
+					     READ_ONCE(p->state) == SIMGPU_PREEMPTED,
+					     HZ));
+	KUNIT_EXPECT_GE(test, ktime_us_delta(ktime_get(), start), (s64)latency);
+	simgpu_preempt_resume(t->vm);
+}
+
+/*
+ * Inject what the oracle exists to catch: a TLB flush that leaves the
+ * entries in place. After MADV_DONTNEED the GPU then reads, through its
+ * old TLB entry, a page the process no longer maps (kept allocated here by
+ * a reference, so the test itself does not touch freed memory).
+ */
+static void simgpu_test_oracle_catches_injected_stale_access(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
+						  0, 0);
+	struct simgpu_stats *stats = &t->sdev->stats;
+	u64 translations = atomic64_read(&stats->stale_translations);
+	u64 pages = atomic64_read(&stats->stale_pages);
+	struct page *old;
+	u32 got;
+
+	KUNIT_ASSERT_EQ(test, put_user(1u, (u32 __user *)t->addr), 0);
+	KUNIT_ASSERT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
+	KUNIT_EXPECT_EQ(test, got, 1);
+	/* Correct so far. */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_translations),
+			translations);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_pages), pages);
+
+	KUNIT_ASSERT_EQ(test, get_user_pages_fast(t->addr, 1, 0, &old), 1);
+	WRITE_ONCE(t->sdev->inject_skip_tlb_flush, true);
+	KUNIT_EXPECT_EQ(test, do_madvise(current->mm, t->addr, PAGE_SIZE,
+					 MADV_DONTNEED), 0);
+	KUNIT_EXPECT_EQ(test, put_user(2u, (u32 __user *)t->addr), 0);
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
+	WRITE_ONCE(t->sdev->inject_skip_tlb_flush, false);
+
+	KUNIT_EXPECT_EQ(test, got, 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_translations),
+			translations + 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_pages), pages + 1);
+
+	/* A real flush clears the stale entry; the next access faults. */
+	simgpu_tlb_flush_wait(t->sdev, simgpu_tlb_flush_request(t->sdev));
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), -EFAULT);
+	put_page(old);
+
+	/* The counters are the device's: leave them as userspace expects. */
+	atomic64_sub(1, &stats->stale_translations);
+	atomic64_sub(1, &stats->stale_pages);
+}
+
+static struct kunit_case simgpu_test_cases[] = {
+	KUNIT_CASE(simgpu_test_page_table_maps_user_memory),
+	KUNIT_CASE(simgpu_test_read_only_binding_refuses_writes),
+	KUNIT_CASE(simgpu_test_tlb_caches_and_evicts),
+	KUNIT_CASE(simgpu_test_tlb_flush_completes_after_latency),
+	KUNIT_CASE(simgpu_test_fault_mode_services_faults),
+	KUNIT_CASE(simgpu_test_preempt_completes_at_boundary),
+	KUNIT_CASE(simgpu_test_oracle_catches_injected_stale_access),
+	{}
+};
+
+static struct kunit_suite simgpu_test_suite = {
+	.name = "simgpu",
+	.test_cases = simgpu_test_cases,
+};
+
+kunit_test_suite(simgpu_test_suite);

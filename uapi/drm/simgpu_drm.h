@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Copyright © 2026 The drm_userptr authors
+ */
+#ifndef _SIMGPU_DRM_H_
+#define _SIMGPU_DRM_H_
+
+#include "drm.h"
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+/**
+ * DOC: simgpu uapi
+ *
+ * simgpu is a DRM driver for simulated GPUs. Each GPU is a DRM device with a
+ * render node. Every open file of a render node is a GPU VM: userptr buffer
+ * objects (BOs) are created from process memory, bound at GPU virtual
+ * addresses, and used by jobs whose commands the simulated engines execute
+ * through the VM's page table and a per-engine TLB.
+ *
+ * All structures are fixed-size. Every flag is validated and every
+ * @pad and @reserved field must be zero: anything else is -EINVAL. Output
+ * fields are ignored on input.
+ *
+ * Invalidation modes (&drm_simgpu_vm_config.mode) decide what happens when
+ * the CPU mapping behind a userptr BO changes (munmap, mprotect, COW, page
+ * migration, ...):
+ *
+ * - %DRM_SIMGPU_MODE_WAIT_IDLE: the invalidation waits for the jobs using
+ *   the BO to finish, then removes the mapping.
+ * - %DRM_SIMGPU_MODE_PREEMPT: the VM's context is preempted; it resumes once
+ *   the driver has repopulated the VM's userptrs.
+ * - %DRM_SIMGPU_MODE_FAULT: the mapping is removed at once; the next GPU
+ *   access takes a recoverable page fault that repopulates the BO and
+ *   replays the access.
+ *
+ * A job that accesses memory that cannot be mapped (a BO whose memory was
+ * unmapped, or outside every binding the job was checked against) stops
+ * with -EFAULT; a write through a read-only binding stops it with -EACCES.
+ * &drm_simgpu_wait.status reports it.
+ */
+
+#define DRM_SIMGPU_QUERY	0x00
+#define DRM_SIMGPU_VM_CONFIG	0x01
+#define DRM_SIMGPU_USERPTR	0x02
+#define DRM_SIMGPU_BIND		0x03
+#define DRM_SIMGPU_UNBIND	0x04
+#define DRM_SIMGPU_EXEC		0x05
+#define DRM_SIMGPU_WAIT		0x06
+#define DRM_SIMGPU_STATS	0x07
+
+#define DRM_IOCTL_SIMGPU_QUERY \
+	DRM_IOR(DRM_COMMAND_BASE + DRM_SIMGPU_QUERY, struct drm_simgpu_query)
+#define DRM_IOCTL_SIMGPU_VM_CONFIG \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_SIMGPU_VM_CONFIG, struct drm_simgpu_vm_config)
+#define DRM_IOCTL_SIMGPU_USERPTR \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_SIMGPU_USERPTR, struct drm_simgpu_userptr)
+#define DRM_IOCTL_SIMGPU_BIND \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_SIMGPU_BIND, struct drm_simgpu_bind)
+#define DRM_IOCTL_SIMGPU_UNBIND \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_SIMGPU_UNBIND, struct drm_simgpu_unbind)
+#define DRM_IOCTL_SIMGPU_EXEC \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_SIMGPU_EXEC, struct drm_simgpu_exec)
+#define DRM_IOCTL_SIMGPU_WAIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_SIMGPU_WAIT, struct drm_simgpu_wait)
+#define DRM_IOCTL_SIMGPU_STATS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_SIMGPU_STATS, struct drm_simgpu_stats)
+
+/**
+ * enum drm_simgpu_mode - how a VM handles invalidation of its userptrs
+ * @DRM_SIMGPU_MODE_DEFAULT: the driver's default (module parameter
+ *	``mode``); only valid in &drm_simgpu_vm_config
+ * @DRM_SIMGPU_MODE_WAIT_IDLE: wait for the BO's jobs, then unmap
+ * @DRM_SIMGPU_MODE_PREEMPT: preempt the VM's context, resume after repopulation
+ * @DRM_SIMGPU_MODE_FAULT: unmap at once; GPU page faults repopulate
+ */
+enum drm_simgpu_mode {
+	DRM_SIMGPU_MODE_DEFAULT = 0,
+	DRM_SIMGPU_MODE_WAIT_IDLE = 1,
+	DRM_SIMGPU_MODE_PREEMPT = 2,
+	DRM_SIMGPU_MODE_FAULT = 3,
+};
+
+/* &drm_simgpu_query.flags */
+/* DRM_SIMGPU_QUERY_TWO_PASS: the kernel has two-pass interval notifiers. */
+#define DRM_SIMGPU_QUERY_TWO_PASS	(1u << 0)
+
+/**
+ * struct drm_simgpu_query - device information (DRM_IOCTL_SIMGPU_QUERY)
+ *
+ * Output only.
+ */
+struct drm_simgpu_query {
+	/** @gpu_index: index of this GPU, 0 to @num_gpus - 1. */
+	__u32 gpu_index;
+	/** @num_gpus: number of simulated GPUs. */
+	__u32 num_gpus;
+	/** @num_engines: engines of this GPU; &drm_simgpu_exec.engine range. */
+	__u32 num_engines;
+	/** @tlb_entries: translations each engine's TLB holds. */
+	__u32 tlb_entries;
+	/** @tlb_flush_latency_us: time a TLB flush takes to complete. */
+	__u32 tlb_flush_latency_us;
+	/** @preempt_latency_us: time a context preemption takes. */
+	__u32 preempt_latency_us;
+	/** @default_mode: &enum drm_simgpu_mode of new VMs. */
+	__u32 default_mode;
+	/** @flags: %DRM_SIMGPU_QUERY_TWO_PASS. */
+	__u32 flags;
+	/** @va_size: size of the GPU virtual address space, in bytes. */
+	__u64 va_size;
+	/** @max_bo_size: largest userptr BO, in bytes. */
+	__u64 max_bo_size;
+	/** @max_cmds: most commands one job may hold. */
+	__u32 max_cmds;
+	/** @max_spin_us: longest %DRM_SIMGPU_CMD_SPIN. */
+	__u32 max_spin_us;
+};
+
+/* &drm_simgpu_vm_config.flags */
+/*
+ * DRM_SIMGPU_VM_SINGLE_PASS: invalidate this VM's userptrs in one pass
+ * (zap, then wait, before the next notifier runs), as drivers do without
+ * two-pass notifiers. A benchmark baseline.
+ */
+#define DRM_SIMGPU_VM_SINGLE_PASS	(1u << 0)
+
+/**
+ * struct drm_simgpu_vm_config - configure the file's VM (DRM_IOCTL_SIMGPU_VM_CONFIG)
+ *
+ * Only allowed while the VM has no BOs: -EBUSY otherwise.
+ */
+struct drm_simgpu_vm_config {
+	/** @mode: &enum drm_simgpu_mode. */
+	__u32 mode;
+	/** @flags: %DRM_SIMGPU_VM_SINGLE_PASS. */
+	__u32 flags;
+	/** @reserved: must be zero. */
+	__u64 reserved;
+};
+
+/* &drm_simgpu_userptr.flags */
+/* DRM_SIMGPU_USERPTR_READ_ONLY: the GPU only reads the memory. */
+#define DRM_SIMGPU_USERPTR_READ_ONLY	(1u << 0)
+/* DRM_SIMGPU_USERPTR_POPULATE: fault in and map the pages now. */
+#define DRM_SIMGPU_USERPTR_POPULATE	(1u << 1)
+
+/**
+ * struct drm_simgpu_userptr - create a userptr BO (DRM_IOCTL_SIMGPU_USERPTR)
+ *
+ * Creates a GEM BO backed by the calling process's memory at [@addr,
+ * @addr + @size). The memory is not pinned: the BO follows changes of the
+ * CPU mapping. @addr and @size must be page aligned, @size nonzero and at
+ * most &drm_simgpu_query.max_bo_size (-EINVAL). With
+ * %DRM_SIMGPU_USERPTR_POPULATE the pages are faulted in first, and the
+ * errors of doing so are returned: -EFAULT for a hole, PROT_NONE or
+ * %VM_PFNMAP/%VM_IO memory, or a write BO on read-only memory (-EPERM where
+ * the kernel reports it so); -EBUSY if the range kept changing; -ENOMEM.
+ */
+struct drm_simgpu_userptr {
+	/** @addr: first byte, page aligned. */
+	__u64 addr;
+	/** @size: bytes, page aligned. */
+	__u64 size;
+	/** @flags: %DRM_SIMGPU_USERPTR_READ_ONLY, %DRM_SIMGPU_USERPTR_POPULATE. */
+	__u32 flags;
+	/** @handle: output, the GEM handle. */
+	__u32 handle;
+};
+
+/* &drm_simgpu_bind.flags */
+/* DRM_SIMGPU_BIND_READ_ONLY: map read-only (always so for a read-only BO). */
+#define DRM_SIMGPU_BIND_READ_ONLY	(1u << 0)
+
+/**
+ * struct drm_simgpu_bind - map a BO into the VM (DRM_IOCTL_SIMGPU_BIND)
+ *
+ * Maps the whole BO at @gpu_addr. Errors: -ENOENT for a bad @handle;
+ * -EINVAL for an unaligned @gpu_addr or one whose range leaves the VA
+ * space; -EEXIST if the range overlaps another binding.
+ */
+struct drm_simgpu_bind {
+	/** @handle: the BO. */
+	__u32 handle;
+	/** @flags: %DRM_SIMGPU_BIND_READ_ONLY. */
+	__u32 flags;
+	/** @gpu_addr: GPU virtual address, page aligned. */
+	__u64 gpu_addr;
+	/** @reserved: must be zero. */
+	__u64 reserved;
+};
+
+/**
+ * struct drm_simgpu_unbind - unmap a binding (DRM_IOCTL_SIMGPU_UNBIND)
+ *
+ * Waits for the jobs that use the BO, then removes the binding that starts
+ * at @gpu_addr and flushes the TLBs. -ENOENT if no binding starts there.
+ */
+struct drm_simgpu_unbind {
+	/** @gpu_addr: start of the binding. */
+	__u64 gpu_addr;
+	/** @reserved: must be zero. */
+	__u64 reserved;
+};
+
+/**
+ * enum drm_simgpu_cmd_op - what a job command does
+ * @DRM_SIMGPU_CMD_FILL: write the 32-bit @value to every dword of
+ *	[@dst, @dst + @size); @dst and @size 4-byte aligned
+ * @DRM_SIMGPU_CMD_COPY: copy @size bytes from @src to @dst (no overlap)
+ * @DRM_SIMGPU_CMD_STORE_DWORD: write the 32-bit @value at @dst (aligned)
+ * @DRM_SIMGPU_CMD_ATOMIC_ADD: add the 32-bit @value to the dword at @dst
+ *	(aligned), atomically with respect to other GPU commands
+ * @DRM_SIMGPU_CMD_CHECKSUM: write the 64-bit FNV-1a hash of the @size bytes
+ *	at @src to the 8-byte aligned @dst
+ * @DRM_SIMGPU_CMD_SPIN: keep the engine busy for @value microseconds, at
+ *	most &drm_simgpu_query.max_spin_us; @dst, @src and @size zero
+ *
+ * Field names refer to &struct drm_simgpu_cmd. Unused fields must be zero.
+ */
+enum drm_simgpu_cmd_op {
+	DRM_SIMGPU_CMD_FILL = 1,
+	DRM_SIMGPU_CMD_COPY = 2,
+	DRM_SIMGPU_CMD_STORE_DWORD = 3,
+	DRM_SIMGPU_CMD_ATOMIC_ADD = 4,
+	DRM_SIMGPU_CMD_CHECKSUM = 5,
+	DRM_SIMGPU_CMD_SPIN = 6,
+};
+
+/**
+ * struct drm_simgpu_cmd - one command of a job
+ */
+struct drm_simgpu_cmd {
+	/** @op: &enum drm_simgpu_cmd_op. */
+	__u32 op;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/** @dst: GPU address written. */
+	__u64 dst;
+	/** @src: GPU address read. */
+	__u64 src;
+	/** @size: bytes. */
+	__u64 size;
+	/** @value: operand. */
+	__u64 value;
+};
+
+/**
+ * struct drm_simgpu_exec - submit a job (DRM_IOCTL_SIMGPU_EXEC)
+ *
+ * Every GPU address range a command touches must lie inside bindings
+ * (-EINVAL otherwise). Before the job is queued, the userptr BOs behind
+ * those bindings are repopulated if an invalidation came since they were
+ * last mapped (in %DRM_SIMGPU_MODE_FAULT mode this is left to page faults).
+ * Errors: -EFAULT if a BO's memory was unmapped (the BO can never be used
+ * again); -EAGAIN if the memory kept changing while being repopulated:
+ * submit again; -ENOENT for a bad syncobj; the errors of
+ * &struct drm_simgpu_userptr population.
+ */
+struct drm_simgpu_exec {
+	/** @cmds: user pointer to an array of &struct drm_simgpu_cmd. */
+	__u64 cmds;
+	/** @num_cmds: 1 to &drm_simgpu_query.max_cmds. */
+	__u32 num_cmds;
+	/** @engine: engine index, below &drm_simgpu_query.num_engines. */
+	__u32 engine;
+	/** @in_syncobj: syncobj whose fence the job waits for, or 0. */
+	__u32 in_syncobj;
+	/** @out_syncobj: syncobj that receives the job's fence, or 0. */
+	__u32 out_syncobj;
+	/** @flags: must be zero. */
+	__u32 flags;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/**
+ * struct drm_simgpu_wait - wait for a job (DRM_IOCTL_SIMGPU_WAIT)
+ *
+ * Waits for the fence in @syncobj and reports how the job ended. Returns
+ * -ETIME if it did not signal within @timeout_ns, -ENOENT for a bad
+ * handle, -EINVAL if the syncobj has no fence.
+ */
+struct drm_simgpu_wait {
+	/** @syncobj: syncobj handle. */
+	__u32 syncobj;
+	/** @flags: must be zero. */
+	__u32 flags;
+	/** @timeout_ns: relative timeout; 0 polls. */
+	__s64 timeout_ns;
+	/** @status: output, 0 or the negative errno the job stopped with. */
+	__s32 status;
+	/** @pad: must be zero. */
+	__u32 pad;
+};
+
+/**
+ * struct drm_simgpu_stats - the device's counters (DRM_IOCTL_SIMGPU_STATS)
+ *
+ * Counters since the driver was loaded, for the whole GPU (every VM).
+ */
+struct drm_simgpu_stats {
+	/** @flags: must be zero. */
+	__u32 flags;
+	/** @pad: must be zero. */
+	__u32 pad;
+	/**
+	 * @stale_translations: output, GPU accesses made through a translation
+	 * whose invalidation had already finished. Must stay 0.
+	 */
+	__u64 stale_translations;
+	/**
+	 * @stale_pages: output, GPU accesses to a page other than the one the
+	 * CPU maps at that address. Must stay 0.
+	 */
+	__u64 stale_pages;
+	/** @invalidations: output, userptr invalidations handled. */
+	__u64 invalidations;
+	/** @tlb_flushes: output, TLB flushes completed. */
+	__u64 tlb_flushes;
+	/** @preemptions: output, context preemptions completed. */
+	__u64 preemptions;
+	/** @page_faults: output, recoverable GPU page faults serviced. */
+	__u64 page_faults;
+	/** @populates: output, userptr populations. */
+	__u64 populates;
+	/** @retries: output, populate-and-commit retries after a race. */
+	__u64 retries;
+	/** @eagain: output, exec calls that returned -EAGAIN. */
+	__u64 eagain;
+	/** @jobs: output, jobs completed. */
+	__u64 jobs;
+	/** @job_errors: output, jobs that stopped with an error. */
+	__u64 job_errors;
+	/** @bytes: output, bytes the engines accessed. */
+	__u64 bytes;
+};
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* _SIMGPU_DRM_H_ */
