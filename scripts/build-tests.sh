@@ -17,3 +17,22 @@ if [ ! "$out/tests/hmm-tests" -nt "$hmm_src" ]; then
 	gcc -O2 -Wall -Werror -I"$src" -I"$src/tools/testing/selftests" \
 		-o "$out/tests/hmm-tests" "$hmm_src" -lpthread
 fi
+
+# The simgpu selftests, against the project's uapi header and libsimgpu.
+# Rebuilt when any of their sources is newer than the program.
+simgpu_lib="$PROJECT_ROOT/tools/lib/simgpu"
+simgpu_tests="$PROJECT_ROOT/tools/testing/selftests/drivers/gpu/simgpu"
+build_simgpu_test() { # program, main source
+	local prog=$1 main=$2 src
+	for src in "$main" "$simgpu_lib"/libsimgpu.[ch] \
+		"$PROJECT_ROOT/uapi/drm/simgpu_drm.h"; do
+		[ "$src" -nt "$prog" ] || continue
+		log "building $(basename "$prog")"
+		gcc -O2 -g -Wall -Wextra -Werror -I"$PROJECT_ROOT/uapi/drm" \
+			-I/usr/include/libdrm -I"$simgpu_lib" -o "$prog" \
+			"$main" "$simgpu_lib/libsimgpu.c" -ldrm
+		return
+	done
+}
+build_simgpu_test "$out/tests/simgpu-smoke" "$simgpu_tests/simgpu_smoke.c"
+build_simgpu_test "$out/tests/simgpu-fuzz" "$simgpu_tests/simgpu_fuzz.c"

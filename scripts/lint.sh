@@ -38,9 +38,16 @@ checkpatch() {
 		--show-types --ignore FILE_PATH_CHANGES "$@" 2>&1)
 }
 out_cp=""
-if [ -n "$project_srcs" ]; then
-	out_cp+=$(checkpatch -f $project_srcs)
-fi
+kernel_srcs=$(echo "$project_srcs" | grep -v "^$PROJECT_ROOT/\(uapi\|tools\|igt-tests\)/" || true)
+user_srcs=$(echo "$project_srcs" | grep "^$PROJECT_ROOT/\(tools\|igt-tests\)/" || true)
+[ -z "$kernel_srcs" ] || out_cp+=$(checkpatch -f $kernel_srcs)
+# Userspace calls libdrm and IGT, whose names are CamelCase.
+[ -z "$user_srcs" ] || out_cp+=$(checkpatch --ignore CAMELCASE -f $user_srcs)
+# uapi headers are checked as what they become in the tree, so that
+# checkpatch applies its uapi rules (no BIT() outside the kernel).
+for f in $(git ls-files 'uapi/*.h'); do
+	out_cp+=$(checkpatch -f "include/$f")
+done
 for p in "$PROJECT_ROOT"/patches/linux-6.12/*.patch; do
 	out_cp+=$(checkpatch "$p")
 done
@@ -52,7 +59,6 @@ report "checkpatch --strict" "$out_cp"
 # counts).
 kdoc() { perl "$src/scripts/kernel-doc" -none -Wall "$@" 2>&1; }
 out_kd=""
-if [ -n "$project_srcs" ]; then
 	out_kd+=$(kdoc $project_srcs)
 fi
 pristine="$(dirname "$("$PROJECT_ROOT/scripts/prepare-pristine-kernel.sh")")/src"

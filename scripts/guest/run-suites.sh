@@ -7,6 +7,8 @@
 #   kunit   collect the KUnit suites built into the kernel (they ran at boot)
 #           and load the KUnit test modules, one at a time
 #   hmm     tools/testing/selftests/mm/hmm-tests against test_hmm.ko
+#   simgpu  the simgpu smoke test on every simulated GPU, then the ioctl
+#           fuzzer (fixed seed, bounded count)
 # Needs $RESULTS and $KBUILD_OUT (the kernel build directory) from the host.
 set -u
 here=${0%/*}
@@ -127,10 +129,21 @@ run_hmm() {
 	modprobe -r -d "$modroot" test_hmm || status=1
 }
 
+run_simgpu() {
+	local dir=$RESULTS/simgpu prog
+	mkdir -p "$dir"
+	for prog in smoke fuzz; do
+		say "running simgpu-$prog"
+		(cd /tmp && "$KBUILD_OUT/tests/simgpu-$prog") \
+			> "$dir/simgpu-$prog.tap" 2>&1 || status=1
+	done
+}
+
 for suite in "$@"; do
 	case "$suite" in
 	kunit) run_kunit ;;
 	hmm) run_hmm ;;
+	simgpu) run_simgpu ;;
 	*) say "unknown suite $suite"; status=1 ;;
 	esac
 done

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR MIT */
+/*
+ * libsimgpu: a small userspace library for the simgpu DRM driver, over
+ * libdrm. Every function that returns an int returns 0 (or a count) on
+ * success and a negative errno on failure; none of them returns -1 with
+ * errno set. The functions are documented in libsimgpu.c.
+ *
+ * Copyright © 2026 The drm_userptr authors
+ */
+#ifndef _LIBSIMGPU_H_
+#define _LIBSIMGPU_H_
+
+#include <stddef.h>
+
+#include "simgpu_drm.h"
+
+#if defined(__cplusplus)
+extern "C" {
+#endif
+
+/* Most simgpu GPUs simgpu_open_all() looks for: the render minors 128-191. */
+#define SIMGPU_MAX_GPUS		64
+
+/* Timeout of simgpu_run(), in nanoseconds. */
+#define SIMGPU_RUN_TIMEOUT_NS	(10ll * 1000 * 1000 * 1000)
+
+/* FNV-1a, as %DRM_SIMGPU_CMD_CHECKSUM computes it. */
+#define SIMGPU_FNV1A_OFFSET	0xcbf29ce484222325ull
+#define SIMGPU_FNV1A_PRIME	0x100000001b3ull
+
+/* Devices */
+int simgpu_open_all(int *fds, int max);
+int simgpu_reopen(int fd);
+
+/* The simgpu ioctls */
+int simgpu_query(int fd, struct drm_simgpu_query *q);
+int simgpu_vm_config(int fd, __u32 mode, __u32 flags);
+int simgpu_userptr(int fd, void *addr, __u64 size, __u32 flags,
+		   __u32 *handle);
+int simgpu_bind(int fd, __u32 handle, __u64 gpu_addr, __u32 flags);
+int simgpu_unbind(int fd, __u64 gpu_addr);
+int simgpu_exec(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
+		unsigned int engine, __u32 in_syncobj, __u32 out_syncobj);
+int simgpu_wait(int fd, __u32 syncobj, __s64 timeout_ns, int *status);
+int simgpu_stats(int fd, struct drm_simgpu_stats *s);
+
+/* DRM core objects */
+int simgpu_gem_close(int fd, __u32 handle);
+int simgpu_syncobj_create(int fd, __u32 *handle);
+int simgpu_syncobj_destroy(int fd, __u32 handle);
+
+/* Command builders */
+struct drm_simgpu_cmd simgpu_cmd_fill(__u64 dst, __u64 size, __u32 value);
+struct drm_simgpu_cmd simgpu_cmd_copy(__u64 dst, __u64 src, __u64 size);
+struct drm_simgpu_cmd simgpu_cmd_store_dword(__u64 dst, __u32 value);
+struct drm_simgpu_cmd simgpu_cmd_atomic_add(__u64 dst, __u32 value);
+struct drm_simgpu_cmd simgpu_cmd_checksum(__u64 dst, __u64 src, __u64 size);
+struct drm_simgpu_cmd simgpu_cmd_spin(__u32 usecs);
+
+/* Helpers */
+__u64 simgpu_fnv1a(const void *p, size_t n);
+int simgpu_run(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
+	       int *status);
+
+#if defined(__cplusplus)
+}
+#endif
+
+#endif /* _LIBSIMGPU_H_ */

@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * simgpu_smoke: functional tests of the simgpu driver, as TAP 13.
+ *
+ * For every simgpu GPU and every invalidation mode, on a new VM each:
+ *  - FILL, CHECKSUM, COPY, STORE_DWORD and ATOMIC_ADD through userptr BOs of
+ *    page-aligned memory, and of malloc() memory (the BO covers the pages the
+ *    allocation covers, the commands only the allocation);
+ *  - munmap() of the memory of a BO while a job that uses it runs.
+ * Then, per GPU, the driver's counters must show no stale access.
+ *
+ * Exits 0 if every test passed, 1 otherwise (also when there is no GPU: the
+ * harness loads the driver first, so a missing GPU is a failure).
+ *
+ * Copyright © 2026 The drm_userptr authors
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libsimgpu.h"
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+#define BO_SIZE			(64 * 1024)
+#define VA_A			0x100000ull
+#define VA_B			0x200000ull
+#define VA_C			0x300000ull
+#define WAIT_NS			(10ll * 1000 * 1000 * 1000)
+
+/* munmap() during a job: the job spins, then fills the BO. */
+#define SPIN_US			300000
+#define MUNMAP_AFTER_MS		50
+/* WAIT_IDLE: munmap() waits for the rest of the job (~250 ms). */
+#define WAIT_IDLE_MIN_MS	200
+/* PREEMPT and FAULT: munmap() does not wait for the job. */
+#define NO_WAIT_MAX_MS		250
+
+struct gpu {
+	int fd;
+	struct drm_simgpu_query q;
+};
+
+static const struct {
+	__u32 mode;
+	const char *name;
+} modes[] = {
+	{ DRM_SIMGPU_MODE_WAIT_IDLE, "wait_idle" },
+	{ DRM_SIMGPU_MODE_PREEMPT, "preempt" },
+	{ DRM_SIMGPU_MODE_FAULT, "fault" },
+};
+
+static size_t page_size;
+static int test_count;
+static int failures;
+
+/*
+ * Why the current test failed: fail() sets it unless an earlier failure of
+ * the test did, and evaluates to -1.
+ */
+static char reason[256];
+#define fail(...) \
+	(reason[0] ? -1 : (snprintf(reason, sizeof(reason), __VA_ARGS__), -1))
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void *page_alloc(size_t size)
+{
+	void *p;
+
+	if (posix_memalign(&p, page_size, size))
+		return NULL;
+	memset(p, 0, size);
+	return p;
+}
+
+/* A new VM on the GPU of @g, in @mode. */
+static int vm_open(const struct gpu *g, __u32 mode, int *fd)
+{
+	int ret;
+
+	*fd = simgpu_reopen(g->fd);
+	if (*fd < 0)
+		return fail("reopen: %s", strerror(-*fd));
+	ret = simgpu_vm_config(*fd, mode, 0);
+	if (ret) {
+		close(*fd);
+		return fail("VM_CONFIG mode %u: %s", mode, strerror(-ret));
+	}
+	return 0;
+}
+
+/* A userptr BO of [@cpu, @cpu + @size), bound at @va. */
+static int bo_create(int fd, void *cpu, size_t size, __u64 va, __u32 *handle)
+{
+	int ret;
+
+	ret = simgpu_userptr(fd, cpu, size, 0, handle);
+	if (ret)
+		return fail("USERPTR %p+%zu: %s", cpu, size, strerror(-ret));
+	ret = simgpu_bind(fd, *handle, va, 0);
+	if (ret) {
+		simgpu_gem_close(fd, *handle);
+		return fail("BIND at %#llx: %s", (unsigned long long)va,
+			    strerror(-ret));
+	}
+	return 0;
+}
+
+static int bo_destroy(int fd, __u32 handle, __u64 va)
+{
+	int ret;
+
+	ret = simgpu_unbind(fd, va);
+	if (ret)
+		return fail("UNBIND %#llx: %s", (unsigned long long)va,
+			    strerror(-ret));
+	ret = simgpu_gem_close(fd, handle);
+	if (ret)
+		return fail("GEM_CLOSE: %s", strerror(-ret));
+	return 0;
+}
+
+/* Runs a job that must succeed. */
+static int run(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
+	       const char *what)
+{
+	int ret, status = 0;
+
+	ret = simgpu_run(fd, cmds, n, &status);
+	if (ret)
+		return fail("%s: %s", what, strerror(-ret));
+	if (status)
+		return fail("%s: job status %d (%s)", what, status,
+			    strerror(-status));
+	return 0;
+}
+
+/*
+ * The commands on the @len bytes at @buf, which BO A maps at VA_A + @off; B
+ * is a page at VA_B for results, C holds @len bytes at VA_C.
+ */
+static int check_ops(int fd, unsigned char *buf, size_t off, size_t len,
+		     __u64 *small, unsigned char *copy, __u32 pattern)
+{
+	__u32 *dw = (__u32 *)buf, *counter = (__u32 *)small + 16;
+	struct drm_simgpu_cmd cmds[2];
+	__u64 sum;
+	size_t i;
+	int ret;
+
+	cmds[0] = simgpu_cmd_fill(VA_A + off, len, pattern);
+	ret = run(fd, cmds, 1, "FILL");
+	if (ret)
+		return ret;
+	for (i = 0; i < len / 4; i++)
+		if (dw[i] != pattern)
+			return fail("FILL: dword %zu is %#x, not %#x", i,
+				    dw[i], pattern);
+
+	for (i = 0; i < len; i++)
+		buf[i] = (i * 131 + pattern) >> 3;
+	small[0] = 0;
+	cmds[0] = simgpu_cmd_checksum(VA_B, VA_A + off, len);
+	ret = run(fd, cmds, 1, "CHECKSUM");
+	if (ret)
+		return ret;
+	sum = simgpu_fnv1a(buf, len);
+	if (small[0] != sum)
+		return fail("CHECKSUM: %#llx, not %#llx",
+			    (unsigned long long)small[0],
+			    (unsigned long long)sum);
+
+	memset(copy, 0, len);
+	cmds[0] = simgpu_cmd_copy(VA_C, VA_A + off, len);
+	ret = run(fd, cmds, 1, "COPY");
+	if (ret)
+		return ret;
+	if (memcmp(copy, buf, len))
+		return fail("COPY: the copy differs");
+
+	*counter = 100;
+	cmds[0] = simgpu_cmd_atomic_add(VA_B + 64, 5);
+	cmds[1] = simgpu_cmd_store_dword(VA_B + 128, pattern);
+	ret = run(fd, cmds, 2, "ATOMIC_ADD, STORE_DWORD");
+	if (ret)
+		return ret;
+	cmds[0] = simgpu_cmd_atomic_add(VA_B + 64, 7);
+	ret = run(fd, cmds, 1, "ATOMIC_ADD");
+	if (ret)
+		return ret;
+	if (*counter != 112)
+		return fail("ATOMIC_ADD: 100 + 5 + 7 gave %u", *counter);
+	if (counter[16] != pattern)
+		return fail("STORE_DWORD: %#x, not %#x", counter[16], pattern);
+	return 0;
+}
+
+static int test_ops(const struct gpu *g, __u32 mode, bool use_malloc)
+{
+	unsigned char *buf, *bo_cpu, *copy = NULL;
+	__u32 handle_a, handle_b, handle_c;
+	size_t off = 0, bo_size = BO_SIZE;
+	__u64 *small = NULL;
+	int fd, ret;
+
+	ret = vm_open(g, mode, &fd);
+	if (ret)
+		return ret;
+
+	/* Every allocation first: none while the BOs exist. */
+	buf = use_malloc ? malloc(BO_SIZE) : page_alloc(BO_SIZE);
+	small = page_alloc(page_size);
+	copy = page_alloc(BO_SIZE);
+	if (!buf || !small || !copy) {
+		ret = fail("out of memory");
+		goto out_free;
+	}
+	bo_cpu = buf;
+	if (use_malloc) {
+		bo_cpu = (void *)((uintptr_t)buf & ~(page_size - 1));
+		off = buf - bo_cpu;
+		bo_size = (off + BO_SIZE + page_size - 1) & ~(page_size - 1);
+	}
+	printf("# buffer %p, BO %p+%#zx, offset %#zx\n", buf, bo_cpu, bo_size,
+	       off);
+
+	ret = bo_create(fd, bo_cpu, bo_size, VA_A, &handle_a);
+	if (ret)
+		goto out_free;
+	ret = bo_create(fd, small, page_size, VA_B, &handle_b);
+	if (ret)
+		goto out_a;
+	ret = bo_create(fd, copy, BO_SIZE, VA_C, &handle_c);
+	if (ret)
+		goto out_b;
+
+	ret = check_ops(fd, buf, off, BO_SIZE, small, copy, 0xc0de0000 | mode);
+
+	if (bo_destroy(fd, handle_c, VA_C))
+		ret = -1;
+out_b:
+	if (bo_destroy(fd, handle_b, VA_B))
+		ret = -1;
+out_a:
+	if (bo_destroy(fd, handle_a, VA_A))
+		ret = -1;
+out_free:
+	close(fd);
+	free(copy);
+	free(small);
+	free(buf);
+	return ret;
+}
+
+static int test_ops_aligned(const struct gpu *g, __u32 mode)
+{
+	return test_ops(g, mode, false);
+}
+
+static int test_ops_malloc(const struct gpu *g, __u32 mode)
+{
+	return test_ops(g, mode, true);
+}
+
+/*
+ * The exec after the munmap() must fail with -EFAULT. In FAULT mode exec
+ * leaves the BO to page faults, so the job may be queued instead and then
+ * must stop with -EFAULT.
+ */
+static int check_dead_bo(int fd, __u32 mode, __u32 syncobj)
+{
+	struct drm_simgpu_cmd cmd = simgpu_cmd_store_dword(VA_A, 1);
+	int ret, status;
+
+	ret = simgpu_exec(fd, &cmd, 1, 0, 0, syncobj);
+	if (ret == -EFAULT)
+		return 0;
+	if (ret || mode != DRM_SIMGPU_MODE_FAULT)
+		return fail("exec on the unmapped BO: %d, not -EFAULT", ret);
+	ret = simgpu_wait(fd, syncobj, WAIT_NS, &status);
+	if (ret)
+		return fail("wait after the munmap: %s", strerror(-ret));
+	if (status != -EFAULT)
+		return fail("job on the unmapped BO: status %d, not -EFAULT",
+			    status);
+	printf("# exec on the unmapped BO: queued, job status -EFAULT\n");
+	return 0;
+}
+
+/*
+ * munmap() of a BO's memory while a job that uses it runs: WAIT_IDLE waits
+ * for the job, which completes; PREEMPT and FAULT return at once and the
+ * job stops with -EFAULT when it reaches the BO.
+ */
+static int test_munmap_busy(const struct gpu *g, __u32 mode)
+{
+	struct drm_simgpu_cmd cmds[2];
+	double t0, t1, unmap_ms, job_ms;
+	__u32 handle, syncobj;
+	int fd, ret, status;
+	void *p;
+
+	if (g->q.max_spin_us < SPIN_US)
+		return fail("max_spin_us %u < %u", g->q.max_spin_us, SPIN_US);
+	ret = vm_open(g, mode, &fd);
+	if (ret)
+		return ret;
+	p = mmap(NULL, BO_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		ret = fail("mmap: %s", strerror(errno));
+		goto out_close;
+	}
+	memset(p, 1, BO_SIZE);
+	ret = bo_create(fd, p, BO_SIZE, VA_A, &handle);
+	if (ret) {
+		munmap(p, BO_SIZE);
+		goto out_close;
+	}
+	ret = simgpu_syncobj_create(fd, &syncobj);
+	if (ret) {
+		munmap(p, BO_SIZE);
+		ret = fail("syncobj: %s", strerror(-ret));
+		goto out_bo;
+	}
+
+	cmds[0] = simgpu_cmd_spin(SPIN_US);
+	cmds[1] = simgpu_cmd_fill(VA_A, BO_SIZE, 0x5a5a5a5a);
+	t0 = now_ms();
+	ret = simgpu_exec(fd, cmds, 2, 0, 0, syncobj);
+	if (ret) {
+		munmap(p, BO_SIZE);
+		ret = fail("exec: %s", strerror(-ret));
+		goto out_syncobj;
+	}
+	usleep(MUNMAP_AFTER_MS * 1000);
+	t1 = now_ms();
+	munmap(p, BO_SIZE);
+	unmap_ms = now_ms() - t1;
+	ret = simgpu_wait(fd, syncobj, WAIT_NS, &status);
+	job_ms = now_ms() - t0;
+	if (ret) {
+		ret = fail("wait: %s", strerror(-ret));
+		goto out_syncobj;
+	}
+	printf("# munmap %.1f ms, job %.1f ms, job status %d\n", unmap_ms,
+	       job_ms, status);
+
+	if (mode == DRM_SIMGPU_MODE_WAIT_IDLE) {
+		if (unmap_ms < WAIT_IDLE_MIN_MS)
+			ret = fail("munmap took %.1f ms: did not wait for the job",
+				   unmap_ms);
+		else if (status)
+			ret = fail("job status %d, not 0", status);
+	} else {
+		if (unmap_ms >= NO_WAIT_MAX_MS)
+			ret = fail("munmap took %.1f ms: waited for the job",
+				   unmap_ms);
+		else if (status != -EFAULT)
+			ret = fail("job status %d, not -EFAULT", status);
+	}
+	if (!ret)
+		ret = check_dead_bo(fd, mode, syncobj);
+
+out_syncobj:
+	simgpu_syncobj_destroy(fd, syncobj);
+out_bo:
+	if (bo_destroy(fd, handle, VA_A))
+		ret = -1;
+out_close:
+	close(fd);
+	return ret;
+}
+
+static int test_stats(const struct gpu *g)
+{
+	struct drm_simgpu_stats s;
+	int ret;
+
+	ret = simgpu_stats(g->fd, &s);
+	if (ret)
+		return fail("STATS: %s", strerror(-ret));
+	printf("# jobs %llu (%llu errors), %llu bytes, %llu invalidations, %llu TLB flushes\n",
+	       (unsigned long long)s.jobs, (unsigned long long)s.job_errors,
+	       (unsigned long long)s.bytes,
+	       (unsigned long long)s.invalidations,
+	       (unsigned long long)s.tlb_flushes);
+	printf("# %llu preemptions, %llu page faults, %llu populates, %llu retries, %llu -EAGAIN\n",
+	       (unsigned long long)s.preemptions,
+	       (unsigned long long)s.page_faults,
+	       (unsigned long long)s.populates,
+	       (unsigned long long)s.retries, (unsigned long long)s.eagain);
+	printf("# stale translations %llu, stale pages %llu\n",
+	       (unsigned long long)s.stale_translations,
+	       (unsigned long long)s.stale_pages);
+	if (s.stale_translations || s.stale_pages)
+		return fail("stale accesses: %llu translations, %llu pages",
+			    (unsigned long long)s.stale_translations,
+			    (unsigned long long)s.stale_pages);
+	if (!s.jobs)
+		return fail("no job completed");
+	return 0;
+}
+
+/* The GPUs must be 0 to num_gpus - 1, each found once. */
+static int test_discovery(const struct gpu *gpus, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (gpus[i].q.num_gpus != (__u32)n)
+			return fail("found %d GPUs, gpu%u says %u", n,
+				    gpus[i].q.gpu_index, gpus[i].q.num_gpus);
+		if (gpus[i].q.gpu_index != (__u32)i)
+			return fail("GPU %d of the list is gpu%u", i,
+				    gpus[i].q.gpu_index);
+	}
+	return 0;
+}
+
+static void print_query(const struct drm_simgpu_query *q)
+{
+	printf("# gpu%u of %u: %u engines, default mode %u, flags %#x\n",
+	       q->gpu_index, q->num_gpus, q->num_engines, q->default_mode,
+	       q->flags);
+	printf("# TLB %u entries, TLB flush %u us, preemption %u us\n",
+	       q->tlb_entries, q->tlb_flush_latency_us, q->preempt_latency_us);
+	printf("# VA %#llx, max BO %#llx, max %u cmds, max spin %u us\n",
+	       (unsigned long long)q->va_size,
+	       (unsigned long long)q->max_bo_size, q->max_cmds,
+	       q->max_spin_us);
+}
+
+static void report(int ret, const char *name, double ms)
+{
+	test_count++;
+	printf("# %s: %.1f ms\n", name, ms);
+	if (ret) {
+		failures++;
+		printf("not ok %d %s # %s\n", test_count, name, reason);
+	} else {
+		printf("ok %d %s\n", test_count, name);
+	}
+	reason[0] = '\0';
+	fflush(stdout);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(const struct gpu *g, __u32 mode);
+} mode_tests[] = {
+	{ "ops on page-aligned memory", test_ops_aligned },
+	{ "ops on malloc() memory", test_ops_malloc },
+	{ "munmap during a job", test_munmap_busy },
+};
+
+int main(void)
+{
+	struct gpu gpus[SIMGPU_MAX_GPUS];
+	int fds[SIMGPU_MAX_GPUS];
+	unsigned int m, t;
+	char name[128];
+	int i, n, ret;
+	double t0;
+
+	page_size = sysconf(_SC_PAGESIZE);
+	printf("TAP version 13\n");
+	n = simgpu_open_all(fds, SIMGPU_MAX_GPUS);
+	if (n <= 0) {
+		printf("1..1\nnot ok 1 find simgpu GPUs # %s\n",
+		       n ? strerror(-n) : "no simgpu device");
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		gpus[i].fd = fds[i];
+		ret = simgpu_query(fds[i], &gpus[i].q);
+		if (ret) {
+			printf("1..1\nnot ok 1 find simgpu GPUs # QUERY: %s\n",
+			       strerror(-ret));
+			return 1;
+		}
+		print_query(&gpus[i].q);
+	}
+	printf("1..%d\n", 1 + n * (int)(ARRAY_SIZE(modes) *
+					ARRAY_SIZE(mode_tests) + 1));
+
+	report(test_discovery(gpus, n), "find simgpu GPUs", 0);
+	for (i = 0; i < n; i++) {
+		for (m = 0; m < ARRAY_SIZE(modes); m++) {
+			for (t = 0; t < ARRAY_SIZE(mode_tests); t++) {
+				snprintf(name, sizeof(name), "gpu%u %s: %s",
+					 gpus[i].q.gpu_index, modes[m].name,
+					 mode_tests[t].name);
+				t0 = now_ms();
+				ret = mode_tests[t].fn(&gpus[i], modes[m].mode);
+				report(ret, name, now_ms() - t0);
+			}
+		}
+		snprintf(name, sizeof(name), "gpu%u stats: no stale access",
+			 gpus[i].q.gpu_index);
+		t0 = now_ms();
+		report(test_stats(&gpus[i]), name, now_ms() - t0);
+	}
+
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	printf("# %d of %d tests failed\n", failures, test_count);
+	return failures ? 1 : 0;
+}
