@@ -6,7 +6,8 @@
  *  - FILL, CHECKSUM, COPY, STORE_DWORD and ATOMIC_ADD through userptr BOs of
  *    page-aligned memory, and of malloc() memory (the BO covers the pages the
  *    allocation covers, the commands only the allocation);
- *  - munmap() of the memory of a BO while a job that uses it runs.
+ *  - munmap() of the memory of a BO while a job that uses it runs;
+ *  - close() of the VM, and exit of the process, while a job runs.
  * Then, per GPU, the driver's counters must show no stale access.
  *
  * Exits 0 if every test passed, 1 otherwise (also when there is no GPU: the
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,6 +43,10 @@
 #define WAIT_IDLE_MIN_MS	200
 /* PREEMPT and FAULT: munmap() does not wait for the job. */
 #define NO_WAIT_MAX_MS		250
+/* close() and exit during a job: it must still complete. */
+#define BUSY_SPIN_US		100000
+#define JOB_DONE_TIMEOUT_MS	10000
+#define FILL_PATTERN		0x6b6b6b6bu
 
 struct gpu {
 	int fd;
@@ -385,6 +391,136 @@ out_close:
 	return ret;
 }
 
+static int gpu_jobs(const struct gpu *g, __u64 *jobs)
+{
+	struct drm_simgpu_stats s;
+	int ret = simgpu_stats(g->fd, &s);
+
+	if (ret)
+		return fail("STATS: %s", strerror(-ret));
+	*jobs = s.jobs;
+	return 0;
+}
+
+/* Wait until the GPU has run @target jobs since it was loaded. */
+static int wait_jobs(const struct gpu *g, __u64 target)
+{
+	double t0 = now_ms();
+	__u64 jobs;
+
+	do {
+		if (gpu_jobs(g, &jobs))
+			return -1;
+		if (jobs >= target)
+			return 0;
+		usleep(10000);
+	} while (now_ms() - t0 < JOB_DONE_TIMEOUT_MS);
+	return fail("the job was lost: %llu of %llu jobs ran",
+		    (unsigned long long)jobs, (unsigned long long)target);
+}
+
+static int check_filled(const __u32 *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len / sizeof(*p); i++)
+		if (p[i] != FILL_PATTERN)
+			return fail("dword %zu is %#x after the job, not %#x",
+				    i, p[i], FILL_PATTERN);
+	return 0;
+}
+
+/* A VM with a BO of @p at VA_A and a queued job [spin, fill the BO]. */
+static int start_busy_job(const struct gpu *g, __u32 mode, void *p, int *fd)
+{
+	struct drm_simgpu_cmd cmds[2] = {
+		simgpu_cmd_spin(BUSY_SPIN_US),
+		simgpu_cmd_fill(VA_A, BO_SIZE, FILL_PATTERN),
+	};
+	__u32 handle;
+	int ret;
+
+	ret = vm_open(g, mode, fd);
+	if (ret)
+		return ret;
+	ret = bo_create(*fd, p, BO_SIZE, VA_A, &handle);
+	if (!ret) {
+		ret = simgpu_exec(*fd, cmds, 2, 0, 0, 0);
+		if (ret)
+			ret = fail("exec: %s", strerror(-ret));
+	}
+	if (ret)
+		close(*fd);
+	return ret;
+}
+
+/*
+ * close() of the VM while its job spins: the job still runs to the end
+ * and its writes land; the BO and VM are freed after it (kmemleak checks).
+ */
+static int test_close_busy(const struct gpu *g, __u32 mode)
+{
+	__u64 jobs;
+	int fd, ret;
+	void *p;
+
+	p = page_alloc(BO_SIZE);
+	if (!p)
+		return fail("no memory");
+	ret = gpu_jobs(g, &jobs);
+	if (!ret)
+		ret = start_busy_job(g, mode, p, &fd);
+	if (!ret) {
+		close(fd);
+		ret = wait_jobs(g, jobs + 1);
+	}
+	if (!ret)
+		ret = check_filled(p, BO_SIZE);
+	free(p);
+	return ret;
+}
+
+/*
+ * A process exits while its job spins on shared memory. The job still
+ * completes; in wait-idle mode the exit waited for it, so its writes are
+ * in the memory the parent still maps.
+ */
+static int test_exit_busy(const struct gpu *g, __u32 mode)
+{
+	int status, ret, fd;
+	__u64 jobs;
+	pid_t pid;
+	void *p;
+
+	p = mmap(NULL, BO_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return fail("mmap: %s", strerror(errno));
+	ret = gpu_jobs(g, &jobs);
+	if (ret)
+		goto out;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		ret = fail("fork: %s", strerror(errno));
+		goto out;
+	}
+	if (!pid)
+		_exit(start_busy_job(g, mode, p, &fd) ? 1 : 0);
+
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		ret = fail("the child could not submit its job");
+		goto out;
+	}
+	ret = wait_jobs(g, jobs + 1);
+	if (!ret && mode == DRM_SIMGPU_MODE_WAIT_IDLE)
+		ret = check_filled(p, BO_SIZE);
+out:
+	munmap(p, BO_SIZE);
+	return ret;
+}
+
 static int test_stats(const struct gpu *g)
 {
 	struct drm_simgpu_stats s;
@@ -465,6 +601,8 @@ static const struct {
 	{ "ops on page-aligned memory", test_ops_aligned },
 	{ "ops on malloc() memory", test_ops_malloc },
 	{ "munmap during a job", test_munmap_busy },
+	{ "close during a job", test_close_busy },
+	{ "process exit during a job", test_exit_busy },
 };
 
 int main(void)
