@@ -29,6 +29,10 @@ report() { # name, output
 # objects from Kbuild (their paths there are the paths in the kernel tree).
 core_objs="mm/mmu_notifier.o mm/mmu_notifier_kunit.o"
 project_objs=$(sed -n 's|^obj-[^+]*+= *\(.*\.o\)$|\1|p' Kbuild)
+# Drivers in their own directory (obj-y += dir/): every C file is an object.
+for dir in $(sed -n 's|^obj-[^+]*+= *\(.*/\)$|\1|p' Kbuild); do
+	project_objs+=" $(git ls-files "$dir*.c" | sed 's/\.c$/.o/')"
+done
 project_srcs=$(git ls-files '*.c' '*.h' | sed "s|^|$PROJECT_ROOT/|")
 
 # checkpatch runs from inside the kernel tree: run from this git checkout it
@@ -59,8 +63,7 @@ report "checkpatch --strict" "$out_cp"
 # counts).
 kdoc() { perl "$src/scripts/kernel-doc" -none -Wall "$@" 2>&1; }
 out_kd=""
-	out_kd+=$(kdoc $project_srcs)
-fi
+[ -z "$project_srcs" ] || out_kd+=$(kdoc $project_srcs)
 pristine="$(dirname "$("$PROJECT_ROOT/scripts/prepare-pristine-kernel.sh")")/src"
 touched=$(sed -n 's|^+++ b/\(.*\.[ch]\)$|\1|p' patches/linux-6.12/*.patch | sort -u)
 for f in $touched; do
