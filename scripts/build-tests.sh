@@ -36,3 +36,6 @@ build_simgpu_test() { # program, main source
 }
 build_simgpu_test "$out/tests/simgpu-smoke" "$simgpu_tests/simgpu_smoke.c"
 build_simgpu_test "$out/tests/simgpu-fuzz" "$simgpu_tests/simgpu_fuzz.c"
+
+# The IGT tests of igt-tests/, against the installed libigt.
+"$PROJECT_ROOT/scripts/build-igt-tests.sh"

@@ -44,7 +44,7 @@ cp "$logs/out-of-tree.log" "$results/host/out-of-tree.tap"
 
 vm_rc=0
 step vm "$PROJECT_ROOT/scripts/run-vm.sh" --results "$results" -- \
-	"$PROJECT_ROOT/scripts/guest/run-suites.sh" kunit hmm simgpu || vm_rc=$?
+	"$PROJECT_ROOT/scripts/guest/run-suites.sh" kunit hmm simgpu igt || vm_rc=$?
 case $vm_rc in
 0|1) checks+=(--check kernel-log=pass) ;;
 3) checks+=(--check kernel-log=fail) ;;

@@ -206,11 +206,13 @@ struct drm_userptr {
 	 */
 	bool valid;
 	/**
-	 * @unmapped: part of the range was unmapped from the process (or the
-	 * process exited). The userptr can never be populated again: the
-	 * same addresses may now hold other memory. Under the notifier lock.
+	 * @released: the process's address space is gone (it exited). The
+	 * userptr can never be populated again. Under the notifier lock.
+	 * An munmap() does not set it: like any other invalidation it only
+	 * ends @valid, and the next populate finds whatever the process maps
+	 * at the addresses then (-EFAULT if nothing).
 	 */
-	bool unmapped;
+	bool released;
 };
 
 int drm_userptr_domain_init(struct drm_userptr_domain *domain,

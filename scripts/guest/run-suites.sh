@@ -9,6 +9,7 @@
 #   hmm     tools/testing/selftests/mm/hmm-tests against test_hmm.ko
 #   simgpu  the simgpu smoke test on every simulated GPU, then the ioctl
 #           fuzzer (fixed seed, bounded count)
+#   igt     every subtest of the IGT tests in igt-tests/, one process each
 # Needs $RESULTS and $KBUILD_OUT (the kernel build directory) from the host.
 set -u
 here=${0%/*}
@@ -139,11 +140,95 @@ run_simgpu() {
 	done
 }
 
+# The kernel log since the last call, from /proc/kmsg (fd 3, opened by
+# run_igt): the lines that report a splat, if any.
+kmsg_splats() {
+	local line splats=""
+
+	while IFS= read -r -t 0.2 -u 3 line; do
+		if [[ $line =~ (WARNING:|BUG:|KASAN|Oops|general\ protection|circular\ locking|possible\ recursive\ locking|inconsistent\ lock|lockdep|kmemleak|blocked\ for\ more\ than|rcu_.*stall|UBSAN) ]]; then
+			splats+="${line:0:160}; "
+		fi
+	done
+	printf '%s' "$splats"
+}
+
+# One IGT subtest in its own process, as igt_runner runs them. Appends its
+# TAP lines (one per dynamic subtest, else one) to $tap and counts them in
+# $n. IGT exit codes: 0 pass, 77 skip, 98 fail, anything else a crash.
+run_igt_subtest() {
+	local bin=$1 sub=$2 log=$3 rc=0 line dyn res found=0 splats t0 secs
+	local name=${bin##*/}
+
+	say "igt: $name --run-subtest $sub"
+	t0=${EPOCHREALTIME/./}
+	(cd /tmp && "$bin" --run-subtest "$sub") > "$log" 2>&1 || rc=$?
+	secs=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+	splats=$(kmsg_splats)
+	while IFS= read -r line; do
+		[[ $line =~ ^Dynamic\ subtest\ (.*):\ ([A-Z]+)\ \((.*)\) ]] ||
+			continue
+		dyn=${BASH_REMATCH[1]}
+		res=${BASH_REMATCH[2]}
+		found=1
+		n=$((n + 1))
+		case $res in
+		SUCCESS) echo "ok $n $sub@$dyn # ${BASH_REMATCH[3]}" ;;
+		SKIP) echo "ok $n $sub@$dyn # SKIP" ;;
+		*) echo "not ok $n $sub@$dyn # $res"; status=1 ;;
+		esac >> "$tap"
+	done < "$log"
+	if [ -n "$splats" ]; then
+		n=$((n + 1))
+		echo "not ok $n $sub # kernel log: $splats" >> "$tap"
+		status=1
+	fi
+	# With dynamic subtests their lines say it all, unless it crashed.
+	if [ $found = 1 ]; then
+		case $rc in 0|77|98)
+			echo "# $sub: exit $rc in ${secs} ms" >> "$tap"
+			return ;;
+		esac
+	fi
+	n=$((n + 1))
+	case $rc in
+	0) echo "ok $n $sub" ;;
+	77) echo "ok $n $sub # SKIP $(grep -m1 -i 'requirement\|skip' "$log")" ;;
+	98) echo "not ok $n $sub # FAIL: $(grep -m1 -A1 'Test assertion failure\|Failed assertion' "$log" | tr '\n' ' ')" ;;
+	*) echo "not ok $n $sub # CRASH: exit $rc" ;;
+	esac >> "$tap"
+	case $rc in 0|77) ;; *) status=1 ;; esac
+	echo "# $sub: exit $rc in ${secs} ms" >> "$tap"
+}
+
+run_igt() {
+	local dir=$RESULTS/igt bin sub tap n t_all
+	mkdir -p "$dir"
+	exec 3< /proc/kmsg
+	# What the kernel logged before: /proc/kmsg hands it out once.
+	dd of=/dev/null bs=1M count=64 iflag=nonblock <&3 2> /dev/null
+	t_all=$SECONDS
+	for bin in "$KBUILD_OUT"/tests/igt/simgpu_*; do
+		[ -x "$bin" ] || continue
+		tap=$dir/${bin##*/}.tap
+		n=0
+		echo "TAP version 13" > "$tap"
+		for sub in $("$bin" --list-subtests); do
+			run_igt_subtest "$bin" "$sub" "$dir/${bin##*/}@$sub.log"
+		done
+		echo "1..$n" >> "$tap"
+	done
+	exec 3<&-
+	say "igt: all IGT tests ran in $((SECONDS - t_all)) s"
+	echo "$((SECONDS - t_all))" > "$dir/runtime-seconds"
+}
+
 for suite in "$@"; do
 	case "$suite" in
 	kunit) run_kunit ;;
 	hmm) run_hmm ;;
 	simgpu) run_simgpu ;;
+	igt) run_igt ;;
 	*) say "unknown suite $suite"; status=1 ;;
 	esac
 done

@@ -36,8 +36,8 @@ extern "C" {
  *   access takes a recoverable page fault that repopulates the BO and
  *   replays the access.
  *
- * A job that accesses memory that cannot be mapped (a BO whose memory was
- * unmapped, or outside every binding the job was checked against) stops
+ * A job that accesses memory that cannot be mapped (a BO whose memory is
+ * not mapped, or outside every binding the job was checked against) stops
  * with -EFAULT; a write through a read-only binding stops it with -EACCES.
  * &drm_simgpu_wait.status reports it.
  */
@@ -254,8 +254,9 @@ struct drm_simgpu_cmd {
  * (-EINVAL otherwise). Before the job is queued, the userptr BOs behind
  * those bindings are repopulated if an invalidation came since they were
  * last mapped (in %DRM_SIMGPU_MODE_FAULT mode this is left to page faults).
- * Errors: -EFAULT if a BO's memory was unmapped (the BO can never be used
- * again); -EAGAIN if the memory kept changing while being repopulated:
+ * Errors: -EFAULT if part of a BO's memory is not mapped (a BO follows its
+ * address range: memory mapped there again after an munmap() is used), or
+ * its process has exited; -EAGAIN if the memory kept changing while being repopulated:
  * submit again; -ENOENT for a bad syncobj; the errors of
  * &struct drm_simgpu_userptr population.
  */

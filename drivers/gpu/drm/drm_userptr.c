@@ -300,10 +300,13 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 	atomic64_inc(&domain->stats.invalidations);
 	mmu_interval_set_seq(&uptr->notifier, cur_seq);
 	uptr->valid = false;
-	/* The addresses may hold other memory from now on. */
-	if (range->event == MMU_NOTIFY_UNMAP ||
-	    range->event == MMU_NOTIFY_RELEASE)
-		uptr->unmapped = true;
+	/*
+	 * After an munmap() the addresses may be mapped again, and the next
+	 * populate uses what is there then, as userspace expects of a
+	 * pointer. Only a vanished address space ends the userptr.
+	 */
+	if (range->event == MMU_NOTIFY_RELEASE)
+		uptr->released = true;
 
 	/* Nothing mapped means nothing the device can still reach. */
 	*wait = uptr->mapped && domain->ops->invalidate_start(uptr, range);
@@ -649,7 +652,7 @@ static int drm_userptr_fault_and_map(struct drm_userptr *uptr,
 
 		drm_userptr_fault_done(uptr);
 		down_write(&domain->notifier_lock);
-		if (uptr->unmapped) {
+		if (uptr->released) {
 			err = -EFAULT;
 		} else if (mmu_interval_read_retry(&uptr->notifier,
 						   range.notifier_seq)) {
@@ -692,9 +695,10 @@ static int drm_userptr_fault_and_map(struct drm_userptr *uptr,
  * before using them.
  *
  * Return: 0 on success;
- * -EFAULT if part of the range is not mapped, is PROT_NONE or a VM_IO /
- * VM_PFNMAP mapping, or was unmapped since drm_userptr_init() (the userptr
- * is dead for good then), or DMA mapping failed;
+ * -EFAULT if part of the range is not mapped (now: memory mapped again
+ * after an munmap() is used), is PROT_NONE or a VM_IO / VM_PFNMAP mapping,
+ * or the process's address space is gone (the userptr is dead for good
+ * then), or DMA mapping failed;
  * -EPERM if write access was asked for and the memory is read-only;
  * -EBUSY if invalidations kept racing with population for
  * %HMM_RANGE_DEFAULT_TIMEOUT ms;
@@ -710,7 +714,7 @@ int drm_userptr_populate(struct drm_userptr *uptr)
 	int err;
 
 	down_read(&domain->notifier_lock);
-	err = uptr->unmapped ? -EFAULT : 0;
+	err = uptr->released ? -EFAULT : 0;
 	if (!err && uptr->valid &&
 	    !mmu_interval_read_retry(&uptr->notifier, uptr->notifier_seq))
 		err = 1;
@@ -786,13 +790,13 @@ EXPORT_SYMBOL_GPL(drm_userptr_notifier_unlock);
  *
  * Return: 0 if the pages populated last are still what the process has
  * mapped; -EAGAIN if an invalidation came since (populate again and retry
- * the commit); -EFAULT if the range was unmapped from the process.
+ * the commit); -EFAULT if the process's address space is gone.
  */
 int drm_userptr_check_valid(struct drm_userptr *uptr)
 {
 	lockdep_assert_held(&uptr->domain->notifier_lock);
 
-	if (uptr->unmapped)
+	if (uptr->released)
 		return -EFAULT;
 	if (!uptr->valid ||
 	    mmu_interval_read_retry(&uptr->notifier, uptr->notifier_seq)) {

@@ -428,7 +428,7 @@ static void simgpu_vm_populate_all(struct simgpu_vm *vm)
  * @work: &simgpu_vm.rebind_work
  *
  * Resumes the context once every bound userptr is valid and committed, or
- * can never be (unmapped, or still failing after the retries: the job then
+ * cannot be (not mapped, or still failing after the retries: the job then
  * takes an unrecoverable fault on it).
  */
 void simgpu_vm_rebind_work(struct work_struct *work)

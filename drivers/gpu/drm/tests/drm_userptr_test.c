@@ -472,7 +472,7 @@ static void drm_userptr_test_pfnmap_faults(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps), 0);
 }
 
-static void drm_userptr_test_munmap_kills_userptr(struct kunit *test)
+static void drm_userptr_test_munmap_then_remap(struct kunit *test)
 {
 	struct fake_log *log = fake_log_create(test);
 	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
@@ -487,14 +487,18 @@ static void drm_userptr_test_munmap_kills_userptr(struct kunit *test)
 	/* The device was stopped and waited for before munmap went on. */
 	KUNIT_EXPECT_EQ(test, log->count, 2);
 	KUNIT_EXPECT_FALSE(test, gpu->busy);
-	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EFAULT);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	/* Nothing mapped there: populate fails, and can be tried again. */
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EFAULT);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
 
-	/* New memory at the same address is never picked up silently. */
+	/* New memory at the same address is what the device sees next. */
 	again = vm_mmap(NULL, addr, FAKE_LEN, PROT_READ | PROT_WRITE,
 			MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED, 0);
 	KUNIT_ASSERT_EQ(test, again, addr);
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EFAULT);
-	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EFAULT);
+	fake_fill(test, addr, 0x70);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x70, false), 0);
 }
 
 static void drm_userptr_test_mprotect_invalidates(struct kunit *test)
@@ -1181,7 +1185,7 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_read_only),
 	KUNIT_CASE(drm_userptr_test_holes_and_prot_none_fault),
 	KUNIT_CASE(drm_userptr_test_pfnmap_faults),
-	KUNIT_CASE(drm_userptr_test_munmap_kills_userptr),
+	KUNIT_CASE(drm_userptr_test_munmap_then_remap),
 	KUNIT_CASE(drm_userptr_test_mprotect_invalidates),
 	KUNIT_CASE(drm_userptr_test_dontneed_gives_zero_pages),
 	KUNIT_CASE(drm_userptr_test_cow_write_invalidates),

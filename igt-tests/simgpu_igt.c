@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Helpers shared by the simgpu IGT tests.
+ *
+ * Copyright © 2026 The drm_userptr authors
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "simgpu_igt.h"
+
+/* Wait for a job at most this long: a lost job fails the subtest. */
+#define SIMGPU_IGT_WAIT_NS	(30ll * 1000 * 1000 * 1000)
+
+const struct simgpu_igt_mode simgpu_igt_modes[3] = {
+	{ DRM_SIMGPU_MODE_WAIT_IDLE, "wait-idle" },
+	{ DRM_SIMGPU_MODE_PREEMPT, "preempt" },
+	{ DRM_SIMGPU_MODE_FAULT, "fault" },
+};
+
+/**
+ * simgpu_igt_open_gpus() - open every simgpu GPU, or skip
+ * @gpus: filled with the GPUs, by index
+ * @max: size of @gpus
+ *
+ * Return: the number of GPUs, at least one.
+ */
+int simgpu_igt_open_gpus(struct simgpu_igt_gpu *gpus, int max)
+{
+	int fds[SIMGPU_IGT_MAX_GPUS];
+	int i, n;
+
+	n = simgpu_open_all(fds, max < SIMGPU_IGT_MAX_GPUS ?
+			    max : SIMGPU_IGT_MAX_GPUS);
+	igt_require_f(n > 0, "no simgpu device (%d)\n", n);
+	for (i = 0; i < n; i++) {
+		gpus[i].fd = fds[i];
+		igt_assert_eq(simgpu_query(fds[i], &gpus[i].q), 0);
+	}
+	return n;
+}
+
+/**
+ * simgpu_igt_vm() - a new VM on a GPU, in an invalidation mode
+ * @gpu: the GPU
+ * @mode: &enum drm_simgpu_mode
+ *
+ * Return: the VM's file descriptor; close() it to destroy the VM.
+ */
+int simgpu_igt_vm(const struct simgpu_igt_gpu *gpu, __u32 mode)
+{
+	int fd = simgpu_reopen(gpu->fd);
+
+	igt_assert_f(fd >= 0, "reopen: %s\n", strerror(-fd));
+	igt_assert_eq(simgpu_vm_config(fd, mode, 0), 0);
+	return fd;
+}
+
+/**
+ * simgpu_igt_page_size() - the CPU page size
+ *
+ * Return: the page size in bytes.
+ */
+size_t simgpu_igt_page_size(void)
+{
+	return sysconf(_SC_PAGESIZE);
+}
+
+/**
+ * simgpu_igt_mmap() - anonymous private read-write memory
+ * @size: bytes
+ *
+ * Return: the mapping.
+ */
+void *simgpu_igt_mmap(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(p != MAP_FAILED);
+	return p;
+}
+
+/**
+ * simgpu_igt_userptr() - create a userptr BO that must succeed
+ * @fd: the VM
+ * @addr: first byte, page aligned
+ * @size: bytes, page aligned
+ * @flags: DRM_SIMGPU_USERPTR_*
+ *
+ * Return: the handle.
+ */
+__u32 simgpu_igt_userptr(int fd, void *addr, size_t size, __u32 flags)
+{
+	__u32 handle = 0;
+	int ret = simgpu_userptr(fd, addr, size, flags, &handle);
+
+	igt_assert_f(!ret, "USERPTR %p+%#zx flags %#x: %s\n", addr, size,
+		     flags, strerror(-ret));
+	return handle;
+}
+
+/**
+ * simgpu_igt_bind() - bind a BO, which must succeed
+ * @fd: the VM
+ * @handle: the BO
+ * @va: GPU address
+ * @flags: DRM_SIMGPU_BIND_*
+ */
+void simgpu_igt_bind(int fd, __u32 handle, __u64 va, __u32 flags)
+{
+	int ret = simgpu_bind(fd, handle, va, flags);
+
+	igt_assert_f(!ret, "BIND %u at %#llx: %s\n", handle,
+		     (unsigned long long)va, strerror(-ret));
+}
+
+/**
+ * simgpu_igt_userptr_bound() - a userptr BO of @addr bound at @va
+ * @fd: the VM
+ * @addr: first byte, page aligned
+ * @size: bytes, page aligned
+ * @va: GPU address
+ *
+ * Return: the handle.
+ */
+__u32 simgpu_igt_userptr_bound(int fd, void *addr, size_t size, __u64 va)
+{
+	__u32 handle = simgpu_igt_userptr(fd, addr, size, 0);
+
+	simgpu_igt_bind(fd, handle, va, 0);
+	return handle;
+}
+
+/**
+ * simgpu_igt_submit() - submit a job that the driver must accept
+ * @fd: the VM
+ * @cmds: the commands
+ * @n: number of @cmds
+ *
+ * Return: a syncobj that receives the job's fence.
+ */
+__u32 simgpu_igt_submit(int fd, const struct drm_simgpu_cmd *cmds,
+			unsigned int n)
+{
+	__u32 syncobj;
+	int ret;
+
+	igt_assert_eq(simgpu_syncobj_create(fd, &syncobj), 0);
+	ret = simgpu_exec(fd, cmds, n, 0, 0, syncobj);
+	igt_assert_f(!ret, "EXEC: %s\n", strerror(-ret));
+	return syncobj;
+}
+
+/**
+ * simgpu_igt_wait() - wait for a job submitted by simgpu_igt_submit()
+ * @fd: the VM
+ * @syncobj: its syncobj, destroyed here
+ *
+ * Return: the job's status, 0 or a negative errno.
+ */
+int simgpu_igt_wait(int fd, __u32 syncobj)
+{
+	int ret, status = 0;
+
+	ret = simgpu_wait(fd, syncobj, SIMGPU_IGT_WAIT_NS, &status);
+	igt_assert_f(!ret, "WAIT: %s\n", strerror(-ret));
+	simgpu_syncobj_destroy(fd, syncobj);
+	return status;
+}
+
+/**
+ * simgpu_igt_run() - run a job to completion
+ * @fd: the VM
+ * @cmds: the commands
+ * @n: number of @cmds
+ *
+ * Return: the job's status, 0 or a negative errno.
+ */
+int simgpu_igt_run(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n)
+{
+	return simgpu_igt_wait(fd, simgpu_igt_submit(fd, cmds, n));
+}
+
+/**
+ * simgpu_igt_fill() - fill GPU memory with a dword, which must succeed
+ * @fd: the VM
+ * @va: GPU address
+ * @size: bytes
+ * @value: the dword
+ */
+void simgpu_igt_fill(int fd, __u64 va, size_t size, __u32 value)
+{
+	struct drm_simgpu_cmd cmd = simgpu_cmd_fill(va, size, value);
+
+	igt_assert_eq(simgpu_igt_run(fd, &cmd, 1), 0);
+}
+
+/**
+ * simgpu_igt_checksum() - hash GPU memory on the GPU
+ * @fd: the VM
+ * @va: GPU address of the bytes
+ * @size: bytes
+ * @result_va: GPU address of a mapped u64 that receives the hash
+ *
+ * The hash is in memory at @result_va afterwards.
+ */
+void simgpu_igt_checksum(int fd, __u64 va, size_t size, __u64 result_va)
+{
+	struct drm_simgpu_cmd cmd = simgpu_cmd_checksum(result_va, va, size);
+
+	igt_assert_eq(simgpu_igt_run(fd, &cmd, 1), 0);
+}
+
+/**
+ * simgpu_igt_assert_filled() - every dword of CPU memory is @value
+ * @p: the memory
+ * @size: bytes, a multiple of 4
+ * @value: the dword
+ */
+void simgpu_igt_assert_filled(const void *p, size_t size, __u32 value)
+{
+	const __u32 *dw = p;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(*dw); i++)
+		igt_assert_f(dw[i] == value, "dword %zu is %#x, not %#x\n",
+			     i, dw[i], value);
+}
+
+/**
+ * simgpu_igt_assert_no_stale() - the GPU's oracle saw no stale access
+ * @gpu: the GPU
+ */
+void simgpu_igt_assert_no_stale(const struct simgpu_igt_gpu *gpu)
+{
+	struct drm_simgpu_stats s;
+
+	igt_assert_eq(simgpu_stats(gpu->fd, &s), 0);
+	igt_assert_f(!s.stale_translations && !s.stale_pages,
+		     "gpu%u: %llu stale translations, %llu stale pages\n",
+		     gpu->q.gpu_index,
+		     (unsigned long long)s.stale_translations,
+		     (unsigned long long)s.stale_pages);
+}
+
+/**
+ * simgpu_igt_assert_no_stale_all() - no GPU's oracle saw a stale access
+ * @gpus: the GPUs
+ * @n: how many
+ */
+void simgpu_igt_assert_no_stale_all(const struct simgpu_igt_gpu *gpus, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		simgpu_igt_assert_no_stale(&gpus[i]);
+}

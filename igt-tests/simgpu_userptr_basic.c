@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: MIT
+/*
+ * simgpu userptr BOs: the basics, sizes, unaligned buffers, invalid input
+ * and read-only memory.
+ *
+ * Copyright © 2026 The drm_userptr authors
+ */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "simgpu_igt.h"
+
+static struct simgpu_igt_gpu gpus[SIMGPU_IGT_MAX_GPUS];
+static int num_gpus;
+static size_t page_size;
+
+/* Fill, copy, checksum and atomics through two BOs, checked on the CPU. */
+static void test_basic(const struct simgpu_igt_gpu *gpu, __u32 mode)
+{
+	const size_t size = 16 * page_size;
+	int fd = simgpu_igt_vm(gpu, mode);
+	__u32 *a = simgpu_igt_mmap(size), *b = simgpu_igt_mmap(size);
+	struct drm_simgpu_cmd cmds[3];
+	__u64 hash;
+
+	simgpu_igt_userptr_bound(fd, a, size, SIMGPU_IGT_VA);
+	simgpu_igt_userptr_bound(fd, b, size, SIMGPU_IGT_VA2);
+
+	simgpu_igt_fill(fd, SIMGPU_IGT_VA, size, 0xc0ffee00 + gpu->q.gpu_index);
+	simgpu_igt_assert_filled(a, size, 0xc0ffee00 + gpu->q.gpu_index);
+
+	memset(a, 0x3c, size);
+	a[7] = 0x12345678;
+	cmds[0] = simgpu_cmd_copy(SIMGPU_IGT_VA2, SIMGPU_IGT_VA, size);
+	igt_assert_eq(simgpu_igt_run(fd, cmds, 1), 0);
+	igt_assert(!memcmp(a, b, size));
+
+	simgpu_igt_checksum(fd, SIMGPU_IGT_VA, size, SIMGPU_IGT_VA2);
+	memcpy(&hash, b, sizeof(hash));
+	igt_assert_eq_u64(hash, simgpu_fnv1a(a, size));
+
+	a[0] = 40;
+	cmds[0] = simgpu_cmd_atomic_add(SIMGPU_IGT_VA, 1);
+	cmds[1] = simgpu_cmd_atomic_add(SIMGPU_IGT_VA, 1);
+	cmds[2] = simgpu_cmd_store_dword(SIMGPU_IGT_VA + 4, 0xabcd);
+	igt_assert_eq(simgpu_igt_run(fd, cmds, 3), 0);
+	igt_assert_eq(a[0], 42);
+	igt_assert_eq(a[1], 0xabcd);
+
+	close(fd);
+	munmap(a, size);
+	munmap(b, size);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
+/* One BO of @size: the GPU fills it, the CPU checks a dword of each page. */
+static void test_size(const struct simgpu_igt_gpu *gpu, size_t size)
+{
+	int fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_DEFAULT);
+	__u32 *p = simgpu_igt_mmap(size);
+	size_t i, stride = page_size / sizeof(*p);
+
+	simgpu_igt_userptr_bound(fd, p, size, SIMGPU_IGT_VA);
+	simgpu_igt_fill(fd, SIMGPU_IGT_VA, size, 0x5a5a0000 | (size >> 20));
+	for (i = 0; i < size / sizeof(*p); i += stride)
+		igt_assert_f(p[i] == (0x5a5a0000 | (size >> 20)) &&
+			     p[i + stride - 1] == p[i],
+			     "page %zu not filled\n", i / stride);
+	close(fd);
+	munmap(p, size);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
+/*
+ * malloc() memory at odd offsets and lengths: the BO covers the pages, the
+ * commands only the bytes, and the bytes around them stay as they were.
+ */
+static void test_unaligned(const struct simgpu_igt_gpu *gpu, __u32 mode)
+{
+	const size_t len = 3 * page_size + 21;
+	unsigned char *buf = malloc(2 * len + 64);
+	unsigned char *src = buf + 13, *dst = src + len + 7;
+	unsigned long first = (unsigned long)buf & ~(page_size - 1);
+	unsigned long end = ((unsigned long)buf + 2 * len + 64 +
+			     page_size - 1) & ~(page_size - 1);
+	__u64 src_va = SIMGPU_IGT_VA + ((unsigned long)src - first);
+	__u64 dst_va = SIMGPU_IGT_VA + ((unsigned long)dst - first);
+	__u64 *result = simgpu_igt_mmap(page_size);
+	struct drm_simgpu_cmd cmd;
+	int fd = simgpu_igt_vm(gpu, mode);
+	size_t i;
+
+	igt_assert(buf);
+	memset(buf, 0xee, 2 * len + 64);
+	for (i = 0; i < len; i++)
+		src[i] = i * 7;
+	simgpu_igt_userptr_bound(fd, (void *)first, end - first,
+				 SIMGPU_IGT_VA);
+	simgpu_igt_userptr_bound(fd, result, page_size, SIMGPU_IGT_VA2);
+
+	cmd = simgpu_cmd_copy(dst_va, src_va, len);
+	igt_assert_eq(simgpu_igt_run(fd, &cmd, 1), 0);
+	igt_assert(!memcmp(dst, src, len));
+	igt_assert_eq(dst[-1], 0xee);
+	igt_assert_eq(dst[len], 0xee);
+	igt_assert_eq(src[-1], 0xee);
+
+	simgpu_igt_checksum(fd, src_va, len, SIMGPU_IGT_VA2);
+	igt_assert_eq_u64(result[0], simgpu_fnv1a(src, len));
+
+	close(fd);
+	free(buf);
+	munmap(result, page_size);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
+/* A mapping of a PCI memory BAR: VM_IO | VM_PFNMAP. */
+static void *map_pci_bar(size_t *size)
+{
+	char path[512];
+	struct dirent *d;
+	struct stat st;
+	void *p = NULL;
+	DIR *dir;
+	int fd;
+
+	dir = opendir("/sys/bus/pci/devices");
+	if (!dir)
+		return NULL;
+	while (!p && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path),
+			 "/sys/bus/pci/devices/%s/resource0", d->d_name);
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			continue;
+		if (!fstat(fd, &st) && st.st_size >= (off_t)page_size) {
+			p = mmap(NULL, page_size, PROT_READ | PROT_WRITE,
+				 MAP_SHARED, fd, 0);
+			if (p == MAP_FAILED)
+				p = NULL;
+		}
+		close(fd);
+	}
+	closedir(dir);
+	*size = page_size;
+	return p;
+}
+
+static int raw_ioctl(int fd, unsigned long request, void *arg)
+{
+	return drmIoctl(fd, request, arg) ? -errno : 0;
+}
+
+/* Nothing was left behind: a VM with a BO refuses VM_CONFIG. */
+static void assert_vm_empty(int fd, __u32 mode)
+{
+	igt_assert_eq(simgpu_vm_config(fd, mode, 0), 0);
+}
+
+static void test_invalid_userptr_args(int fd)
+{
+	void *p = simgpu_igt_mmap(2 * page_size);
+	__u64 max = gpus[0].q.max_bo_size;
+	__u32 handle;
+
+	igt_assert_eq(simgpu_userptr(fd, p, 0, 0, &handle), -EINVAL);
+	igt_assert_eq(simgpu_userptr(fd, (char *)p + 1, page_size, 0, &handle),
+		      -EINVAL);
+	igt_assert_eq(simgpu_userptr(fd, p, page_size + 1, 0, &handle),
+		      -EINVAL);
+	igt_assert_eq(simgpu_userptr(fd, (void *)-page_size, 2 * page_size, 0,
+				     &handle), -EINVAL);
+	igt_assert_eq(simgpu_userptr(fd, p, max + page_size, 0, &handle),
+		      -EINVAL);
+	igt_assert_eq(simgpu_userptr(fd, p, page_size, 0x80, &handle),
+		      -EINVAL);
+	munmap(p, 2 * page_size);
+}
+
+static void test_invalid_memory(int fd)
+{
+	char *p = simgpu_igt_mmap(3 * page_size);
+	struct drm_simgpu_cmd cmd;
+	__u32 handle;
+	size_t size;
+	void *bar;
+
+	/* A hole in the middle. */
+	munmap(p + page_size, page_size);
+	igt_assert_eq(simgpu_userptr(fd, p, 3 * page_size,
+				     DRM_SIMGPU_USERPTR_POPULATE, &handle),
+		      -EFAULT);
+	/* Created lazily it exists, and exec finds the hole. */
+	handle = simgpu_igt_userptr(fd, p, 3 * page_size, 0);
+	simgpu_igt_bind(fd, handle, SIMGPU_IGT_VA, 0);
+	cmd = simgpu_cmd_fill(SIMGPU_IGT_VA, page_size, 1);
+	igt_assert_eq(simgpu_exec(fd, &cmd, 1, 0, 0, 0), -EFAULT);
+	igt_assert_eq(simgpu_unbind(fd, SIMGPU_IGT_VA), 0);
+	igt_assert_eq(simgpu_gem_close(fd, handle), 0);
+	munmap(p, 3 * page_size);
+
+	/* PROT_NONE. */
+	p = mmap(NULL, page_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	igt_assert(p != MAP_FAILED);
+	igt_assert_eq(simgpu_userptr(fd, p, page_size,
+				     DRM_SIMGPU_USERPTR_POPULATE, &handle),
+		      -EFAULT);
+	munmap(p, page_size);
+
+	/* VM_IO | VM_PFNMAP, where the guest has a PCI BAR to map. */
+	bar = map_pci_bar(&size);
+	if (bar) {
+		igt_assert_eq(simgpu_userptr(fd, bar, size,
+					     DRM_SIMGPU_USERPTR_POPULATE,
+					     &handle), -EFAULT);
+		munmap(bar, size);
+	} else {
+		igt_info("no PCI BAR to map: VM_PFNMAP not tried\n");
+	}
+}
+
+static void test_invalid_handles(int fd)
+{
+	struct drm_simgpu_cmd cmd = simgpu_cmd_spin(1);
+	struct drm_gem_close close_args = { .handle = 0xdead };
+	int status;
+
+	igt_assert_eq(simgpu_bind(fd, 0xdead, SIMGPU_IGT_VA, 0), -ENOENT);
+	igt_assert_eq(simgpu_unbind(fd, SIMGPU_IGT_VA), -ENOENT);
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &close_args), -EINVAL);
+	igt_assert_eq(simgpu_wait(fd, 0xdead, 0, &status), -ENOENT);
+	igt_assert_eq(simgpu_exec(fd, &cmd, 1, 0, 0xdead, 0), -ENOENT);
+	igt_assert_eq(simgpu_exec(fd, &cmd, 1, 0, 0, 0xdead), -ENOENT);
+	/* A GPU address range nothing is bound at. */
+	cmd = simgpu_cmd_store_dword(SIMGPU_IGT_VA, 1);
+	igt_assert_eq(simgpu_exec(fd, &cmd, 1, 0, 0, 0), -EINVAL);
+}
+
+static void test_invalid_fields(int fd)
+{
+	void *p = simgpu_igt_mmap(page_size);
+	struct drm_simgpu_vm_config config = { .reserved = 1 };
+	struct drm_simgpu_bind bind = { .reserved = 1 };
+	struct drm_simgpu_unbind unbind = { .reserved = 1 };
+	struct drm_simgpu_cmd cmd = simgpu_cmd_spin(1);
+	struct drm_simgpu_exec exec = {
+		.cmds = (uintptr_t)&cmd, .num_cmds = 1, .pad = 1,
+	};
+	struct drm_simgpu_wait wait = { .pad = 1 };
+	struct drm_simgpu_stats stats = { .flags = 1 };
+	__u32 handle = simgpu_igt_userptr(fd, p, page_size, 0);
+
+	bind.handle = handle;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_VM_CONFIG, &config),
+		      -EINVAL);
+	igt_assert_eq(simgpu_vm_config(fd, 7, 0), -EINVAL);
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_BIND, &bind), -EINVAL);
+	bind.reserved = 0;
+	bind.flags = 0x10;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_BIND, &bind), -EINVAL);
+	bind.flags = 0;
+	bind.gpu_addr = SIMGPU_IGT_VA + 8;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_BIND, &bind), -EINVAL);
+	bind.gpu_addr = gpus[0].q.va_size;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_BIND, &bind), -EINVAL);
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_UNBIND, &unbind), -EINVAL);
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_EXEC, &exec), -EINVAL);
+	exec.pad = 0;
+	exec.flags = 1;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_EXEC, &exec), -EINVAL);
+	exec.flags = 0;
+	exec.engine = gpus[0].q.num_engines;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_EXEC, &exec), -EINVAL);
+	exec.engine = 0;
+	exec.num_cmds = 0;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_EXEC, &exec), -EINVAL);
+	exec.num_cmds = gpus[0].q.max_cmds + 1;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_EXEC, &exec), -EINVAL);
+	exec.num_cmds = 1;
+	cmd.pad = 1;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_EXEC, &exec), -EINVAL);
+	cmd = simgpu_cmd_spin(gpus[0].q.max_spin_us + 1);
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_EXEC, &exec), -EINVAL);
+	cmd = simgpu_cmd_spin(1);
+	cmd.op = 99;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_EXEC, &exec), -EINVAL);
+	exec.cmds = 8;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_EXEC, &exec), -EFAULT);
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_WAIT, &wait), -EINVAL);
+	wait.pad = 0;
+	wait.flags = 1;
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_WAIT, &wait), -EINVAL);
+	igt_assert_eq(raw_ioctl(fd, DRM_IOCTL_SIMGPU_STATS, &stats), -EINVAL);
+
+	igt_assert_eq(simgpu_gem_close(fd, handle), 0);
+	munmap(p, page_size);
+}
+
+/*
+ * A read-only BO of read-only memory: the GPU reads it, a GPU write to it
+ * stops the job with -EACCES, and a writable BO of the same memory is
+ * refused.
+ */
+static void test_read_only(const struct simgpu_igt_gpu *gpu, __u32 mode)
+{
+	const size_t size = 4 * page_size;
+	int fd = simgpu_igt_vm(gpu, mode);
+	unsigned char *ro = simgpu_igt_mmap(size);
+	__u64 *result = simgpu_igt_mmap(page_size);
+	struct drm_simgpu_cmd cmd;
+	__u32 handle;
+
+	memset(ro, 0x42, size);
+	igt_assert_eq(mprotect(ro, size, PROT_READ), 0);
+
+	igt_assert_eq(simgpu_userptr(fd, ro, size,
+				     DRM_SIMGPU_USERPTR_POPULATE, &handle),
+		      -EPERM);
+
+	handle = simgpu_igt_userptr(fd, ro, size,
+				    DRM_SIMGPU_USERPTR_READ_ONLY |
+				    DRM_SIMGPU_USERPTR_POPULATE);
+	simgpu_igt_bind(fd, handle, SIMGPU_IGT_VA, 0);
+	simgpu_igt_userptr_bound(fd, result, page_size, SIMGPU_IGT_VA2);
+
+	simgpu_igt_checksum(fd, SIMGPU_IGT_VA, size, SIMGPU_IGT_VA2);
+	igt_assert_eq_u64(result[0], simgpu_fnv1a(ro, size));
+
+	cmd = simgpu_cmd_store_dword(SIMGPU_IGT_VA, 0);
+	igt_assert_eq(simgpu_igt_run(fd, &cmd, 1), -EACCES);
+	cmd = simgpu_cmd_fill(SIMGPU_IGT_VA, size, 0);
+	igt_assert_eq(simgpu_igt_run(fd, &cmd, 1), -EACCES);
+	igt_assert_eq(ro[0], 0x42);
+
+	close(fd);
+	munmap(ro, size);
+	munmap(result, page_size);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
+igt_main
+{
+	const struct simgpu_igt_mode *m;
+	int i;
+
+	igt_fixture {
+		page_size = simgpu_igt_page_size();
+		num_gpus = simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
+	}
+
+	igt_describe("Fill, copy, checksum and atomics through userptr BOs on every GPU and in every mode, read back on the CPU.");
+	igt_subtest_with_dynamic("basic") {
+		for (i = 0; i < num_gpus; i++)
+			for_each_simgpu_mode(m)
+				igt_dynamic_f("gpu%d-%s", i, m->name)
+					test_basic(&gpus[i], m->mode);
+	}
+
+	igt_describe("BOs from one page to 1 GiB, filled by the GPU.");
+	igt_subtest_with_dynamic("sizes") {
+		static const size_t sizes_kib[] = {
+			4, 64, 2048, 64 * 1024, 1024 * 1024,
+		};
+		unsigned int s;
+
+		for (s = 0; s < sizeof(sizes_kib) / sizeof(sizes_kib[0]); s++)
+			igt_dynamic_f("%zuKiB", sizes_kib[s])
+				test_size(&gpus[0], sizes_kib[s] << 10);
+	}
+
+	igt_describe("malloc() memory at an odd address and length.");
+	igt_subtest_with_dynamic("unaligned") {
+		for_each_simgpu_mode(m)
+			igt_dynamic(m->name)
+				test_unaligned(&gpus[0], m->mode);
+	}
+
+	igt_describe("Bad arguments, memory and handles get their documented errno and leave no BO behind.");
+	igt_subtest_with_dynamic("invalid-input") {
+		int fd;
+
+		igt_dynamic("userptr-args") {
+			fd = simgpu_igt_vm(&gpus[0], DRM_SIMGPU_MODE_DEFAULT);
+			test_invalid_userptr_args(fd);
+			assert_vm_empty(fd, DRM_SIMGPU_MODE_DEFAULT);
+			close(fd);
+		}
+		igt_dynamic("unmappable-memory") {
+			fd = simgpu_igt_vm(&gpus[0], DRM_SIMGPU_MODE_DEFAULT);
+			test_invalid_memory(fd);
+			assert_vm_empty(fd, DRM_SIMGPU_MODE_DEFAULT);
+			close(fd);
+		}
+		igt_dynamic("handles") {
+			fd = simgpu_igt_vm(&gpus[0], DRM_SIMGPU_MODE_DEFAULT);
+			test_invalid_handles(fd);
+			assert_vm_empty(fd, DRM_SIMGPU_MODE_DEFAULT);
+			close(fd);
+		}
+		igt_dynamic("flags-and-reserved") {
+			fd = simgpu_igt_vm(&gpus[0], DRM_SIMGPU_MODE_DEFAULT);
+			test_invalid_fields(fd);
+			assert_vm_empty(fd, DRM_SIMGPU_MODE_DEFAULT);
+			close(fd);
+		}
+	}
+
+	igt_describe("Read-only BOs of read-only memory: GPU reads work, GPU writes fault, writable BOs are refused.");
+	igt_subtest_with_dynamic("read-only") {
+		for_each_simgpu_mode(m)
+			igt_dynamic(m->name)
+				test_read_only(&gpus[0], m->mode);
+	}
+
+	igt_fixture {
+		for (i = 0; i < num_gpus; i++)
+			close(gpus[i].fd);
+	}
+}
