@@ -15,6 +15,10 @@
 
 #define SIMGPU_IGT_MAX_GPUS	16
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* GPU addresses the tests bind at. */
 #define SIMGPU_IGT_VA		(1ull << 32)
 #define SIMGPU_IGT_VA2		(2ull << 32)

@@ -358,7 +358,7 @@ igt_main
 		num_gpus = simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
 	}
 
-	igt_describe("Fill, copy, checksum and atomics through userptr BOs on every GPU and in every mode, read back on the CPU.");
+	igt_describe("GPU fill, copy, checksum and atomics, checked by the CPU.");
 	igt_subtest_with_dynamic("basic") {
 		for (i = 0; i < num_gpus; i++)
 			for_each_simgpu_mode(m)
@@ -373,7 +373,7 @@ igt_main
 		};
 		unsigned int s;
 
-		for (s = 0; s < sizeof(sizes_kib) / sizeof(sizes_kib[0]); s++)
+		for (s = 0; s < ARRAY_SIZE(sizes_kib); s++)
 			igt_dynamic_f("%zuKiB", sizes_kib[s])
 				test_size(&gpus[0], sizes_kib[s] << 10);
 	}
@@ -385,7 +385,7 @@ igt_main
 				test_unaligned(&gpus[0], m->mode);
 	}
 
-	igt_describe("Bad arguments, memory and handles get their documented errno and leave no BO behind.");
+	igt_describe("Bad input: the documented errno, and no BO left.");
 	igt_subtest_with_dynamic("invalid-input") {
 		int fd;
 
@@ -415,7 +415,7 @@ igt_main
 		}
 	}
 
-	igt_describe("Read-only BOs of read-only memory: GPU reads work, GPU writes fault, writable BOs are refused.");
+	igt_describe("Read-only memory: GPU reads work, writes fault.");
 	igt_subtest_with_dynamic("read-only") {
 		for_each_simgpu_mode(m)
 			igt_dynamic(m->name)

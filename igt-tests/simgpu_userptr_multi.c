@@ -658,7 +658,7 @@ static int stress_job(struct stress_thread *t,
 	return err;
 }
 
-static bool stress_efault_or_eperm(int err)
+static bool stress_refusal_ok(int err)
 {
 	/* -EBUSY: population kept racing with invalidations (uapi). */
 	return err == -EFAULT || err == -EPERM || err == -EBUSY;
@@ -715,7 +715,7 @@ static void stress_gpu_iteration(struct stress_thread *t, bool keep)
 	err = simgpu_userptr(t->fd, addr, size, flags, &handle);
 	if (err) {
 		if (verify || !(flags & DRM_SIMGPU_USERPTR_POPULATE) ||
-		    !stress_efault_or_eperm(err))
+		    !stress_refusal_ok(err))
 			stress_bad(t, "USERPTR", err);
 		t->refused++;
 		goto unlock;
@@ -741,7 +741,7 @@ static void stress_gpu_iteration(struct stress_thread *t, bool keep)
 
 	err = stress_job(t, cmds, n, &status);
 	if (err < 0) {
-		if (verify || !stress_efault_or_eperm(err))
+		if (verify || !stress_refusal_ok(err))
 			stress_bad(t, "EXEC", err);
 		t->refused++;
 	} else if (!err && !status) {
@@ -1059,8 +1059,10 @@ static bool fz_one(struct fz_vm *vm, const struct simgpu_igt_gpu *gpu,
 		return true;
 	}
 	if (op == FZ_REOPEN) {
-		close(vm->fd);
-		fz_vm_open(vm, gpu);
+		if (!k) {
+			close(vm->fd);
+			fz_vm_open(vm, gpu);
+		}
 		return true;
 	}
 

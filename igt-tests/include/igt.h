@@ -28,6 +28,13 @@
 #define IGT_EXIT_INVALID	79
 #define IGT_EXIT_FAILURE	98
 
+#ifndef __noreturn
+#define __noreturn	__attribute__((__noreturn__))
+#endif
+#ifndef __printf
+#define __printf(a, b)	__attribute__((__format__(printf, a, b)))
+#endif
+
 struct option;
 typedef int (*igt_opt_handler_t)(int opt, int opt_index, void *data);
 
@@ -56,20 +63,20 @@ bool __igt_enter_dynamic_container(void);
 bool __igt_run_dynamic_subtest(const char *dynamic_subtest_name);
 const char *igt_subtest_name(void);
 void igt_success(void);
-void igt_fail(int exitcode) __attribute__((noreturn));
-void igt_exit(void) __attribute__((noreturn));
-void igt_skip(const char *f, ...)
-	__attribute__((format(printf, 1, 2), noreturn));
+__noreturn void igt_fail(int exitcode);
+__noreturn void igt_exit(void);
+__noreturn __printf(1, 2) void igt_skip(const char *f, ...);
+__noreturn __printf(5, 6)
 void __igt_skip_check(const char *file, const int line, const char *func,
-		      const char *check, const char *format, ...)
-	__attribute__((format(printf, 5, 6), noreturn));
+		      const char *check, const char *format, ...);
+__noreturn __printf(6, 7)
 void __igt_fail_assert(const char *domain, const char *file, const int line,
 		       const char *func, const char *assertion,
-		       const char *format, ...)
-	__attribute__((format(printf, 6, 7), noreturn));
-void igt_describe_f(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+		       const char *format, ...);
+__printf(1, 2) void igt_describe_f(const char *fmt, ...);
+__printf(3, 4)
 void igt_log(const char *domain, enum igt_log_level level,
-	     const char *format, ...) __attribute__((format(printf, 3, 4)));
+	     const char *format, ...);
 
 /* Local names, so that each expansion has loop variables of its own. */
 #define __igt_cat2(a, b)	a ## b
