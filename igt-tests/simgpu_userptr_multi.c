@@ -922,11 +922,11 @@ static const struct {
 					     struct drm_simgpu_exec) },
 };
 
+/* What a VM holds, 0 for nothing; bound[k]: size of the binding at FZ_VA(k). */
 struct fz_vm {
 	int fd;
-	__u32 bo[FZ_SLOTS], syncobj[FZ_SLOTS];
-	/* bound[k]: size of the binding at FZ_VA(k), or 0. */
-	__u64 bo_size[FZ_SLOTS], bound[FZ_SLOTS];
+	__u64 bo[FZ_SLOTS], bo_size[FZ_SLOTS], bound[FZ_SLOTS];
+	__u64 syncobj[FZ_SLOTS];
 };
 
 static __u64 fz_rng;
@@ -995,6 +995,16 @@ static void fz_vm_open(struct fz_vm *vm, const struct simgpu_igt_gpu *gpu)
 			       rnd(&fz_rng, 3));
 }
 
+/* A random slot of @held that holds something, if one does. */
+static unsigned int fz_pick(const __u64 *held)
+{
+	unsigned int i, k = rnd(&fz_rng, FZ_SLOTS);
+
+	for (i = 0; i < FZ_SLOTS && !held[k]; i++)
+		k = (k + 1) % FZ_SLOTS;
+	return k;
+}
+
 static void fz_build_exec(const struct fz_vm *vm,
 			  const struct simgpu_igt_gpu *gpu)
 {
@@ -1003,8 +1013,8 @@ static void fz_build_exec(const struct fz_vm *vm,
 
 	memset(fz_cmds, 0, sizeof(fz_cmds));
 	for (i = 0; i < n; i++) {
-		a = rnd(&fz_rng, FZ_SLOTS);
-		b = rnd(&fz_rng, FZ_SLOTS);
+		a = fz_pick(vm->bound);
+		b = fz_pick(vm->bound);
 		len = vm->bound[a] && vm->bound[a] < 2 * page_size ?
 		      vm->bound[a] : 2 * page_size;
 		len = 4 * (1 + rnd(&fz_rng, len / 4));
@@ -1023,9 +1033,9 @@ static void fz_build_exec(const struct fz_vm *vm,
 	fz_arg.exec.num_cmds = n;
 	fz_arg.exec.engine = rnd(&fz_rng, gpu->q.num_engines);
 	if (one_in(&fz_rng, 4))
-		fz_arg.exec.in_syncobj = vm->syncobj[rnd(&fz_rng, FZ_SLOTS)];
+		fz_arg.exec.in_syncobj = vm->syncobj[fz_pick(vm->syncobj)];
 	if (!one_in(&fz_rng, 4))
-		fz_arg.exec.out_syncobj = vm->syncobj[rnd(&fz_rng, FZ_SLOTS)];
+		fz_arg.exec.out_syncobj = vm->syncobj[fz_pick(vm->syncobj)];
 }
 
 /* One random request on @vm; returns whether it succeeded. */
@@ -1034,10 +1044,7 @@ static bool fz_one(struct fz_vm *vm, const struct simgpu_igt_gpu *gpu,
 {
 	/* More BOs, bindings and jobs, and CPU mapping changes. */
 	static const unsigned char extra[] = {
-		FZ_USERPTR, FZ_BIND, FZ_EXEC, FZ_MM, FZ_MM, FZ_REOPEN,
-	};
-	static const int prots[] = {
-		PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE,
+		FZ_USERPTR, FZ_BIND, FZ_EXEC, FZ_EXEC, FZ_MM, FZ_REOPEN,
 	};
 	unsigned int op = rnd(&fz_rng, FZ_NUM_IOCTLS + ARRAY_SIZE(extra));
 	unsigned int k = rnd(&fz_rng, FZ_SLOTS), j = rnd(&fz_rng, FZ_SLOTS);
@@ -1051,10 +1058,14 @@ static bool fz_one(struct fz_vm *vm, const struct simgpu_igt_gpu *gpu,
 	if (op >= FZ_NUM_IOCTLS)
 		op = extra[op - FZ_NUM_IOCTLS];
 	if (op == FZ_MM) {
-		/* The CPU mapping of an arena page changes under the BOs. */
-		err = k < ARRAY_SIZE(prots) ?
-		      mprotect(page, page_size, prots[k]) :
-		      madvise(page, page_size, MADV_DONTNEED);
+		/* CPU mapping changes under the BOs, mostly undone at once. */
+		if (k < 2)
+			err = mprotect(page, page_size, k ? PROT_READ : PROT_NONE);
+		else if (k < 4)
+			err = madvise(page, page_size, MADV_DONTNEED);
+		else
+			err = mprotect(fz_arena, FZ_ARENA_PAGES * page_size,
+				       PROT_READ | PROT_WRITE);
 		igt_assert_eq(err, 0);
 		return true;
 	}
@@ -1075,19 +1086,24 @@ static bool fz_one(struct fz_vm *vm, const struct simgpu_igt_gpu *gpu,
 		fz_arg.userptr.size = (1 + rnd(&fz_rng, pages)) * page_size;
 		fz_arg.userptr.flags = rnd(&fz_rng, 4);
 	} else if (op == FZ_BIND) {
+		k = fz_pick(vm->bo);
 		fz_arg.bind.handle = vm->bo[k];
 		fz_arg.bind.gpu_addr = FZ_VA(j);
 		fz_arg.bind.flags = rnd(&fz_rng, 2);
 	} else if (op == FZ_UNBIND) {
+		j = fz_pick(vm->bound);
 		fz_arg.unbind.gpu_addr = FZ_VA(j);
 	} else if (op == FZ_EXEC) {
 		fz_build_exec(vm, gpu);
 	} else if (op == FZ_WAIT) {
-		fz_arg.wait.syncobj = vm->syncobj[k];
+		fz_arg.wait.syncobj = vm->syncobj[fz_pick(vm->syncobj)];
 		fz_arg.wait.timeout_ns = rnd(&fz_rng, 3) * 10 * NSEC_PER_MSEC;
-	} else if (op == FZ_GEM_CLOSE || op == FZ_SYNCOBJ_DESTROY) {
-		fz_arg.gem_close.handle = op == FZ_GEM_CLOSE ? vm->bo[k] :
-					  vm->syncobj[k];
+	} else if (op == FZ_GEM_CLOSE) {
+		k = fz_pick(vm->bo);
+		fz_arg.gem_close.handle = vm->bo[k];
+	} else if (op == FZ_SYNCOBJ_DESTROY) {
+		k = fz_pick(vm->syncobj);
+		fz_arg.syncobj_destroy.handle = vm->syncobj[k];
 	}
 
 	request = fz_ioctls[op].request;

@@ -141,11 +141,14 @@ run_simgpu() {
 }
 
 # The kernel log since the last call, from /proc/kmsg (fd 3, opened by
-# run_igt): the lines that report a splat, if any.
+# run_igt): the lines that report a splat, if any. Sets $kmsg_lines to the
+# number of lines read.
 kmsg_splats() {
 	local line splats=""
 
+	kmsg_lines=0
 	while IFS= read -r -t 0.2 -u 3 line; do
+		kmsg_lines=$((kmsg_lines + 1))
 		if [[ $line =~ (WARNING:|BUG:|KASAN|Oops|general\ protection|circular\ locking|possible\ recursive\ locking|inconsistent\ lock|lockdep|kmemleak|blocked\ for\ more\ than|rcu_.*stall|UBSAN) ]]; then
 			splats+="${line:0:160}; "
 		fi
@@ -164,7 +167,8 @@ run_igt_subtest() {
 	t0=${EPOCHREALTIME/./}
 	(cd /tmp && "$bin" --run-subtest "$sub") > "$log" 2>&1 || rc=$?
 	secs=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
-	splats=$(kmsg_splats)
+	kmsg_splats > "$log.kmsg-splats"
+	read -r splats < "$log.kmsg-splats" || true
 	while IFS= read -r line; do
 		[[ $line =~ ^Dynamic\ subtest\ (.*):\ ([A-Z]+)\ \((.*)\) ]] ||
 			continue
@@ -186,7 +190,7 @@ run_igt_subtest() {
 	# With dynamic subtests their lines say it all, unless it crashed.
 	if [ $found = 1 ]; then
 		case $rc in 0|77|98)
-			echo "# $sub: exit $rc in ${secs} ms" >> "$tap"
+			echo "# $sub: exit $rc in ${secs} ms, $kmsg_lines kernel log lines" >> "$tap"
 			return ;;
 		esac
 	fi
@@ -198,7 +202,7 @@ run_igt_subtest() {
 	*) echo "not ok $n $sub # CRASH: exit $rc" ;;
 	esac >> "$tap"
 	case $rc in 0|77) ;; *) status=1 ;; esac
-	echo "# $sub: exit $rc in ${secs} ms" >> "$tap"
+	echo "# $sub: exit $rc in ${secs} ms, $kmsg_lines kernel log lines" >> "$tap"
 }
 
 run_igt() {

@@ -742,7 +742,13 @@ int drm_userptr_populate(struct drm_userptr *uptr)
 	if (mmget_not_zero(mm)) {
 		timeout = jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 		err = drm_userptr_fault_and_map(uptr, pfns, timeout);
-		mmput(mm);
+		/*
+		 * Drivers populate from their own workers (GPU page faults,
+		 * rebinds). If the process exited meanwhile, the last put
+		 * tears the mm down, with invalidations that may wait for
+		 * those very workers: leave that to another context.
+		 */
+		mmput_async(mm);
 	} else {
 		err = -ESRCH;
 	}

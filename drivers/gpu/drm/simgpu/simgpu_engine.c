@@ -127,7 +127,8 @@ static struct page *simgpu_oracle_cpu_page(struct simgpu_vm *vm,
 				page = NULL;
 			mmap_read_unlock(mm);
 		}
-		mmput(mm);
+		/* Never tear an exited process's mm down from an engine. */
+		mmput_async(mm);
 	}
 	drm_gem_object_put(&bo->base);
 	return page;
