@@ -126,6 +126,15 @@ struct drm_simgpu_query {
  * two-pass notifiers. A benchmark baseline.
  */
 #define DRM_SIMGPU_VM_SINGLE_PASS	(1u << 0)
+/*
+ * DRM_SIMGPU_VM_LEGACY_MN: a benchmark baseline only, the locking scheme
+ * drm_userptr replaces (amdgpu_mn before interval notifiers): one
+ * mmu_notifier per GPU and process whose invalidate_range_start takes a
+ * per-process lock for read, finds the affected BOs and waits for the
+ * GPU, and whose invalidate_range_end drops the lock; exec takes the
+ * write side while it checks and commits.
+ */
+#define DRM_SIMGPU_VM_LEGACY_MN		(1u << 1)
 
 /**
  * struct drm_simgpu_vm_config - configure the file's VM (DRM_IOCTL_SIMGPU_VM_CONFIG)
@@ -135,7 +144,10 @@ struct drm_simgpu_query {
 struct drm_simgpu_vm_config {
 	/** @mode: &enum drm_simgpu_mode. */
 	__u32 mode;
-	/** @flags: %DRM_SIMGPU_VM_SINGLE_PASS. */
+	/**
+	 * @flags: %DRM_SIMGPU_VM_SINGLE_PASS or %DRM_SIMGPU_VM_LEGACY_MN (not
+	 * both).
+	 */
 	__u32 flags;
 	/** @reserved: must be zero. */
 	__u64 reserved;

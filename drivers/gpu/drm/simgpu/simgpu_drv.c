@@ -53,14 +53,14 @@ module_param_named(num_engines, simgpu_num_engines, uint, 0444);
 MODULE_PARM_DESC(num_engines, "Engines per GPU, 1 to 4 (default 2)");
 
 unsigned int simgpu_tlb_flush_latency_us = 100;
-module_param_named(tlb_flush_latency_us, simgpu_tlb_flush_latency_us, uint, 0444);
+module_param_named(tlb_flush_latency_us, simgpu_tlb_flush_latency_us, uint, 0644);
 MODULE_PARM_DESC(tlb_flush_latency_us,
-		 "Time a TLB flush takes, in microseconds (default 100)");
+		 "Time a TLB flush takes, in microseconds (default 100; writable)");
 
 unsigned int simgpu_preempt_latency_us = 500;
-module_param_named(preempt_latency_us, simgpu_preempt_latency_us, uint, 0444);
+module_param_named(preempt_latency_us, simgpu_preempt_latency_us, uint, 0644);
 MODULE_PARM_DESC(preempt_latency_us,
-		 "Time a context preemption takes, in microseconds (default 500)");
+		 "Time a context preemption takes, in microseconds (default 500; writable)");
 
 unsigned int simgpu_default_mode = DRM_SIMGPU_MODE_WAIT_IDLE;
 module_param_named(mode, simgpu_default_mode, uint, 0444);
@@ -116,8 +116,8 @@ static int simgpu_query_ioctl(struct drm_device *drm, void *data,
 	q->num_gpus = simgpu_num_gpus;
 	q->num_engines = sdev->num_engines;
 	q->tlb_entries = SIMGPU_TLB_ENTRIES;
-	q->tlb_flush_latency_us = simgpu_tlb_flush_latency_us;
-	q->preempt_latency_us = simgpu_preempt_latency_us;
+	q->tlb_flush_latency_us = READ_ONCE(simgpu_tlb_flush_latency_us);
+	q->preempt_latency_us = READ_ONCE(simgpu_preempt_latency_us);
 	q->default_mode = simgpu_default_mode;
 	if (drm_userptr_domain_two_pass(&vm->domain))
 		q->flags |= DRM_SIMGPU_QUERY_TWO_PASS;
@@ -244,6 +244,8 @@ static int simgpu_probe(struct platform_device *pdev)
 	sdev->num_engines = clamp(simgpu_num_engines, 1U, SIMGPU_MAX_ENGINES);
 	mutex_init(&sdev->vms_lock);
 	INIT_LIST_HEAD(&sdev->vms);
+	mutex_init(&sdev->legacy_lock);
+	INIT_LIST_HEAD(&sdev->legacy_mns);
 	simgpu_flush_init(sdev);
 
 	for (i = 0; i < sdev->num_engines; i++) {

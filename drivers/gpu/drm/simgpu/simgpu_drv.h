@@ -180,6 +180,10 @@ struct simgpu_device {
 	struct list_head vms;
 	/** @inject_skip_tlb_flush: tests only: flushes keep the TLB entries. */
 	bool inject_skip_tlb_flush;
+	/** @legacy_lock: protects @legacy_mns. */
+	struct mutex legacy_lock;
+	/** @legacy_mns: legacy notifiers, one per process using the GPU. */
+	struct list_head legacy_mns;
 };
 
 static inline struct simgpu_device *to_simgpu_device(struct drm_device *drm)
@@ -213,6 +217,8 @@ struct simgpu_preempt {
 	struct hrtimer timer;
 	/** @wq: waiters for @state. */
 	wait_queue_head_t wq;
+	/** @pending: BOs to zap when the preemption completes. */
+	struct list_head pending;
 };
 
 /**
@@ -232,6 +238,8 @@ struct simgpu_vm {
 	enum drm_simgpu_mode mode;
 	/** @single_pass: the domain invalidates in one pass. */
 	bool single_pass;
+	/** @legacy_mn: the legacy whole-mm notifier baseline handles it. */
+	bool legacy_mn;
 	/** @domain: the drm_userptr domain of the VM's userptrs. */
 	struct drm_userptr_domain domain;
 	/** @lock: serialises config, bind, unbind and exec. */
@@ -296,6 +304,12 @@ struct simgpu_bo {
 	bool zapped;
 	/** @inval_start_ns: when the current invalidation started. */
 	u64 inval_start_ns;
+	/** @legacy: the legacy notifier of the BO's process, if any. */
+	struct simgpu_legacy_mn *legacy;
+	/** @legacy_link: in &simgpu_legacy_mn.bos. */
+	struct list_head legacy_link;
+	/** @preempt_link: in &simgpu_preempt.pending; under its lock. */
+	struct list_head preempt_link;
 };
 
 static inline struct simgpu_bo *to_simgpu_bo(struct drm_gem_object *obj)
@@ -392,6 +406,8 @@ int simgpu_userptr_ioctl(struct drm_device *drm, void *data,
 
 /* simgpu_invalidate.c */
 extern const struct drm_userptr_ops simgpu_userptr_ops;
+void simgpu_bo_invalidate_start(struct simgpu_bo *bo);
+void simgpu_bo_invalidate_finish(struct simgpu_bo *bo);
 void simgpu_preempt_init(struct simgpu_preempt *preempt);
 void simgpu_preempt_enter(struct simgpu_vm *vm);
 void simgpu_preempt_exit(struct simgpu_vm *vm);
@@ -428,6 +444,12 @@ int simgpu_exec_ioctl(struct drm_device *drm, void *data,
 int simgpu_wait_ioctl(struct drm_device *drm, void *data,
 		      struct drm_file *file);
 extern const struct drm_sched_backend_ops simgpu_sched_ops;
+
+/* simgpu_legacy_mn.c */
+int simgpu_legacy_mn_add(struct simgpu_bo *bo);
+void simgpu_legacy_mn_remove(struct simgpu_bo *bo);
+int simgpu_legacy_mn_lock_bos(struct drm_gem_object **bos, unsigned int n);
+void simgpu_legacy_mn_unlock_bos(struct drm_gem_object **bos, unsigned int n);
 
 /* simgpu_debugfs.c */
 void simgpu_debugfs_init(struct simgpu_device *sdev);

@@ -18,6 +18,8 @@ static void simgpu_bo_free(struct drm_gem_object *obj)
 	struct simgpu_vm *vm = bo->vm;
 
 	WARN_ON(!list_empty(&bo->vmas));
+	if (bo->legacy)
+		simgpu_legacy_mn_remove(bo);
 	spin_lock(&vm->bo_lock);
 	list_del(&bo->vm_link);
 	spin_unlock(&vm->bo_lock);
@@ -68,6 +70,8 @@ struct simgpu_bo *simgpu_bo_create(struct simgpu_vm *vm, u64 addr, u64 size,
 	bo->base.funcs = &simgpu_gem_funcs;
 	bo->read_only = read_only;
 	INIT_LIST_HEAD(&bo->vmas);
+	INIT_LIST_HEAD(&bo->legacy_link);
+	INIT_LIST_HEAD(&bo->preempt_link);
 
 	if (mutex_lock_interruptible(&vm->lock)) {
 		err = -EINTR;
@@ -85,7 +89,12 @@ struct simgpu_bo *simgpu_bo_create(struct simgpu_vm *vm, u64 addr, u64 size,
 	spin_lock(&vm->bo_lock);
 	list_add_tail(&bo->vm_link, &vm->bo_list);
 	spin_unlock(&vm->bo_lock);
+	err = vm->legacy_mn ? simgpu_legacy_mn_add(bo) : 0;
 	mutex_unlock(&vm->lock);
+	if (err) {
+		drm_gem_object_put(&bo->base);
+		return ERR_PTR(err);
+	}
 
 	if (flags & DRM_SIMGPU_USERPTR_POPULATE) {
 		err = simgpu_bo_populate(bo);

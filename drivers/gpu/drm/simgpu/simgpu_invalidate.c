@@ -24,10 +24,11 @@
  *   the pages until finish. Finish waits for the BO's fences, then zaps,
  *   flushes and waits for the flush.
  * - preempt: start requests preemption of the VM's context if it has jobs
- *   in flight (else it zaps and flushes as above). Finish waits until the
- *   context is off the engines, zaps, flushes and waits, then queues the
- *   VM's rebind worker, which repopulates the userptrs and resumes the
- *   context.
+ *   in flight (else it zaps and flushes as above). The completion of the
+ *   preemption zaps the BOs waiting for it and starts their TLB flush, so
+ *   the flushes of several GPUs overlap. Finish waits for the preemption
+ *   and the flush, then queues the VM's rebind worker, which repopulates
+ *   the userptrs and resumes the context.
  * - fault: start zaps and starts the flush; finish waits for it. The next
  *   access faults and repopulates.
  *
@@ -76,6 +77,23 @@ static void simgpu_bo_zap_and_flush(struct simgpu_bo *bo)
 	WRITE_ONCE(bo->zapped, true);
 }
 
+/*
+ * The context is off the engines: zap the BOs whose invalidation waited for
+ * that, and start their TLB flush at once, as hardware signalling
+ * preemption completion lets a driver do. Every GPU's flush then runs in
+ * parallel with the others', instead of after each invalidate_finish.
+ */
+static void simgpu_preempt_zap_pending(struct simgpu_vm *vm)
+{
+	struct simgpu_bo *bo, *next;
+
+	lockdep_assert_held(&vm->preempt.lock);
+	list_for_each_entry_safe(bo, next, &vm->preempt.pending, preempt_link) {
+		simgpu_bo_zap_and_flush(bo);
+		list_del_init(&bo->preempt_link);
+	}
+}
+
 static void simgpu_preempt_try_ack(struct simgpu_vm *vm)
 {
 	struct simgpu_preempt *p = &vm->preempt;
@@ -84,6 +102,7 @@ static void simgpu_preempt_try_ack(struct simgpu_vm *vm)
 	if (p->state == SIMGPU_PREEMPT_REQUESTED && p->elapsed && !p->active) {
 		p->state = SIMGPU_PREEMPTED;
 		atomic64_inc(&vm->sdev->stats.preemptions);
+		simgpu_preempt_zap_pending(vm);
 		wake_up_all(&p->wq);
 	}
 }
@@ -97,7 +116,7 @@ static void simgpu_preempt_request_locked(struct simgpu_vm *vm)
 		return;
 	p->state = SIMGPU_PREEMPT_REQUESTED;
 	p->elapsed = false;
-	hrtimer_start(&p->timer, simgpu_us_to_ktime(simgpu_preempt_latency_us),
+	hrtimer_start(&p->timer, simgpu_us_to_ktime(READ_ONCE(simgpu_preempt_latency_us)),
 		      HRTIMER_MODE_REL);
 }
 
@@ -123,6 +142,7 @@ void simgpu_preempt_init(struct simgpu_preempt *preempt)
 	spin_lock_init(&preempt->lock);
 	init_waitqueue_head(&preempt->wq);
 	preempt->state = SIMGPU_RUNNING;
+	INIT_LIST_HEAD(&preempt->pending);
 	hrtimer_init(&preempt->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	preempt->timer.function = simgpu_preempt_timer;
 }
@@ -225,10 +245,15 @@ static void simgpu_preempt_wait(struct simgpu_vm *vm)
 	}
 }
 
-static bool simgpu_invalidate_start(struct drm_userptr *uptr,
-				    const struct mmu_notifier_range *range)
+/**
+ * simgpu_bo_invalidate_start() - first step of invalidating a BO
+ * @bo: the BO
+ *
+ * Zaps and kicks what the VM's mode needs, without waiting. Called with
+ * the notifier lock held (drm_userptr), or the legacy notifier's lock.
+ */
+void simgpu_bo_invalidate_start(struct simgpu_bo *bo)
 {
-	struct simgpu_bo *bo = uptr_to_bo(uptr);
 	struct simgpu_vm *vm = bo->vm;
 	struct simgpu_device *sdev = vm->sdev;
 	u64 t0 = ktime_get_ns();
@@ -244,11 +269,15 @@ static bool simgpu_invalidate_start(struct drm_userptr *uptr,
 		break;
 	case DRM_SIMGPU_MODE_PREEMPT:
 		spin_lock_irqsave(&vm->preempt.lock, flags);
-		if (atomic_read(&vm->jobs_in_flight) ||
-		    vm->preempt.state != SIMGPU_RUNNING)
-			simgpu_preempt_request_locked(vm);
-		else
+		if (vm->preempt.state == SIMGPU_PREEMPTED ||
+		    (vm->preempt.state == SIMGPU_RUNNING &&
+		     !atomic_read(&vm->jobs_in_flight))) {
+			/* Nothing of the context runs: zap now. */
 			simgpu_bo_zap_and_flush(bo);
+		} else {
+			simgpu_preempt_request_locked(vm);
+			list_move_tail(&bo->preempt_link, &vm->preempt.pending);
+		}
 		spin_unlock_irqrestore(&vm->preempt.lock, flags);
 		break;
 	default:
@@ -259,23 +288,33 @@ static bool simgpu_invalidate_start(struct drm_userptr *uptr,
 	}
 
 	simgpu_hist_add(&sdev->stats.start_time, ktime_get_ns() - t0);
-	return true;
 }
 
-static void simgpu_invalidate_finish(struct drm_userptr *uptr)
+/**
+ * simgpu_bo_invalidate_finish() - second step of invalidating a BO
+ * @bo: the BO, after simgpu_bo_invalidate_start()
+ *
+ * Waits until the GPU can no longer reach the BO's old pages.
+ */
+void simgpu_bo_invalidate_finish(struct simgpu_bo *bo)
 {
-	struct simgpu_bo *bo = uptr_to_bo(uptr);
 	struct simgpu_vm *vm = bo->vm;
 	struct simgpu_device *sdev = vm->sdev;
 	enum drm_simgpu_mode mode = READ_ONCE(vm->mode);
 
-	if (!READ_ONCE(bo->zapped)) {
-		if (mode == DRM_SIMGPU_MODE_PREEMPT)
-			simgpu_preempt_wait(vm);
-		else
-			dma_resv_wait_timeout(bo->base.resv,
-					      DMA_RESV_USAGE_BOOKKEEP, false,
-					      MAX_SCHEDULE_TIMEOUT);
+	if (mode == DRM_SIMGPU_MODE_PREEMPT) {
+		unsigned long flags;
+
+		simgpu_preempt_wait(vm);
+		/* Zapped when the preemption completed, unless resumed since. */
+		spin_lock_irqsave(&vm->preempt.lock, flags);
+		if (!bo->zapped)
+			simgpu_bo_zap_and_flush(bo);
+		list_del_init(&bo->preempt_link);
+		spin_unlock_irqrestore(&vm->preempt.lock, flags);
+	} else if (!READ_ONCE(bo->zapped)) {
+		dma_resv_wait_timeout(bo->base.resv, DMA_RESV_USAGE_BOOKKEEP,
+				      false, MAX_SCHEDULE_TIMEOUT);
 		simgpu_bo_zap_and_flush(bo);
 	}
 	simgpu_tlb_flush_wait(sdev, READ_ONCE(bo->flush_seq));
@@ -286,6 +325,23 @@ static void simgpu_invalidate_finish(struct drm_userptr *uptr)
 
 	simgpu_hist_add(&sdev->stats.finish_wait,
 			ktime_get_ns() - READ_ONCE(bo->inval_start_ns));
+}
+
+static bool simgpu_invalidate_start(struct drm_userptr *uptr,
+				    const struct mmu_notifier_range *range)
+{
+	struct simgpu_bo *bo = uptr_to_bo(uptr);
+
+	/* The legacy baseline waits in its own notifier, after this one. */
+	if (bo->vm->legacy_mn)
+		return false;
+	simgpu_bo_invalidate_start(bo);
+	return true;
+}
+
+static void simgpu_invalidate_finish(struct drm_userptr *uptr)
+{
+	simgpu_bo_invalidate_finish(uptr_to_bo(uptr));
 }
 
 const struct drm_userptr_ops simgpu_userptr_ops = {

@@ -269,6 +269,11 @@ static int simgpu_job_commit(struct simgpu_job *job)
 	unsigned int i;
 	int err = 0;
 
+	if (vm->legacy_mn) {
+		err = simgpu_legacy_mn_lock_bos(job->bos, job->num_bos);
+		if (err)
+			return err;
+	}
 	drm_userptr_notifier_lock(&vm->domain);
 	mutex_lock(&vm->commit_lock);
 	for (i = 0; i < job->num_bos && !err; i++) {
@@ -290,6 +295,8 @@ static int simgpu_job_commit(struct simgpu_job *job)
 	}
 	mutex_unlock(&vm->commit_lock);
 	drm_userptr_notifier_unlock(&vm->domain);
+	if (vm->legacy_mn)
+		simgpu_legacy_mn_unlock_bos(job->bos, job->num_bos);
 	return err;
 }
 

@@ -40,7 +40,7 @@ static enum hrtimer_restart simgpu_flush_complete(struct hrtimer *timer)
 		/* Requests made during this flush need a flush of their own. */
 		flush->inflight = flush->requested;
 		hrtimer_forward_now(timer,
-				    simgpu_us_to_ktime(simgpu_tlb_flush_latency_us));
+				    simgpu_us_to_ktime(READ_ONCE(simgpu_tlb_flush_latency_us)));
 		restart = HRTIMER_RESTART;
 	} else {
 		flush->busy = false;
@@ -84,7 +84,7 @@ u64 simgpu_tlb_flush_request(struct simgpu_device *sdev)
 		flush->busy = true;
 		flush->inflight = seq;
 		hrtimer_start(&flush->timer,
-			      simgpu_us_to_ktime(simgpu_tlb_flush_latency_us),
+			      simgpu_us_to_ktime(READ_ONCE(simgpu_tlb_flush_latency_us)),
 			      HRTIMER_MODE_REL);
 	}
 	spin_unlock_irqrestore(&flush->lock, flags);

@@ -108,17 +108,18 @@ void simgpu_vm_put(struct simgpu_vm *vm)
  * simgpu_vm_configure() - set a VM's invalidation mode and flags
  * @vm: the VM
  * @mode: &enum drm_simgpu_mode
- * @flags: %DRM_SIMGPU_VM_SINGLE_PASS
+ * @flags: %DRM_SIMGPU_VM_SINGLE_PASS or %DRM_SIMGPU_VM_LEGACY_MN
  *
  * Return: 0; -EINVAL for a bad mode or flag; -EBUSY if the VM has BOs.
  */
 int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags)
 {
 	bool single_pass = flags & DRM_SIMGPU_VM_SINGLE_PASS;
+	bool legacy_mn = flags & DRM_SIMGPU_VM_LEGACY_MN;
 	int err = 0;
 
-	if (flags & ~DRM_SIMGPU_VM_SINGLE_PASS ||
-	    mode > DRM_SIMGPU_MODE_FAULT)
+	if (flags & ~(DRM_SIMGPU_VM_SINGLE_PASS | DRM_SIMGPU_VM_LEGACY_MN) ||
+	    (single_pass && legacy_mn) || mode > DRM_SIMGPU_MODE_FAULT)
 		return -EINVAL;
 	if (mode == DRM_SIMGPU_MODE_DEFAULT)
 		mode = simgpu_default_mode;
@@ -140,6 +141,7 @@ int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags)
 			vm->single_pass = single_pass;
 		}
 		WRITE_ONCE(vm->mode, mode);
+		vm->legacy_mn = legacy_mn;
 	}
 	mutex_unlock(&vm->lock);
 	return err;
