@@ -3,6 +3,10 @@
 # drm_userptr: developer commands. The kernel-side objects are listed in
 # Kbuild; this Makefile drives the test kernel, the VM and the checks.
 #
+# make run     the benchmark: invalidation latency on 8 simulated GPUs,
+#              two-pass vs single-pass vs legacy (FULL=1: every benchmark,
+#              16 GPUs, several latencies, more repetitions; REPS=N sets
+#              the repetitions)
 # make check   everything: setup, builds, lint, all suites in the VM
 # make lint    checkpatch --strict, sparse (C=2) and W=1 -Werror
 # make kernel  build the test kernel (cached outside the clone)
@@ -12,7 +16,10 @@
 
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: check lint kernel tests docs shell setup help
+.PHONY: run check lint kernel tests docs shell setup help
+
+run:
+	@$(SCRIPTS)/run-bench.sh $(if $(FULL),--full) $(if $(REPS),--reps $(REPS))
 
 check:
 	@$(SCRIPTS)/check.sh

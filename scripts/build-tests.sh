@@ -36,6 +36,7 @@ build_simgpu_test() { # program, main source
 }
 build_simgpu_test "$out/tests/simgpu-smoke" "$simgpu_tests/simgpu_smoke.c"
 build_simgpu_test "$out/tests/simgpu-fuzz" "$simgpu_tests/simgpu_fuzz.c"
+build_simgpu_test "$out/tests/simgpu-bench" "$simgpu_tests/simgpu_bench.c"
 
 # The IGT tests of igt-tests/, against the installed libigt.
 "$PROJECT_ROOT/scripts/build-igt-tests.sh"

@@ -44,13 +44,16 @@ cp "$logs/out-of-tree.log" "$results/host/out-of-tree.tap"
 
 vm_rc=0
 step vm "$PROJECT_ROOT/scripts/run-vm.sh" --results "$results" -- \
-	"$PROJECT_ROOT/scripts/guest/run-suites.sh" kunit hmm simgpu igt || vm_rc=$?
+	"$PROJECT_ROOT/scripts/guest/run-suites.sh" kunit hmm simgpu igt bench || vm_rc=$?
 case $vm_rc in
 0|1) checks+=(--check kernel-log=pass) ;;
 3) checks+=(--check kernel-log=fail) ;;
 *) checks+=(--check vm-run=fail) ;;
 esac
 [ -f "$results/boot-time" ] && log "$(cat "$results/boot-time")"
+# The benchmarks' smoke run: sane output, never a timing.
+"$PROJECT_ROOT/scripts/check-bench-output.py" "$results/bench" \
+	> "$results/bench-sanity.tap" 2>&1 || true
 log "results and full kernel log: $results"
 
 echo "Results ($(( $(date +%s) - t_start ))s):"

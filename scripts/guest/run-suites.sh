@@ -10,6 +10,8 @@
 #   simgpu  the simgpu smoke test on every simulated GPU, then the ioctl
 #           fuzzer (fixed seed, bounded count)
 #   igt     every subtest of the IGT tests in igt-tests/, one process each
+#   bench   a short run of every simgpu benchmark (the host checks that its
+#           output is sane, never a timing: scripts/check-bench-output.py)
 # Needs $RESULTS and $KBUILD_OUT (the kernel build directory) from the host.
 set -u
 here=${0%/*}
@@ -233,6 +235,7 @@ for suite in "$@"; do
 	hmm) run_hmm ;;
 	simgpu) run_simgpu ;;
 	igt) run_igt ;;
+	bench) "$here/run-bench.sh" --smoke || status=1 ;;
 	*) say "unknown suite $suite"; status=1 ;;
 	esac
 done

@@ -65,8 +65,9 @@ static bool simgpu_legacy_overlaps(const struct simgpu_bo *bo,
 	       start < bo->uptr.start + drm_userptr_size(&bo->uptr);
 }
 
-static int simgpu_legacy_invalidate_range_start(struct mmu_notifier *mn,
-						 const struct mmu_notifier_range *range)
+static int
+simgpu_legacy_invalidate_range_start(struct mmu_notifier *mn,
+				     const struct mmu_notifier_range *range)
 {
 	struct simgpu_legacy_mn *lmn = to_legacy_mn(mn);
 	bool blockable = mmu_notifier_range_blockable(range);
@@ -91,8 +92,9 @@ static int simgpu_legacy_invalidate_range_start(struct mmu_notifier *mn,
 	return 0;
 }
 
-static void simgpu_legacy_invalidate_range_end(struct mmu_notifier *mn,
-					       const struct mmu_notifier_range *range)
+static void
+simgpu_legacy_invalidate_range_end(struct mmu_notifier *mn,
+				   const struct mmu_notifier_range *range)
 {
 	up_read(&to_legacy_mn(mn)->lock);
 }

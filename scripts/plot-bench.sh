@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Plot simgpu-bench's latency.csv with gnuplot: median invalidation latency
+# against the number of GPUs, one panel per invalidation mode, one line per
+# scheme, at the default latencies; one PNG per operation (munmap,
+# map-fixed) in the same directory.
+#
+# Usage: plot-bench.sh DIR
+set -euo pipefail
+dir=${1:?usage: plot-bench.sh DIR}
+csv=$dir/latency.csv
+[ -s "$csv" ] || { echo "no $csv" >&2; exit 1; }
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
+
+# The default latencies: those of the first row.
+read -r flush preempt < <(awk -F, 'NR == 2 { print $4, $5 }' "$csv")
+for op in munmap map-fixed; do
+	plots=()
+	for mode in wait-idle preempt fault; do
+		lines=()
+		for scheme in legacy single-pass two-pass; do
+			f=$data/$op-$mode-$scheme.dat
+			awk -F, -v op="$op" -v mode="$mode" -v s="$scheme" \
+			    -v fl="$flush" -v pr="$preempt" \
+			    '$1 == s && $2 == mode && $6 == op && $4 == fl && $5 == pr { print $3, $8, $9 }' \
+			    "$csv" | sort -n > "$f"
+			[ -s "$f" ] && lines+=("'$f' using 1:2 with linespoints title '$scheme'")
+		done
+		[ ${#lines[@]} -gt 0 ] || continue
+		plots+=("set title '$mode'; plot $(IFS=,; echo "${lines[*]}")")
+	done
+	[ ${#plots[@]} -gt 0 ] || continue
+	{
+		echo "set terminal pngcairo size 1500,450 noenhanced"
+		echo "set output '$dir/latency-$op.png'"
+		echo "set multiplot layout 1,${#plots[@]} title '$op invalidation latency (median), TLB flush ${flush} us, preemption ${preempt} us; TCG guest'"
+		echo "set logscale x 2; set xlabel 'GPUs'; set ylabel 'us'; set key top left; set grid"
+		printf '%s\n' "${plots[@]}"
+		echo "unset multiplot"
+	} > "$data/$op.gp"
+	gnuplot "$data/$op.gp"
+	echo "$dir/latency-$op.png"
+done
