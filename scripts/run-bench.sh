@@ -54,7 +54,6 @@ if [ ! -s "$bench/bench.txt" ] || [ "$(cat "$bench/status" 2>/dev/null)" != 0 ];
 	cat "$bench/bench.err" "$out/vm.log" 2>/dev/null | tail -30 >&2
 	die "the benchmark failed (results in $out)"
 fi
-[ $vm_rc = 0 ] || log "warning: the kernel log of the run holds a report (see $out/console.log)"
 
 "$PROJECT_ROOT/scripts/plot-bench.sh" "$bench" > "$out/plot.log" 2>&1 ||
 	log "warning: plotting failed (see $out/plot.log)"
@@ -64,3 +63,8 @@ fi
 	echo "results: $bench (CSV, PNG)"
 } >&2
 cat "$bench/bench.txt"
+if [ $vm_rc != 0 ]; then
+	# After the table, so that it is the last thing said.
+	echo "error: the kernel log of the run holds a lockdep, WARN, BUG or KASAN report: $out/console.log" >&2
+	exit 3
+fi

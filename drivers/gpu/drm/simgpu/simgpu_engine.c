@@ -306,22 +306,15 @@ static int simgpu_cmd_checksum(struct simgpu_job *job, u64 dst, u64 src,
 				    sizeof(hash), SIMGPU_ACCESS_WRITE);
 }
 
-/*
- * Busy for @us microseconds; preemption can take the context off meanwhile.
- * A spin accesses no memory, so a preemption timer completes at once while
- * it sleeps; it checks in every millisecond, which keeps the CPU free for
- * what the benchmarks measure.
- */
+/* Busy for @us microseconds; preemption can take the context off meanwhile. */
 static void simgpu_cmd_spin(struct simgpu_job *job, u64 us)
 {
 	ktime_t end = ktime_add_us(ktime_get(), us);
-	s64 left;
 
-	while ((left = ktime_us_delta(end, ktime_get())) > 0) {
+	while (ktime_before(ktime_get(), end)) {
 		simgpu_preempt_enter(job->vm);
 		simgpu_preempt_exit(job->vm);
-		left = min_t(s64, left, USEC_PER_MSEC);
-		usleep_range(left, left + 100);
+		usleep_range(50, 100);
 	}
 }
 

@@ -305,7 +305,13 @@ void simgpu_bo_invalidate_finish(struct simgpu_bo *bo)
 	if (mode == DRM_SIMGPU_MODE_PREEMPT) {
 		unsigned long flags;
 
-		simgpu_preempt_wait(vm);
+		/*
+		 * Zapped already (nothing of the context ran at start, or
+		 * the preemption completed): no preemption to wait for, and
+		 * asking for one would cost a whole preemption latency.
+		 */
+		if (!READ_ONCE(bo->zapped))
+			simgpu_preempt_wait(vm);
 		/* Zapped when the preemption completed, unless resumed since. */
 		spin_lock_irqsave(&vm->preempt.lock, flags);
 		if (!bo->zapped)

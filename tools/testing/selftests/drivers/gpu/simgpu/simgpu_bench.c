@@ -703,8 +703,6 @@ static int bench_latency(void)
 			continue;
 		ret = set_latencies(latencies[lat][0], latencies[lat][1]);
 		for (s = 0; s < ARRAY_SIZE(schemes) && !ret; s++) {
-			if (smoke && s == SCHEME_LEGACY)
-				continue;
 			for (m = 0; m < ARRAY_SIZE(modes) && !ret; m++) {
 				if (smoke && m == MODE_WAIT_IDLE)
 					continue;
