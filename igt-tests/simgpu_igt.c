@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -228,6 +229,41 @@ void simgpu_igt_assert_filled(const void *p, size_t size, __u32 value)
 	for (i = 0; i < size / sizeof(*dw); i++)
 		igt_assert_f(dw[i] == value, "dword %zu is %#x, not %#x\n",
 			     i, dw[i], value);
+}
+
+/**
+ * simgpu_igt_assert_job_fails() - a job whose BO cannot be populated fails
+ * @fd: the VM
+ * @mode: the VM's &enum drm_simgpu_mode
+ * @cmds: the job's commands
+ * @n: number of @cmds
+ * @exec_err: what exec returns in wait-idle and preempt mode
+ *
+ * Wait-idle and preempt mode populate at exec, which fails with @exec_err;
+ * fault mode leaves it to page faults: exec succeeds and the job stops
+ * with -EFAULT at its first access to the BO.
+ */
+void simgpu_igt_assert_job_fails(int fd, __u32 mode,
+				 const struct drm_simgpu_cmd *cmds,
+				 unsigned int n, int exec_err)
+{
+	if (mode == DRM_SIMGPU_MODE_FAULT)
+		igt_assert_eq(simgpu_igt_run(fd, cmds, n), -EFAULT);
+	else
+		igt_assert_eq(simgpu_exec(fd, cmds, n, 0, 0, 0), exec_err);
+}
+
+/**
+ * simgpu_igt_now_ns() - CLOCK_MONOTONIC in nanoseconds
+ *
+ * Return: the time.
+ */
+__u64 simgpu_igt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /**

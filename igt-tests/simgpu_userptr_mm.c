@@ -127,21 +127,6 @@ static __u64 gpu_hash(int fd, __u64 va, size_t size, const __u64 *result)
 	return *result;
 }
 
-/*
- * A job on a BO whose memory cannot be mapped as it needs: exec returns
- * @exec_err in wait-idle and preempt mode; in fault mode exec succeeds and
- * the job stops with -EFAULT.
- */
-static void assert_job_fails(int fd, __u32 mode,
-			     const struct drm_simgpu_cmd *cmds, unsigned int n,
-			     int exec_err)
-{
-	if (mode == DRM_SIMGPU_MODE_FAULT)
-		igt_assert_eq(simgpu_igt_run(fd, cmds, n), -EFAULT);
-	else
-		igt_assert_eq(simgpu_exec(fd, cmds, n, 0, 0, 0), exec_err);
-}
-
 /* fork(), which must succeed. */
 static pid_t fork_child(void)
 {
@@ -500,7 +485,7 @@ static void test_thp_split_munmap(const struct simgpu_igt_gpu *gpu,
 	simgpu_igt_assert_filled(r.p + SZ_2M, SZ_2M, a_val);
 
 	cmd = simgpu_cmd_fill(SIMGPU_IGT_VA, r.size, b_val);
-	assert_job_fails(fd, mode, &cmd, 1, -EFAULT);
+	simgpu_igt_assert_job_fails(fd, mode, &cmd, 1, -EFAULT);
 	/* The failed job wrote nothing. */
 	simgpu_igt_assert_filled(r.p, SZ_1M, a_val);
 	simgpu_igt_assert_filled(r.p + SZ_2M, SZ_2M, a_val);
@@ -539,7 +524,7 @@ static void test_thp_split_mprotect(const struct simgpu_igt_gpu *gpu,
 
 	igt_assert_eq(mprotect(r.p, SZ_1M, PROT_READ), 0);
 	cmd = simgpu_cmd_fill(SIMGPU_IGT_VA, r.size, b_val);
-	assert_job_fails(fd, mode, &cmd, 1, -EPERM);
+	simgpu_igt_assert_job_fails(fd, mode, &cmd, 1, -EPERM);
 	simgpu_igt_assert_filled(r.p, r.size, a_val);
 
 	igt_assert_eq(mprotect(r.p, SZ_1M, PROT_READ | PROT_WRITE), 0);
@@ -699,7 +684,7 @@ static void test_file_truncate(const struct simgpu_igt_gpu *gpu, __u32 mode)
 
 	igt_assert_eq(ftruncate(ffd, half), 0);
 	cmd = simgpu_cmd_fill(SIMGPU_IGT_VA, size, b_val);
-	assert_job_fails(fd, mode, &cmd, 1, -EFAULT);
+	simgpu_igt_assert_job_fails(fd, mode, &cmd, 1, -EFAULT);
 	/* Nothing was written, and only half the file is left. */
 	memset(buf, 0, size);
 	igt_assert_eq(pread(ffd, buf, size, 0), half);
@@ -949,7 +934,7 @@ static void test_uffd_missing(const struct simgpu_igt_gpu *gpu, __u32 mode)
 		igt_assert_eq(madvise(p + 5 * page_size, page_size,
 				      MADV_DONTNEED), 0);
 		cmd = simgpu_cmd_fill(SIMGPU_IGT_VA, size, ~a_val);
-		assert_job_fails(fd, mode, &cmd, 1, -EFAULT);
+		simgpu_igt_assert_job_fails(fd, mode, &cmd, 1, -EFAULT);
 		igt_assert_eq(uffd_faults(), npages);
 		igt_assert_eq(*(__u32 *)(p + 5 * page_size), 5);
 		igt_assert_eq(uffd_faults(), npages + 1);

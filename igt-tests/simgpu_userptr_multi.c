@@ -17,7 +17,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
@@ -31,14 +30,6 @@
 static struct simgpu_igt_gpu gpus[SIMGPU_IGT_MAX_GPUS];
 static int num_gpus;
 static size_t page_size;
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
 
 /* xorshift64*: self-contained, so that a seed gives the same sequence. */
 static __u64 rnd64(__u64 *state)
@@ -107,18 +98,6 @@ static struct drm_simgpu_stats gpu_stats(const struct simgpu_igt_gpu *gpu)
 
 	igt_assert_eq(simgpu_stats(gpu->fd, &s), 0);
 	return s;
-}
-
-/*
- * A job on a BO whose memory is gone: exec fails with -EFAULT, or in fault
- * mode the job stops with -EFAULT at its first access.
- */
-static void assert_job_efault(int fd, __u32 mode, struct drm_simgpu_cmd cmd)
-{
-	if (mode == DRM_SIMGPU_MODE_FAULT)
-		igt_assert_eq(simgpu_igt_run(fd, &cmd, 1), -EFAULT);
-	else
-		igt_assert_eq(simgpu_exec(fd, &cmd, 1, 0, 0, 0), -EFAULT);
 }
 
 /*
@@ -208,9 +187,9 @@ static void test_overlap_one_gpu(const struct simgpu_igt_gpu *gpu, __u32 mode)
 		     "%llu invalidations for two BOs\n",
 		     (unsigned long long)(gpu_stats(gpu).invalidations - inval));
 	cmd = simgpu_cmd_fill(SIMGPU_IGT_VA, bo_size, 0x11111111);
-	assert_job_efault(fd, mode, cmd);
+	simgpu_igt_assert_job_fails(fd, mode, &cmd, 1, -EFAULT);
 	cmd = simgpu_cmd_fill(SIMGPU_IGT_VA2, bo_size, 0x22222222);
-	assert_job_efault(fd, mode, cmd);
+	simgpu_igt_assert_job_fails(fd, mode, &cmd, 1, -EFAULT);
 	/* A BO is populated whole: neither job wrote anything. */
 	simgpu_igt_assert_filled(region, 4 * page_size, 0x0a0a0a0a);
 	for (i = bo_size; i < size; i++)
@@ -292,9 +271,9 @@ static void test_overlap_all_gpus(__u32 mode)
 	usleep(50000);
 	for (i = 0; i < num_gpus; i++)
 		igt_assert_eq(simgpu_wait(fds[i], syncobjs[i], 0, NULL), -ETIME);
-	t0 = now_ns();
+	t0 = simgpu_igt_now_ns();
 	igt_assert_eq(munmap(region, size), 0);
-	ms = (now_ns() - t0) / NSEC_PER_MSEC;
+	ms = (simgpu_igt_now_ns() - t0) / NSEC_PER_MSEC;
 	reserve(region, size);
 	igt_info("munmap() with %d jobs running took %llu ms\n", num_gpus,
 		 (unsigned long long)ms);
@@ -319,9 +298,12 @@ static void test_overlap_all_gpus(__u32 mode)
 	}
 
 	/* The one munmap() invalidated the BO on every GPU. */
-	for (i = 0; i < num_gpus; i++)
-		assert_job_efault(fds[i], mode,
-				  simgpu_cmd_fill(SIMGPU_IGT_VA + 4 * i, 4, 0));
+	for (i = 0; i < num_gpus; i++) {
+		struct drm_simgpu_cmd fill =
+			simgpu_cmd_fill(SIMGPU_IGT_VA + 4 * i, 4, 0);
+
+		simgpu_igt_assert_job_fails(fds[i], mode, &fill, 1, -EFAULT);
+	}
 	for (i = 0; i < num_gpus; i++)
 		igt_assert_eq(view[i], mode == DRM_SIMGPU_MODE_WAIT_IDLE ?
 			      LATE(i) : MARKER(i));
@@ -396,14 +378,14 @@ static void test_process_exit(__u32 mode)
 		     WEXITSTATUS(status) >> 4, WEXITSTATUS(status) & 15);
 
 	/* Every job completes, however its process went. */
-	deadline = now_ns() + 10 * NSEC_PER_SEC;
+	deadline = simgpu_igt_now_ns() + 10 * NSEC_PER_SEC;
 	do {
 		for (i = 0, done = 0; i < num_gpus; i++)
 			done += gpu_stats(&gpus[i]).jobs > before[i].jobs;
 		if (done == num_gpus)
 			break;
 		usleep(10000);
-	} while (now_ns() < deadline);
+	} while (simgpu_igt_now_ns() < deadline);
 	igt_assert_f(done == num_gpus, "%d of %d jobs lost\n",
 		     num_gpus - done, num_gpus);
 
@@ -494,7 +476,7 @@ static bool stress_stop;
 static bool stress_running(void)
 {
 	return !__atomic_load_n(&stress_stop, __ATOMIC_RELAXED) &&
-	       now_ns() < stress_deadline;
+	       simgpu_igt_now_ns() < stress_deadline;
 }
 
 static void stress_bad(struct stress_thread *t, const char *what, int err)
@@ -838,7 +820,7 @@ static void test_stress(void)
 
 	memset(threads, 0, sizeof(threads));
 	stress_stop = false;
-	stress_deadline = now_ns() + seconds * NSEC_PER_SEC;
+	stress_deadline = simgpu_igt_now_ns() + seconds * NSEC_PER_SEC;
 	for (i = 0; i < STRESS_THREADS; i++) {
 		t = &threads[i];
 		t->gpu = i >= STRESS_MM_THREADS;

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "simgpu_igt.h"
@@ -55,14 +54,6 @@ struct spin_job {
 	__u32 syncobj;
 	__u64 submit_ns;
 };
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
 
 static void vm_open(struct test_vm *vm, const struct simgpu_igt_gpu *gpu,
 		    __u32 mode)
@@ -156,20 +147,6 @@ static void *read_memfd(int memfd, size_t size)
 	return buf;
 }
 
-/*
- * Run a job whose BO's memory cannot be populated: in wait-idle and preempt
- * mode the exec fails with @err; in fault mode it is accepted, and the job
- * stops with -EFAULT at its first access to the BO.
- */
-static void assert_job_fails(const struct test_vm *vm,
-			     const struct drm_simgpu_cmd *cmd, int err)
-{
-	if (vm->mode == DRM_SIMGPU_MODE_FAULT)
-		igt_assert_eq(simgpu_igt_run(vm->fd, cmd, 1), -EFAULT);
-	else
-		igt_assert_eq(simgpu_exec(vm->fd, cmd, 1, 0, 0, 0), err);
-}
-
 /* Submit [SPIN @spin_us, FILL [@va, @va + @size) with @value]. */
 static void spin_then_fill(int fd, struct spin_job *job, __u32 spin_us,
 			   __u64 va, size_t size, __u32 value)
@@ -179,7 +156,7 @@ static void spin_then_fill(int fd, struct spin_job *job, __u32 spin_us,
 		simgpu_cmd_fill(va, size, value),
 	};
 
-	job->submit_ns = now_ns();
+	job->submit_ns = simgpu_igt_now_ns();
 	job->syncobj = simgpu_igt_submit(fd, cmds, 2);
 }
 
@@ -248,7 +225,7 @@ static void test_unmap_after_exec(const struct simgpu_igt_gpu *gpu,
 	igt_assert_f(after.invalidations > before.invalidations,
 		     "munmap() did not invalidate the BO\n");
 
-	assert_job_fails(&vm, &cmd, -EFAULT);
+	simgpu_igt_assert_job_fails(vm.fd, vm.mode, &cmd, 1, -EFAULT);
 
 	map_anon_at(p, size);
 	simgpu_igt_fill(vm.fd, SIMGPU_IGT_VA, size, FILL_C);
@@ -285,9 +262,9 @@ static void test_unmap_during_job(const struct simgpu_igt_gpu *gpu,
 	spin_then_fill(vm.fd, &job, SPIN_US, SIMGPU_IGT_VA, size, FILL_A);
 	usleep(CHANGE_DELAY_US);
 	assert_job_busy(vm.fd, &job);
-	start = now_ns();
+	start = simgpu_igt_now_ns();
 	igt_assert_eq(munmap(p, size), 0);
-	end = now_ns();
+	end = simgpu_igt_now_ns();
 	assert_change_timing(&vm, &job, start, end);
 	igt_assert_eq(simgpu_igt_wait(vm.fd, job.syncobj),
 		      waits ? 0 : -EFAULT);
@@ -330,7 +307,7 @@ static void test_unmap_partial(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	simgpu_igt_assert_filled(p, size, FILL_A);
 
 	igt_assert_eq(munmap(p + size - tail, tail), 0);
-	assert_job_fails(&vm, &cmd, -EFAULT);
+	simgpu_igt_assert_job_fails(vm.fd, vm.mode, &cmd, 1, -EFAULT);
 	simgpu_igt_assert_filled(p, size - tail, FILL_A);
 
 	map_anon_at(p + size - tail, tail);
@@ -349,12 +326,12 @@ static void test_unmap_partial(const struct simgpu_igt_gpu *gpu, __u32 mode)
 static void wait_gpu_jobs(const struct simgpu_igt_gpu *gpu,
 			  const struct drm_simgpu_stats *before)
 {
-	__u64 deadline = now_ns() + JOB_DONE_TIMEOUT_NS;
+	__u64 deadline = simgpu_igt_now_ns() + JOB_DONE_TIMEOUT_NS;
 	struct drm_simgpu_stats s;
 
 	for (;;) {
 		igt_assert_eq(simgpu_stats(gpu->fd, &s), 0);
-		if (s.jobs != before->jobs || now_ns() > deadline)
+		if (s.jobs != before->jobs || simgpu_igt_now_ns() > deadline)
 			break;
 		usleep(10000);
 	}
@@ -480,10 +457,10 @@ static void test_map_fixed_during_job(const struct simgpu_igt_gpu *gpu,
 	spin_then_fill(vm.fd, &job, SPIN_US, SIMGPU_IGT_VA, size, FILL_A);
 	usleep(CHANGE_DELAY_US);
 	assert_job_busy(vm.fd, &job);
-	start = now_ns();
+	start = simgpu_igt_now_ns();
 	q = mmap(p, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	end = now_ns();
+	end = simgpu_igt_now_ns();
 	igt_assert(q == p);
 	assert_change_timing(&vm, &job, start, end);
 	igt_assert_eq(simgpu_igt_wait(vm.fd, job.syncobj), 0);
@@ -531,7 +508,7 @@ static void test_mremap_move(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	igt_assert_f(q == dst, "mremap: %s\n",
 		     q == MAP_FAILED ? strerror(errno) : "elsewhere");
 
-	assert_job_fails(&vm, &cmd, -EFAULT);
+	simgpu_igt_assert_job_fails(vm.fd, vm.mode, &cmd, 1, -EFAULT);
 	igt_assert(!memcmp(q, saved, size));
 
 	simgpu_igt_userptr_bound(vm.fd, q, size, SIMGPU_IGT_VA3);
@@ -614,7 +591,7 @@ static void test_mprotect(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	simgpu_igt_assert_filled(p, size, FILL_A);
 
 	igt_assert_eq(mprotect(p, size, PROT_READ), 0);
-	assert_job_fails(&vm, &cmd, -EPERM);
+	simgpu_igt_assert_job_fails(vm.fd, vm.mode, &cmd, 1, -EPERM);
 	simgpu_igt_assert_filled(p, size, FILL_A);
 
 	igt_assert_eq(mprotect(p, size, PROT_READ | PROT_WRITE), 0);
