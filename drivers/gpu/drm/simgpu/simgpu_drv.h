@@ -419,6 +419,7 @@ void simgpu_flush_init(struct simgpu_device *sdev);
 u64 simgpu_tlb_flush_request(struct simgpu_device *sdev);
 void simgpu_tlb_flush_wait(struct simgpu_device *sdev, u64 seq);
 bool simgpu_tlb_flush_done(struct simgpu_device *sdev, u64 seq);
+void simgpu_vma_zap_locked(struct simgpu_vma *vma);
 void simgpu_vma_zap(struct simgpu_vma *vma);
 
 /* simgpu_engine.c */

@@ -49,12 +49,8 @@ static void simgpu_bo_zap(struct simgpu_bo *bo)
 	unsigned long flags;
 
 	spin_lock_irqsave(&bo->vm->pt_lock, flags);
-	list_for_each_entry(vma, &bo->vmas, bo_link) {
-		if (vma->present) {
-			vma->present = false;
-			vma->zap_count++;
-		}
-	}
+	list_for_each_entry(vma, &bo->vmas, bo_link)
+		simgpu_vma_zap_locked(vma);
 	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
 }
 

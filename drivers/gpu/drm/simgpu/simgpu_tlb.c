@@ -122,21 +122,30 @@ void simgpu_tlb_flush_wait(struct simgpu_device *sdev, u64 seq)
 }
 
 /**
- * simgpu_vma_zap() - remove a binding's page-table entries
- * @vma: the binding
+ * simgpu_vma_zap_locked() - remove a binding's page-table entries
+ * @vma: the binding; &simgpu_vm.pt_lock held
  *
  * The engines take a page fault at the next access that misses their TLB.
  * TLB entries stay until the next completed flush.
  */
-void simgpu_vma_zap(struct simgpu_vma *vma)
+void simgpu_vma_zap_locked(struct simgpu_vma *vma)
 {
-	struct simgpu_vm *vm = vma->vm;
-	unsigned long flags;
-
-	spin_lock_irqsave(&vm->pt_lock, flags);
+	lockdep_assert_held(&vma->vm->pt_lock);
 	if (vma->present) {
 		vma->present = false;
 		vma->zap_count++;
 	}
-	spin_unlock_irqrestore(&vm->pt_lock, flags);
+}
+
+/**
+ * simgpu_vma_zap() - simgpu_vma_zap_locked(), taking the page-table lock
+ * @vma: the binding
+ */
+void simgpu_vma_zap(struct simgpu_vma *vma)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vma->vm->pt_lock, flags);
+	simgpu_vma_zap_locked(vma);
+	spin_unlock_irqrestore(&vma->vm->pt_lock, flags);
 }

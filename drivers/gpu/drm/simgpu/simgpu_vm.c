@@ -272,8 +272,7 @@ static void simgpu_vma_remove(struct simgpu_vma *vma)
 	lockdep_assert_held(&vm->lock);
 	mutex_lock(&vm->commit_lock);
 	spin_lock_irqsave(&vm->pt_lock, flags);
-	vma->present = false;
-	vma->zap_count++;
+	simgpu_vma_zap_locked(vma);
 	list_del(&vma->bo_link);
 	list_del(&vma->vm_link);
 	spin_unlock_irqrestore(&vm->pt_lock, flags);
