@@ -412,6 +412,46 @@ int simgpu_gem_close(int fd, __u32 handle)
 }
 
 /**
+ * simgpu_userptr_bound() - create a userptr BO and bind it
+ * @fd: the VM
+ * @addr: first byte, page aligned
+ * @size: bytes, page aligned
+ * @flags: DRM_SIMGPU_USERPTR_* flags
+ * @gpu_addr: GPU address to bind it at
+ * @handle: receives the BO's handle
+ *
+ * Return: 0, or the -errno of USERPTR or BIND (the BO is closed again if
+ * the bind fails).
+ */
+int simgpu_userptr_bound(int fd, void *addr, __u64 size, __u32 flags,
+			 __u64 gpu_addr, __u32 *handle)
+{
+	int ret = simgpu_userptr(fd, addr, size, flags, handle);
+
+	if (ret)
+		return ret;
+	ret = simgpu_bind(fd, *handle, gpu_addr, 0);
+	if (ret)
+		simgpu_gem_close(fd, *handle);
+	return ret;
+}
+
+/**
+ * simgpu_unbind_close() - unbind a BO and close its handle
+ * @fd: the VM
+ * @handle: the BO
+ * @gpu_addr: where it is bound
+ *
+ * Return: 0, or the -errno of UNBIND or GEM_CLOSE.
+ */
+int simgpu_unbind_close(int fd, __u32 handle, __u64 gpu_addr)
+{
+	int ret = simgpu_unbind(fd, gpu_addr);
+
+	return ret ? ret : simgpu_gem_close(fd, handle);
+}
+
+/**
  * simgpu_syncobj_create() - Create a syncobj, without a fence.
  * @fd: A DRM file.
  * @handle: Receives the syncobj handle.

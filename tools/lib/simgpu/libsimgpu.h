@@ -46,6 +46,9 @@ int simgpu_stats(int fd, struct drm_simgpu_stats *s);
 
 /* DRM core objects */
 int simgpu_gem_close(int fd, __u32 handle);
+int simgpu_userptr_bound(int fd, void *addr, __u64 size, __u32 flags,
+			 __u64 gpu_addr, __u32 *handle);
+int simgpu_unbind_close(int fd, __u32 handle, __u64 gpu_addr);
 int simgpu_syncobj_create(int fd, __u32 *handle);
 int simgpu_syncobj_destroy(int fd, __u32 handle);
 

@@ -352,29 +352,21 @@ static int vm_open(int gpu, __u32 mode, __u32 flags)
 static int bo_create(int fd, void *cpu, size_t size, __u32 flags, __u64 va,
 		     __u32 *handle)
 {
-	int ret;
+	int ret = simgpu_userptr_bound(fd, cpu, size, flags, va, handle);
 
-	ret = simgpu_userptr(fd, cpu, size, flags, handle);
 	if (ret)
-		return fail("USERPTR %p+%zu: %s", cpu, size, strerror(-ret));
-	ret = simgpu_bind(fd, *handle, va, 0);
-	if (ret)
-		return fail("BIND at %#llx: %s", (unsigned long long)va,
-			    strerror(-ret));
+		return fail("USERPTR+BIND %p+%zu at %#llx: %s", cpu, size,
+			    (unsigned long long)va, strerror(-ret));
 	return 0;
 }
 
 static int bo_destroy(int fd, __u32 handle, __u64 va)
 {
-	int ret;
+	int ret = simgpu_unbind_close(fd, handle, va);
 
-	ret = simgpu_unbind(fd, va);
 	if (ret)
-		return fail("UNBIND %#llx: %s", (unsigned long long)va,
-			    strerror(-ret));
-	ret = simgpu_gem_close(fd, handle);
-	if (ret)
-		return fail("GEM_CLOSE: %s", strerror(-ret));
+		return fail("UNBIND+GEM_CLOSE %#llx: %s",
+			    (unsigned long long)va, strerror(-ret));
 	return 0;
 }
 

@@ -111,31 +111,21 @@ static int vm_open(const struct gpu *g, __u32 mode, int *fd)
 /* A userptr BO of [@cpu, @cpu + @size), bound at @va. */
 static int bo_create(int fd, void *cpu, size_t size, __u64 va, __u32 *handle)
 {
-	int ret;
+	int ret = simgpu_userptr_bound(fd, cpu, size, 0, va, handle);
 
-	ret = simgpu_userptr(fd, cpu, size, 0, handle);
 	if (ret)
-		return fail("USERPTR %p+%zu: %s", cpu, size, strerror(-ret));
-	ret = simgpu_bind(fd, *handle, va, 0);
-	if (ret) {
-		simgpu_gem_close(fd, *handle);
-		return fail("BIND at %#llx: %s", (unsigned long long)va,
-			    strerror(-ret));
-	}
+		return fail("USERPTR+BIND %p+%zu at %#llx: %s", cpu, size,
+			    (unsigned long long)va, strerror(-ret));
 	return 0;
 }
 
 static int bo_destroy(int fd, __u32 handle, __u64 va)
 {
-	int ret;
+	int ret = simgpu_unbind_close(fd, handle, va);
 
-	ret = simgpu_unbind(fd, va);
 	if (ret)
-		return fail("UNBIND %#llx: %s", (unsigned long long)va,
-			    strerror(-ret));
-	ret = simgpu_gem_close(fd, handle);
-	if (ret)
-		return fail("GEM_CLOSE: %s", strerror(-ret));
+		return fail("UNBIND+GEM_CLOSE %#llx: %s",
+			    (unsigned long long)va, strerror(-ret));
 	return 0;
 }
 
