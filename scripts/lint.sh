@@ -56,8 +56,9 @@ user_ignore=CAMELCASE,BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,VOLATILE,MACRO_AR
 for f in $(git ls-files 'uapi/*.h'); do
 	out_cp+=$(checkpatch -f "include/$f")
 done
+# The pristine tree has no git history to look a Fixes: commit up in.
 for p in "$PROJECT_ROOT"/patches/linux-6.12/*.patch; do
-	out_cp+=$(checkpatch "$p")
+	out_cp+=$(checkpatch --ignore UNKNOWN_COMMIT_ID "$p")
 done
 report "checkpatch --strict" "$out_cp"
 
