@@ -35,9 +35,12 @@ struct mmu_interval_notifier_finish {
 /**
  * struct drm_userptr_ops - what a driver does when a userptr's pages go away
  *
- * Both callbacks are called for every userptr whose range an invalidation
- * overlaps, for every event (munmap, mprotect, madvise, migration, COW, mm
- * teardown, ...).
+ * @invalidate_start is called for every event (munmap, mprotect, madvise,
+ * migration, COW, reclaim, mm teardown, ...) that overlaps a userptr whose
+ * pages are DMA-mapped; for a userptr that is not mapped nothing is called.
+ * @invalidate_finish is called exactly once for every @invalidate_start
+ * that returned true, before the pages are DMA-unmapped. See DOC: Locking
+ * in drm_userptr.c for the non-blockable case.
  */
 struct drm_userptr_ops {
 	/**
@@ -62,7 +65,10 @@ struct drm_userptr_ops {
 	 * @invalidate_finish: Second step, called once for every
 	 * @invalidate_start that returned true, without the notifier lock.
 	 * Wait until the device can no longer access the pages. The helper
-	 * DMA-unmaps them when this returns. Cannot fail.
+	 * DMA-unmaps them when this returns. Cannot fail. Usually called by
+	 * the same invalidation; after a refused non-blockable one, by the
+	 * next invalidation, drm_userptr_populate() or drm_userptr_fini() of
+	 * the userptr, in their context.
 	 */
 	void (*invalidate_finish)(struct drm_userptr *uptr);
 };
@@ -118,6 +124,12 @@ struct drm_userptr_domain {
 	/** @flags: &enum drm_userptr_domain_flags. */
 	unsigned int flags;
 	/**
+	 * @max_map_order: the largest order one DMA mapping may have, from
+	 * dma_max_mapping_size() of @dev; a huge folio is mapped in pieces
+	 * of at most this order.
+	 */
+	unsigned int max_map_order;
+	/**
 	 * @notifier_lock: The lock the interval-notifier sequence scheme
 	 * needs. Held in write mode by the helper while it marks pages invalid
 	 * and calls &drm_userptr_ops.invalidate_start, and while it DMA-maps
@@ -127,8 +139,9 @@ struct drm_userptr_domain {
 	 * the pages are written. It is taken inside mmu-notifier
 	 * invalidations, which can run from memory reclaim, so nothing under
 	 * it may allocate memory with reclaim or wait for the device; lockdep
-	 * is taught this at drm_userptr_domain_init(). The helper never holds
-	 * it together with the mmap_lock.
+	 * is told at drm_userptr_domain_init() that it nests inside
+	 * fs_reclaim. Invalidations run with the mmap_lock held, so the order
+	 * is the mmap_lock, then this lock: never take the mmap_lock under it.
 	 */
 	struct rw_semaphore notifier_lock;
 	/** @stats: counters, see &struct drm_userptr_stats. */
@@ -148,6 +161,19 @@ enum drm_userptr_flags {
 };
 
 /**
+ * enum drm_userptr_populate_flags - how drm_userptr_populate() waits
+ * @DRM_USERPTR_POPULATE_ONCE: return -EAGAIN as soon as an invalidation
+ *	races with the population, instead of retrying (command submission,
+ *	whose caller restarts the ioctl).
+ * @DRM_USERPTR_POPULATE_INTERRUPTIBLE: return -ERESTARTSYS when a signal
+ *	is pending after an invalidation raced, instead of retrying.
+ */
+enum drm_userptr_populate_flags {
+	DRM_USERPTR_POPULATE_ONCE = BIT(0),
+	DRM_USERPTR_POPULATE_INTERRUPTIBLE = BIT(1),
+};
+
+/**
  * struct drm_userptr_dma - the DMA mapping covering one page
  * @addr: DMA address of the page.
  * @order: order of the mapping the page belongs to: a huge folio mapped by
@@ -159,6 +185,15 @@ struct drm_userptr_dma {
 	unsigned int order;
 };
 
+/**
+ * DRM_USERPTR_MAX_PAGES - the most pages one userptr may have
+ *
+ * The helper keeps a &struct drm_userptr_dma per page; this keeps that
+ * array within what one kvmalloc() may be asked for (512 GiB of 4 KiB
+ * pages). drm_userptr_init() refuses a larger size with -E2BIG.
+ */
+#define DRM_USERPTR_MAX_PAGES	((unsigned long)INT_MAX / sizeof(struct drm_userptr_dma))
+
 /* Bits of &drm_userptr.state. */
 enum drm_userptr_state_bits {
 	DRM_USERPTR_STATE_FINISH_IN_USE,
@@ -167,8 +202,8 @@ enum drm_userptr_state_bits {
 /**
  * struct drm_userptr - a range of user memory a device accesses
  *
- * Embedded by the driver in its buffer object. All fields are private to
- * the helper; drivers use the accessors.
+ * Embedded by the driver in its buffer object. Drivers use the accessors;
+ * the fields are the helper's, documented for its maintainers.
  */
 struct drm_userptr {
 	/** @notifier: the interval notifier watching the range. */
@@ -194,8 +229,13 @@ struct drm_userptr {
 	 * notifier lock (written in write mode, read in read mode).
 	 */
 	struct drm_userptr_dma *dma;
-	/** @notifier_seq: sequence the current mappings were made under. */
-	unsigned long notifier_seq;
+	/**
+	 * @chunk_seq: one counter per PMD-sized chunk of the range, bumped
+	 * by every invalidation that overlaps the chunk, so that populate
+	 * walks again only what a racing invalidation hit. Written under the
+	 * notifier lock in write mode.
+	 */
+	unsigned int *chunk_seq;
 	/** @nr_dma_maps: DMA mappings held; under the notifier lock. */
 	unsigned long nr_dma_maps;
 	/** @mapped: @dma holds mappings; under the notifier lock. */
@@ -205,6 +245,15 @@ struct drm_userptr {
 	 * page tables; cleared by every invalidation. Under the notifier lock.
 	 */
 	bool valid;
+	/**
+	 * @finish_pending: a non-blockable invalidation (the OOM reaper)
+	 * called &drm_userptr_ops.invalidate_start, which asked to be
+	 * waited for, and the helper refused the invalidation: the finish
+	 * is still owed, and the mappings stay until it ran. The next
+	 * invalidation, populate or drm_userptr_fini() runs it. Under the
+	 * notifier lock.
+	 */
+	bool finish_pending;
 	/**
 	 * @released: the process's address space is gone (it exited). The
 	 * userptr can never be populated again. Under the notifier lock.
@@ -230,7 +279,7 @@ int drm_userptr_init(struct drm_userptr *uptr,
 		     unsigned int flags);
 void drm_userptr_fini(struct drm_userptr *uptr);
 
-int drm_userptr_populate(struct drm_userptr *uptr);
+int drm_userptr_populate(struct drm_userptr *uptr, unsigned int flags);
 
 void drm_userptr_notifier_lock(struct drm_userptr_domain *domain);
 void drm_userptr_notifier_unlock(struct drm_userptr_domain *domain);

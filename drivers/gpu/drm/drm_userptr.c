@@ -4,12 +4,14 @@
  * two-pass mmu_interval_notifiers.
  */
 
+#include <linux/backing-dev.h>
 #include <linux/dma-mapping.h>
 #include <linux/export.h>
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -35,15 +37,17 @@
  * changes, after which the pages must be faulted in again before the device
  * may use them.
  *
- * Every driver that does this today (amdgpu_hmm, xe, nouveau, drm_gpusvm)
- * writes the same retry loop, the same sequence-count dance around a driver
- * lock and the same DMA bookkeeping, and each gets the corner cases subtly
- * differently. This helper owns them, and adds what none of them has yet:
- * with two-pass interval notifiers (mmu_interval_notifier_ops.invalidate_start
- * and .invalidate_finish), when one munmap has to stop several GPUs, each
- * with its own userptr on the memory, every GPU is told to preempt or flush
+ * Every driver that does this (amdgpu_hmm, xe, nouveau, drm_gpusvm) writes
+ * the same retry loop, the same sequence-count dance around a driver lock
+ * and the same DMA bookkeeping, and each gets the corner cases subtly
+ * differently. This helper owns them, together with two-pass interval
+ * notifiers (mmu_interval_notifier_ops.invalidate_start and
+ * .invalidate_finish): when one munmap has to stop several GPUs, each with
+ * its own userptr on the memory, every GPU is told to preempt or flush
  * first, and only then is each waited for. The wait is then that of the
- * slowest GPU instead of the sum of all of them.
+ * slowest GPU instead of the sum of all of them. (Mainline has two-pass
+ * notifiers since 7.1, with xe's userptr as their first user, in xe's own
+ * code; 6.12, which this helper is written against, has neither.)
  *
  * A driver embeds a &struct drm_userptr in each userptr buffer object and
  * a &struct drm_userptr_domain per device (or per GPU VM). Its use follows
@@ -91,22 +95,46 @@
  *	// When the buffer object dies, once the device is idle on it:
  *	drm_userptr_fini(&bo->uptr);
  *
- * Re-population after an invalidation maps the whole range again. The
- * invalidation has to DMA-unmap every page it covered before it returns
- * (after that the pages may be freed), and the notifier sequence is per
- * userptr, so the whole range needs faulting again in any case; keeping the
- * mappings of the pages outside the invalidated part would need page
- * references, which is what pinning does and what this helper avoids.
+ * What the helper guarantees about the memory:
+ *
+ * - No device write is lost. DMA does not set the dirty bits of the CPU's
+ *   page tables, so for a writable userptr the helper marks the pages dirty
+ *   when it maps them (see drm_userptr_mark_dirty()); reclaim then neither
+ *   drops lazily freed (MADV_FREE) or clean swap-cache pages the device
+ *   wrote, nor does writeback skip them. A read-only userptr dirties
+ *   nothing.
+ * - The device never reaches a page through a stale DMA address: mappings
+ *   are dropped only after the driver's &drm_userptr_ops.invalidate_finish
+ *   has returned, including after a refused non-blockable invalidation.
+ * - A device that would reach the pages only through bounce buffers
+ *   (swiotlb), which cannot be coherent with the CPU, is refused with
+ *   -EOPNOTSUPP at populate rather than silently given copies.
+ * - The per-page memory is charged to the caller's memory cgroup, freed
+ *   when a populate fails, and bounded by %DRM_USERPTR_MAX_PAGES.
+ *
+ * Re-population after an invalidation maps the whole range again; only the
+ * fault walk is done per PMD-sized chunk, so that a racing invalidation
+ * costs a walk of the chunks it hit. Keeping the mappings of the pages
+ * outside the invalidated part would need per-part validity (drm_gpusvm
+ * keeps it per range, without page references: the CPU page-table entries
+ * outside the event still reference those pages, and any change to them
+ * raises its own invalidation); that is a design choice the helper has not
+ * made yet, not a correctness requirement.
  */
 
 /**
  * DOC: Locking
  *
- * The helper uses three locks, always in this order and never two at once
- * except as listed:
+ * The locks involved, in the order they nest (outermost first):
  *
- * - The process's mmap_lock, in read mode, only around hmm_range_fault() in
- *   drm_userptr_populate(). Nothing else is held with it.
+ * - The process's mmap_lock. drm_userptr_populate() takes it in read mode
+ *   around hmm_range_fault(), with nothing of the helper's held. The mm
+ *   holds it (in either mode) around most invalidations: munmap(),
+ *   mprotect() and madvise() call the notifiers with it held, so the
+ *   invalidation callbacks, and with them the notifier lock below, nest
+ *   inside it. A driver must therefore never take the mmap_lock while it
+ *   holds the notifier lock, nor wait under the notifier lock for anything
+ *   that does.
  * - The core's interval-notifier "lock": the sequence count behind
  *   mmu_interval_read_begin(), mmu_interval_read_retry() and
  *   mmu_interval_set_seq(). It is not a real lock; the helper uses it
@@ -114,25 +142,48 @@
  * - &drm_userptr_domain.notifier_lock, a rw_semaphore per domain. Write
  *   mode: the invalidation callbacks (mark the pages invalid, set the
  *   sequence, call &drm_userptr_ops.invalidate_start, DMA-unmap), and
- *   populate while it DMA-maps. Read mode: the driver, from
+ *   populate while it commits and DMA-maps. Read mode: the driver, from
  *   drm_userptr_check_valid() until its device page-table entries are
  *   written (drm_userptr_notifier_lock() / drm_userptr_notifier_unlock()).
+ * - Under the notifier lock the helper takes no sleeping lock. In
+ *   particular it marks pages dirty without the folio lock (see
+ *   drm_userptr_mark_dirty()): migration holds the folio lock while it
+ *   invalidates, so taking it under the notifier lock would deadlock.
  *
  * The notifier lock is taken inside mmu-notifier invalidations, which run
  * from memory reclaim and from the OOM reaper. So nothing may allocate
  * memory with reclaim (GFP_KERNEL) under it, and nothing may wait for the
  * device under it: &drm_userptr_ops.invalidate_finish runs without it.
- * drm_userptr_domain_init() tells lockdep that the lock nests inside
- * fs_reclaim, and lockdep records its nesting inside the core's
- * invalidation map at the first invalidation, so a violation is reported
- * when the code path runs, not when the deadlock happens. drm_userptr_check_valid() and
- * drm_userptr_dma_addr() assert that the lock is held.
+ * drm_userptr_domain_init() primes lockdep with one dependency, that the
+ * lock is taken inside fs_reclaim, so an allocation under it is reported
+ * the first time it happens, not when reclaim deadlocks. The nesting inside
+ * the core's invalidation map (mmu_notifier_invalidate_range_start) is
+ * recorded at the first invalidation of a domain's userptr, since that map
+ * is not exported. drm_userptr_check_valid() and drm_userptr_dma_addr()
+ * assert that the lock is held; drm_userptr_populate() asserts that it is
+ * not.
  *
- * On a non-blockable invalidation (the OOM reaper), the helper only
- * try-locks; if the lock is contended, or the driver's
- * &drm_userptr_ops.invalidate_start says the device still has to be waited
- * for, the callback returns false and the reaper retries later. It never
- * sleeps there.
+ * The callbacks, and when they run:
+ *
+ * - &drm_userptr_ops.invalidate_start runs, under the notifier lock in
+ *   write mode, for each invalidation that overlaps a userptr whose pages
+ *   are DMA-mapped. For a userptr that is not mapped (never populated,
+ *   populate failed, or already invalidated) nothing runs: the device has
+ *   nothing to stop.
+ * - &drm_userptr_ops.invalidate_finish runs exactly once for every start
+ *   that returned true, without the notifier lock, before the helper drops
+ *   the DMA mappings: in the core's second pass, or synchronously in the
+ *   first pass (single-pass domains, kernels without two-pass notifiers, a
+ *   concurrent invalidation holding the embedded finish).
+ * - On a non-blockable invalidation (the OOM reaper) the helper only
+ *   try-locks. If the lock is contended it refuses (the callback returns
+ *   false, and the reaper retries later) without calling the driver. If the
+ *   driver's start returns true, the helper cannot wait for the device: it
+ *   refuses too, keeps the mappings, and owes the finish
+ *   (&drm_userptr.finish_pending). The next of these runs it, before any
+ *   DMA unmap: the next invalidation (which then calls no second start),
+ *   drm_userptr_populate(), drm_userptr_fini(). The helper never sleeps on
+ *   a non-blockable range.
  *
  * The driver's obligations:
  *
@@ -141,10 +192,15 @@
  *   returned 0; on -EAGAIN, drop the lock and populate again.
  * - In &drm_userptr_ops.invalidate_start, make the device stop translating
  *   to the pages (zap entries, start a TLB flush or a preemption) without
- *   waiting; return whether there is anything to wait for.
+ *   waiting; return whether there is anything to wait for. On a
+ *   non-blockable range it may be called and then have its finish run
+ *   later, from another context.
  * - In &drm_userptr_ops.invalidate_finish, wait for it.
+ * - Call drm_userptr_populate() without the notifier lock and never from
+ *   the invalidation callbacks (it waits for invalidations to end).
  * - Call drm_userptr_fini() only when the device no longer uses the
- *   userptr, and never from an invalidation callback.
+ *   userptr and no populate of it runs, and never from an invalidation
+ *   callback.
  *
  * Two-pass operation: where the kernel has two-pass interval notifiers
  * (detected at build time), the helper registers invalidate_start /
@@ -164,11 +220,10 @@
  * invalidations frequent), and a pool would need sizing, a lock or a
  * lockless stack in the notifier path, and the same synchronous fallback
  * when it runs dry. The embedded finish costs 16 bytes and one bit per
- * userptr (struct drm_userptr is 176 bytes on x86-64), needs no lock, and
- * falls back only when two invalidations of the same userptr overlap in
- * time, which the core mm does only for concurrent operations on the same
- * pages; the KUnit test drm_userptr_test_finish_in_use_falls_back forces
- * that case.
+ * userptr, needs no lock, and falls back only when two invalidations of the
+ * same userptr overlap in time, which the core mm does only for concurrent
+ * operations on the same pages; the KUnit test
+ * drm_userptr_test_finish_in_use_falls_back forces that case.
  */
 
 /* The core of this kernel has two-pass interval notifiers (see Kbuild). */
@@ -190,27 +245,50 @@ static enum dma_data_direction drm_userptr_dma_dir(const struct drm_userptr *upt
 						      DMA_BIDIRECTIONAL;
 }
 
-/* Unmap the mappings covering the first @npages pages; notifier lock held. */
+/*
+ * The per-page arrays are sized by userspace: charge them to the caller's
+ * memory cgroup, fail rather than OOM-kill when it is full, and never warn.
+ */
+#define DRM_USERPTR_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/*
+ * Pages mapped or unmapped between two chances for the scheduler: a large
+ * userptr must not hold a CPU for seconds on a kernel without preemption.
+ */
+#define DRM_USERPTR_RESCHED_PAGES	1024
+
+/*
+ * Unmap the mappings covering the first @npages pages; notifier lock held.
+ * Gives the CPU away now and then if @may_sleep.
+ */
 static void drm_userptr_dma_unmap_first(struct drm_userptr *uptr,
-					unsigned long npages)
+					unsigned long npages, bool may_sleep)
 {
 	struct device *dev = uptr->domain->dev;
 	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
-	unsigned long i;
+	unsigned long i, next = DRM_USERPTR_RESCHED_PAGES;
 
-	for (i = 0; i < npages; i += 1UL << uptr->dma[i].order)
+	for (i = 0; i < npages; i += 1UL << uptr->dma[i].order) {
 		dma_unmap_page(dev, uptr->dma[i].addr,
 			       PAGE_SIZE << uptr->dma[i].order, dir);
+		if (may_sleep && i >= next) {
+			cond_resched();
+			next = i + DRM_USERPTR_RESCHED_PAGES;
+		}
+	}
 }
 
-/* Drop every DMA mapping of @uptr; notifier lock held in write mode. */
-static void drm_userptr_dma_unmap(struct drm_userptr *uptr)
+/*
+ * Drop every DMA mapping of @uptr; notifier lock held in write mode. Not
+ * sleeping unless @may_sleep (a non-blockable invalidation must not).
+ */
+static void drm_userptr_dma_unmap(struct drm_userptr *uptr, bool may_sleep)
 {
 	lockdep_assert_held_write(&uptr->domain->notifier_lock);
 
 	if (!uptr->mapped)
 		return;
-	drm_userptr_dma_unmap_first(uptr, uptr->npages);
+	drm_userptr_dma_unmap_first(uptr, uptr->npages, may_sleep);
 	uptr->mapped = false;
 	uptr->valid = false;
 	uptr->nr_dma_maps = 0;
@@ -218,14 +296,16 @@ static void drm_userptr_dma_unmap(struct drm_userptr *uptr)
 
 /*
  * The order to DMA-map page @i with: the order of the CPU mapping holding it
- * (a PMD-mapped THP), if that mapping starts at page @i and lies wholly
- * inside the userptr, else 0.
+ * (a PMD-mapped THP), at most what one DMA mapping of the device may cover,
+ * if a mapping of that order starts at page @i and lies wholly inside the
+ * userptr, else 0.
  */
 static unsigned int drm_userptr_map_order(const struct drm_userptr *uptr,
 					  const unsigned long *pfns,
 					  unsigned long i)
 {
-	unsigned int order = hmm_pfn_to_map_order(pfns[i]);
+	unsigned int order = min(hmm_pfn_to_map_order(pfns[i]),
+				 uptr->domain->max_map_order);
 	unsigned long addr = uptr->start + (i << PAGE_SHIFT);
 	unsigned long nr = 1UL << order;
 
@@ -237,21 +317,59 @@ static unsigned int drm_userptr_map_order(const struct drm_userptr *uptr,
 }
 
 /*
- * DMA-map the pages hmm_range_fault() returned in @pfns, a huge folio once.
- * Notifier lock held in write mode, sequence checked.
+ * The device may write the page from now on, and DMA does not set the
+ * dirty bits of the CPU's page tables: tell the mm, so that reclaim does
+ * not drop the page (lazily freed anonymous memory, a clean swap-cache
+ * page) and writeback does not skip it. Called under the notifier lock,
+ * after the sequence check: the page is still mapped, and nothing that
+ * would unmap it can proceed without the lock, so it can be used without a
+ * reference, as zap_pte_range() does under the page-table lock.
+ *
+ * Only folios whose dirtying takes no sleeping lock are marked here:
+ * anonymous ones (and their swap cache) and those of mappings without
+ * writeback (shmem, tmpfs), whose ->dirty_folio is noop_dirty_folio(). A
+ * folio of a file system with writeback needs no marking: its shared
+ * mappings are write-notified, so hmm_range_fault(), asked for write
+ * access, made the CPU page-table entry writable by a write fault, and such
+ * an entry is dirty until writeback's folio_mkclean(), which invalidates
+ * the userptr first. Taking the folio lock here would deadlock against
+ * migration, which holds it while it invalidates.
+ */
+static void drm_userptr_mark_dirty(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	struct address_space *mapping;
+
+	if (folio_test_dirty(folio))
+		return;
+	if (!folio_test_anon(folio)) {
+		mapping = folio_mapping(folio);
+		if (!mapping || mapping_can_writeback(mapping))
+			return;
+	}
+	folio_mark_dirty(folio);
+}
+
+/*
+ * DMA-map the pages hmm_range_fault() returned in @pfns, a huge folio in as
+ * few mappings as the device allows, and mark them dirty if the device may
+ * write them. Notifier lock held in write mode, sequence checked.
+ *
+ * Return: 0; -EFAULT if a mapping failed; -EOPNOTSUPP if the device reaches
+ * the pages only through bounce buffers or needs explicit cache syncs (a
+ * userptr shares memory with the CPU coherently, which neither can do).
  */
 static int drm_userptr_dma_map(struct drm_userptr *uptr,
 			       const unsigned long *pfns)
 {
 	struct device *dev = uptr->domain->dev;
 	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
-	unsigned long i, j, nr_maps = 0;
+	bool writable = !(uptr->flags & DRM_USERPTR_READ_ONLY);
+	unsigned long i, j, nr_maps = 0, next = DRM_USERPTR_RESCHED_PAGES;
 	unsigned int order;
+	int err;
 
 	lockdep_assert_held_write(&uptr->domain->notifier_lock);
-
-	/* Mappings kept by an invalidation refused on a non-blockable range. */
-	drm_userptr_dma_unmap(uptr);
 
 	for (i = 0; i < uptr->npages; i += 1UL << order) {
 		struct page *page = hmm_pfn_to_page(pfns[i]);
@@ -259,16 +377,28 @@ static int drm_userptr_dma_map(struct drm_userptr *uptr,
 
 		order = drm_userptr_map_order(uptr, pfns, i);
 		addr = dma_map_page(dev, page, 0, PAGE_SIZE << order, dir);
-		if (dma_mapping_error(dev, addr)) {
-			drm_userptr_dma_unmap_first(uptr, i);
-			return -EFAULT;
+		err = dma_mapping_error(dev, addr) ? -EFAULT : 0;
+		if (!err && dma_need_sync(dev, addr)) {
+			dma_unmap_page(dev, addr, PAGE_SIZE << order, dir);
+			dev_warn_once(dev, "userptr refused: DMA through bounce buffers or without coherence\n");
+			err = -EOPNOTSUPP;
 		}
+		if (err) {
+			drm_userptr_dma_unmap_first(uptr, i, true);
+			return err;
+		}
+		if (writable)
+			drm_userptr_mark_dirty(page);
 		for (j = 0; j < 1UL << order; j++)
 			uptr->dma[i + j] = (struct drm_userptr_dma) {
 				.addr = addr + (j << PAGE_SHIFT),
 				.order = order,
 			};
 		nr_maps++;
+		if (i >= next) {
+			cond_resched();
+			next = i + DRM_USERPTR_RESCHED_PAGES;
+		}
 	}
 	uptr->nr_dma_maps = nr_maps;
 	uptr->mapped = true;
@@ -277,11 +407,57 @@ static int drm_userptr_dma_map(struct drm_userptr *uptr,
 }
 
 /*
+ * Chunks: populate walks the range one PMD-sized, PMD-aligned chunk at a
+ * time, each with its own retry, and notes per chunk the sequence it was
+ * walked at; every invalidation bumps the sequence of the chunks it
+ * overlaps. A racing invalidation then costs a walk of the chunks it hit,
+ * not of the whole range, so a large populate makes progress under a steady
+ * stream of small invalidations.
+ */
+#define DRM_USERPTR_CHUNK_SHIFT	PMD_SHIFT
+
+static unsigned long drm_userptr_chunk(const struct drm_userptr *uptr,
+				       unsigned long addr)
+{
+	return (addr >> DRM_USERPTR_CHUNK_SHIFT) -
+	       (uptr->start >> DRM_USERPTR_CHUNK_SHIFT);
+}
+
+static unsigned long drm_userptr_nr_chunks(const struct drm_userptr *uptr)
+{
+	return drm_userptr_chunk(uptr, uptr->start +
+				 drm_userptr_size(uptr) - 1) + 1;
+}
+
+/* [@start, @end) of the mm changed; notifier lock held in write mode. */
+static void drm_userptr_chunks_changed(struct drm_userptr *uptr,
+				       unsigned long start, unsigned long end)
+{
+	unsigned long first, last, c;
+
+	start = max(start, uptr->start);
+	end = min(end, uptr->start + drm_userptr_size(uptr));
+	if (start >= end)
+		return;
+	first = drm_userptr_chunk(uptr, start);
+	last = drm_userptr_chunk(uptr, end - 1);
+	for (c = first; c <= last; c++)
+		uptr->chunk_seq[c]++;
+}
+
+/*
  * The first step of every invalidation, under the notifier lock: end the
  * validity of the pages and let the driver zap and kick. Returns false if
  * the range is non-blockable and the helper would have to sleep; otherwise
  * *@wait says whether the driver must be waited for before the DMA unmap
  * (else the pages are unmapped already).
+ *
+ * On a non-blockable range whose start said the device must be waited for,
+ * the helper cannot wait: it refuses, and records that the start's finish
+ * is still owed (@finish_pending). Whoever comes next runs that finish
+ * before any DMA unmap: the next invalidation (in its second step, without
+ * a second start), populate or fini. Until then nothing is unmapped, and
+ * the pages stay invalid, so the device is never left on freed DMA.
  */
 static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 					 const struct mmu_notifier_range *range,
@@ -300,6 +476,7 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 	atomic64_inc(&domain->stats.invalidations);
 	mmu_interval_set_seq(&uptr->notifier, cur_seq);
 	uptr->valid = false;
+	drm_userptr_chunks_changed(uptr, range->start, range->end);
 	/*
 	 * After an munmap() the addresses may be mapped again, and the next
 	 * populate uses what is there then, as userspace expects of a
@@ -308,19 +485,50 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 	if (range->event == MMU_NOTIFY_RELEASE)
 		uptr->released = true;
 
-	/* Nothing mapped means nothing the device can still reach. */
-	*wait = uptr->mapped && domain->ops->invalidate_start(uptr, range);
-	trace_drm_userptr_invalidate_start(uptr, range, *wait);
-	if (!*wait) {
-		drm_userptr_dma_unmap(uptr);
-	} else if (!blockable) {
-		/* Zapped, but the device must be waited for: retry later. */
+	if (uptr->finish_pending) {
+		/* A refused invalidation already stopped the device. */
+		*wait = true;
+	} else {
+		/* Nothing mapped means nothing the device can still reach. */
+		*wait = uptr->mapped &&
+			domain->ops->invalidate_start(uptr, range);
+		trace_drm_userptr_invalidate_start(uptr, range, *wait);
+	}
+	if (*wait && !blockable) {
+		/* Stopped, but the device must be waited for: retry later. */
+		uptr->finish_pending = true;
 		up_write(&domain->notifier_lock);
 		atomic64_inc(&domain->stats.nonblock_refusals);
 		return false;
 	}
+	uptr->finish_pending = false;
+	if (!*wait)
+		drm_userptr_dma_unmap(uptr, blockable);
 	up_write(&domain->notifier_lock);
 	return true;
+}
+
+/*
+ * Run the finish a refused non-blockable invalidation left owed, and drop
+ * the mappings it protected. Sleeps; notifier lock not held.
+ */
+static void drm_userptr_finish_refused(struct drm_userptr *uptr)
+{
+	struct drm_userptr_domain *domain = uptr->domain;
+	bool pending;
+
+	down_write(&domain->notifier_lock);
+	pending = uptr->finish_pending;
+	uptr->finish_pending = false;
+	up_write(&domain->notifier_lock);
+	if (!pending)
+		return;
+
+	domain->ops->invalidate_finish(uptr);
+	down_write(&domain->notifier_lock);
+	drm_userptr_dma_unmap(uptr, true);
+	up_write(&domain->notifier_lock);
+	trace_drm_userptr_invalidate_finish(uptr);
 }
 
 /* The second step: wait for the device, then drop the DMA mappings. */
@@ -330,7 +538,7 @@ static void drm_userptr_invalidate_end(struct drm_userptr *uptr)
 
 	domain->ops->invalidate_finish(uptr);
 	down_write(&domain->notifier_lock);
-	drm_userptr_dma_unmap(uptr);
+	drm_userptr_dma_unmap(uptr, true);
 	up_write(&domain->notifier_lock);
 	trace_drm_userptr_invalidate_finish(uptr);
 }
@@ -426,6 +634,9 @@ int drm_userptr_domain_init(struct drm_userptr_domain *domain,
 	domain->dev = dev;
 	domain->ops = ops;
 	domain->flags = flags;
+	/* Bounce buffers (swiotlb) limit one mapping to far less than a THP. */
+	domain->max_map_order = ilog2(max_t(size_t, dma_max_mapping_size(dev),
+					    PAGE_SIZE) >> PAGE_SHIFT);
 	init_rwsem(&domain->notifier_lock);
 
 	/*
@@ -539,8 +750,9 @@ drm_userptr_notifier_ops(const struct drm_userptr_domain *domain)
  * (all) mapped is accepted here and fails there.
  *
  * Return: 0; -EINVAL if @start or @size is not page-aligned, @size is zero,
- * the range wraps around or a flag is unknown; -ESRCH if @mm has no users
- * left; -ENOMEM.
+ * the range wraps around or a flag is unknown; -E2BIG if @size is more than
+ * %DRM_USERPTR_MAX_PAGES pages; -ESRCH if @mm has no users left; -ENOMEM
+ * (the helper's memory is charged to the caller's memory cgroup).
  */
 int drm_userptr_init(struct drm_userptr *uptr,
 		     struct drm_userptr_domain *domain, struct mm_struct *mm,
@@ -554,22 +766,35 @@ int drm_userptr_init(struct drm_userptr *uptr,
 	    check_add_overflow(start, size, &end) ||
 	    flags & ~DRM_USERPTR_READ_ONLY)
 		return -EINVAL;
+	if (size >> PAGE_SHIFT > DRM_USERPTR_MAX_PAGES)
+		return -E2BIG;
 
 	memset(uptr, 0, sizeof(*uptr));
 	uptr->domain = domain;
 	uptr->start = start;
 	uptr->npages = size >> PAGE_SHIFT;
 	uptr->flags = flags;
+	uptr->chunk_seq = kvcalloc(drm_userptr_nr_chunks(uptr),
+				   sizeof(*uptr->chunk_seq), DRM_USERPTR_GFP);
+	if (!uptr->chunk_seq)
+		return -ENOMEM;
 
-	if (!mmget_not_zero(mm))
-		return -ESRCH;
+	if (!mmget_not_zero(mm)) {
+		err = -ESRCH;
+		goto err_free;
+	}
 	err = mmu_interval_notifier_insert(&uptr->notifier, mm, start, size,
 					   drm_userptr_notifier_ops(domain));
 	mmput(mm);
 	if (err)
-		return err;
+		goto err_free;
 	atomic_inc(&domain->nr_userptrs);
 	return 0;
+
+err_free:
+	kvfree(uptr->chunk_seq);
+	uptr->chunk_seq = NULL;
+	return err;
 }
 EXPORT_SYMBOL_GPL(drm_userptr_init);
 
@@ -577,9 +802,11 @@ EXPORT_SYMBOL_GPL(drm_userptr_init);
  * drm_userptr_fini() - unregister a userptr and release its mappings
  * @uptr: the userptr
  *
- * Waits for an invalidation of the userptr that is in progress, then drops
- * the DMA mappings. The device must no longer use the userptr. Must not be
- * called from an invalidation callback. Safe on a userptr whose process has
+ * Waits for an invalidation of the userptr that is in progress, runs the
+ * &drm_userptr_ops.invalidate_finish a refused non-blockable invalidation
+ * still owes, then drops the DMA mappings. The device must no longer use
+ * the userptr, and no populate of it may be running. Must not be called
+ * from an invalidation callback. Safe on a userptr whose process has
  * exited.
  */
 void drm_userptr_fini(struct drm_userptr *uptr)
@@ -587,11 +814,14 @@ void drm_userptr_fini(struct drm_userptr *uptr)
 	struct drm_userptr_domain *domain = uptr->domain;
 
 	mmu_interval_notifier_remove(&uptr->notifier);
+	drm_userptr_finish_refused(uptr);
 	down_write(&domain->notifier_lock);
-	drm_userptr_dma_unmap(uptr);
+	drm_userptr_dma_unmap(uptr, true);
 	up_write(&domain->notifier_lock);
 	kvfree(uptr->dma);
 	uptr->dma = NULL;
+	kvfree(uptr->chunk_seq);
+	uptr->chunk_seq = NULL;
 	atomic_dec(&domain->nr_userptrs);
 }
 EXPORT_SYMBOL_GPL(drm_userptr_fini);
@@ -614,134 +844,260 @@ static inline void drm_userptr_fault_done(struct drm_userptr *uptr)
 #endif
 
 /*
- * Fault the range in and DMA-map it, retrying while invalidations race with
- * it, until @timeout. @pfns has room for every page.
+ * An invalidation raced with population (@why: -EBUSY from the walk,
+ * -EAGAIN at the commit): count it, and say by @flags and @timeout whether
+ * to try again (0) or what to return.
  */
-static int drm_userptr_fault_and_map(struct drm_userptr *uptr,
-				     unsigned long *pfns, unsigned long timeout)
+static int drm_userptr_raced(struct drm_userptr *uptr, int why,
+			     unsigned int flags, unsigned long timeout)
+{
+	atomic64_inc(&uptr->domain->stats.retries);
+	trace_drm_userptr_retry(uptr, why);
+	if (flags & DRM_USERPTR_POPULATE_ONCE)
+		return -EAGAIN;
+	if (flags & DRM_USERPTR_POPULATE_INTERRUPTIBLE &&
+	    signal_pending(current))
+		return -ERESTARTSYS;
+	if (time_after(jiffies, timeout))
+		return -EBUSY;
+	return 0;
+}
+
+/*
+ * Walk chunk @c with hmm_range_fault() until no invalidation races with the
+ * walk, and note in *@seen the chunk sequence the walk is good for. Gives up
+ * with -EBUSY once HMM_RANGE_DEFAULT_TIMEOUT ms went by in this chunk.
+ */
+static int drm_userptr_fault_chunk(struct drm_userptr *uptr,
+				   unsigned long *pfns, unsigned long c,
+				   unsigned int *seen, unsigned int flags)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
 	struct mm_struct *mm = uptr->notifier.mm;
+	unsigned long first = (uptr->start >> DRM_USERPTR_CHUNK_SHIFT) + c;
+	unsigned long end = uptr->start + drm_userptr_size(uptr);
+	unsigned long timeout = jiffies +
+				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	struct hmm_range range = {
 		.notifier = &uptr->notifier,
-		.start = uptr->start,
-		.end = uptr->start + drm_userptr_size(uptr),
-		.hmm_pfns = pfns,
+		.start = max(first << DRM_USERPTR_CHUNK_SHIFT, uptr->start),
+		.end = min((first + 1) << DRM_USERPTR_CHUNK_SHIFT, end),
 		.default_flags = HMM_PFN_REQ_FAULT |
 			(uptr->flags & DRM_USERPTR_READ_ONLY ? 0 : HMM_PFN_REQ_WRITE),
 	};
 	int err;
 
+	range.hmm_pfns = pfns + ((range.start - uptr->start) >> PAGE_SHIFT);
 	for (;;) {
-		if (time_after(jiffies, timeout))
-			return -EBUSY;
-
 		range.notifier_seq = mmu_interval_read_begin(&uptr->notifier);
+		/*
+		 * Under the lock, ordered against the set_seq() and the bump
+		 * of an invalidation: one that the sequence below misses is
+		 * one whose set_seq() hmm_range_fault() sees.
+		 */
+		down_read(&domain->notifier_lock);
+		*seen = uptr->chunk_seq[c];
+		up_read(&domain->notifier_lock);
+
 		err = mmap_read_lock_killable(mm);
 		if (err)
 			return err;
 		err = hmm_range_fault(&range);
 		mmap_read_unlock(mm);
-		if (err == -EBUSY) {
-			atomic64_inc(&domain->stats.retries);
-			trace_drm_userptr_retry(uptr, err);
-			continue;
+		if (err != -EBUSY)
+			return err;
+		err = drm_userptr_raced(uptr, -EBUSY, flags, timeout);
+		if (err)
+			return err;
+	}
+}
+
+/*
+ * Allocate the DMA address array, once the range is known to be there.
+ * Not under the notifier lock, which reclaim takes.
+ */
+static int drm_userptr_alloc_dma(struct drm_userptr *uptr)
+{
+	struct drm_userptr_domain *domain = uptr->domain;
+	struct drm_userptr_dma *dma;
+
+	if (READ_ONCE(uptr->dma))
+		return 0;
+	dma = kvcalloc(uptr->npages, sizeof(*dma), DRM_USERPTR_GFP);
+	if (!dma)
+		return -ENOMEM;
+	down_write(&domain->notifier_lock);
+	if (!uptr->dma)
+		swap(uptr->dma, dma);
+	up_write(&domain->notifier_lock);
+	kvfree(dma);
+	return 0;
+}
+
+/*
+ * The commit, under the notifier lock in write mode: map what the walks
+ * found if no invalidation has hit a chunk since its walk.
+ *
+ * Return: 0; -EBUSY if an invalidation raced (walk its chunks again);
+ * -EFAULT if the address space is gone; the errors of drm_userptr_dma_map().
+ */
+static int drm_userptr_commit(struct drm_userptr *uptr,
+			      const unsigned long *pfns,
+			      const unsigned int *seen)
+{
+	unsigned long c, nr_chunks = drm_userptr_nr_chunks(uptr);
+	int err;
+
+	lockdep_assert_held_write(&uptr->domain->notifier_lock);
+
+	if (uptr->released)
+		return -EFAULT;
+	/* A concurrent populate got here first: the device may use it. */
+	if (uptr->valid)
+		return 0;
+	/* A refused invalidation's finish must run before any unmap. */
+	if (uptr->finish_pending)
+		return -EBUSY;
+	for (c = 0; c < nr_chunks; c++)
+		if (seen[c] != uptr->chunk_seq[c])
+			return -EBUSY;
+
+	/* Mappings of the last population, whose invalidation has ended. */
+	drm_userptr_dma_unmap(uptr, true);
+	err = drm_userptr_dma_map(uptr, pfns);
+	if (!err)
+		uptr->valid = true;
+	return err;
+}
+
+/*
+ * Fault the range in and DMA-map it, retrying while invalidations race with
+ * it. @pfns has room for every page, @seen for every chunk. Each chunk has
+ * HMM_RANGE_DEFAULT_TIMEOUT ms to be walked once without a race. The commit
+ * has as long again to find no chunk hit since its walk, counted afresh
+ * whenever fewer chunks than ever before had to be walked again: the
+ * deadline moves while population gets closer, and only then.
+ */
+static int drm_userptr_fault_and_map(struct drm_userptr *uptr,
+				     unsigned long *pfns, unsigned int *seen,
+				     unsigned int flags)
+{
+	struct drm_userptr_domain *domain = uptr->domain;
+	unsigned long c, nr_chunks = drm_userptr_nr_chunks(uptr);
+	unsigned long walks, fewest = ULONG_MAX, timeout = 0;
+	bool walked = false;
+	int err;
+
+	for (;;) {
+		drm_userptr_finish_refused(uptr);
+		walks = 0;
+		for (c = 0; c < nr_chunks; c++) {
+			if (walked && seen[c] == READ_ONCE(uptr->chunk_seq[c]))
+				continue;
+			err = drm_userptr_fault_chunk(uptr, pfns, c, &seen[c],
+						      flags);
+			if (err)
+				return err;
+			walks++;
+			cond_resched();
 		}
+		if (!walked || walks < fewest) {
+			walked = true;
+			fewest = walks;
+			timeout = jiffies +
+				  msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+		}
+		err = drm_userptr_alloc_dma(uptr);
 		if (err)
 			return err;
 
 		drm_userptr_fault_done(uptr);
 		down_write(&domain->notifier_lock);
-		if (uptr->released) {
-			err = -EFAULT;
-		} else if (mmu_interval_read_retry(&uptr->notifier,
-						   range.notifier_seq)) {
-			up_write(&domain->notifier_lock);
-			atomic64_inc(&domain->stats.retries);
-			trace_drm_userptr_retry(uptr, -EAGAIN);
-			continue;
-		} else if (uptr->valid &&
-			   !mmu_interval_read_retry(&uptr->notifier,
-						    uptr->notifier_seq)) {
-			/*
-			 * A concurrent populate got here first, and the device
-			 * may already use its mappings: keep them.
-			 */
-			err = 0;
-		} else {
-			err = drm_userptr_dma_map(uptr, pfns);
-			if (!err) {
-				uptr->notifier_seq = range.notifier_seq;
-				uptr->valid = true;
-			}
-		}
+		err = drm_userptr_commit(uptr, pfns, seen);
 		up_write(&domain->notifier_lock);
-		return err;
+		if (err != -EBUSY)
+			return err;
+		err = drm_userptr_raced(uptr, -EAGAIN, flags, timeout);
+		if (err)
+			return err;
 	}
+}
+
+/* After a failed populate: keep no per-page memory for nothing. */
+static void drm_userptr_free_unused_dma(struct drm_userptr *uptr)
+{
+	struct drm_userptr_domain *domain = uptr->domain;
+	struct drm_userptr_dma *dma = NULL;
+
+	down_write(&domain->notifier_lock);
+	if (!uptr->mapped)
+		swap(uptr->dma, dma);
+	up_write(&domain->notifier_lock);
+	kvfree(dma);
 }
 
 /**
  * drm_userptr_populate() - fault a userptr in and DMA-map it
  * @uptr: the userptr
+ * @flags: &enum drm_userptr_populate_flags
  *
  * Faults every page of the range in with hmm_range_fault() (asking for
  * write access unless the userptr is %DRM_USERPTR_READ_ONLY) and DMA-maps
  * the pages for the domain's device, a huge folio mapped by the CPU with a
- * PMD as a single mapping. An invalidation racing with this restarts it.
- * Returns at once if the mappings are still valid.
+ * PMD in as few mappings as the device allows. Pages of a writable userptr
+ * are marked dirty, so that what the device writes is never lost to
+ * reclaim or writeback. An invalidation racing with this restarts the walk
+ * of the part it hit. Returns at once if the mappings are still valid.
  *
  * Success only means the pages were valid at some point: the driver must
  * still check drm_userptr_check_valid() under drm_userptr_notifier_lock()
- * before using them.
+ * before using them. Must not be called with the notifier lock held, nor
+ * from the driver's invalidation callbacks.
  *
  * Return: 0 on success;
  * -EFAULT if part of the range is not mapped (now: memory mapped again
  * after an munmap() is used), is PROT_NONE or a VM_IO / VM_PFNMAP mapping,
  * or the process's address space is gone (the userptr is dead for good
  * then), or DMA mapping failed;
+ * -EOPNOTSUPP if the device would reach the pages only through bounce
+ * buffers (swiotlb) or needs explicit cache maintenance, which cannot keep
+ * memory shared with the CPU coherent;
  * -EPERM if write access was asked for and the memory is read-only;
- * -EBUSY if invalidations kept racing with population for
- * %HMM_RANGE_DEFAULT_TIMEOUT ms;
+ * -EBUSY if invalidations kept racing with the walk of one chunk, or with
+ * the commit, for %HMM_RANGE_DEFAULT_TIMEOUT ms;
+ * -EAGAIN if an invalidation raced and %DRM_USERPTR_POPULATE_ONCE was
+ * given; -ERESTARTSYS if a signal is pending after a race and
+ * %DRM_USERPTR_POPULATE_INTERRUPTIBLE was given;
  * -ESRCH if the process is exiting; -EINTR if a fatal signal is pending;
- * -ENOMEM.
+ * -ENOMEM, also when the caller's memory cgroup is at its limit. On
+ * failure the helper keeps no per-page memory.
  */
-int drm_userptr_populate(struct drm_userptr *uptr)
+int drm_userptr_populate(struct drm_userptr *uptr, unsigned int flags)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
 	struct mm_struct *mm = uptr->notifier.mm;
-	unsigned long timeout;
 	unsigned long *pfns;
+	unsigned int *seen;
 	int err;
 
+	if (flags & ~(DRM_USERPTR_POPULATE_ONCE |
+		      DRM_USERPTR_POPULATE_INTERRUPTIBLE))
+		return -EINVAL;
+	lockdep_assert_not_held(&domain->notifier_lock);
+
 	down_read(&domain->notifier_lock);
-	err = uptr->released ? -EFAULT : 0;
-	if (!err && uptr->valid &&
-	    !mmu_interval_read_retry(&uptr->notifier, uptr->notifier_seq))
-		err = 1;
+	err = uptr->released ? -EFAULT : uptr->valid;
 	up_read(&domain->notifier_lock);
 	if (err)
 		return err < 0 ? err : 0;
 
-	if (!uptr->dma) {
-		struct drm_userptr_dma *dma;
-
-		dma = kvcalloc(uptr->npages, sizeof(*dma), GFP_KERNEL);
-		if (!dma)
-			return -ENOMEM;
-		down_write(&domain->notifier_lock);
-		if (!uptr->dma)
-			swap(uptr->dma, dma);
-		up_write(&domain->notifier_lock);
-		kvfree(dma);
-	}
-
-	pfns = kvmalloc_array(uptr->npages, sizeof(*pfns), GFP_KERNEL);
-	if (!pfns)
-		return -ENOMEM;
-
-	if (mmget_not_zero(mm)) {
-		timeout = jiffies + msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
-		err = drm_userptr_fault_and_map(uptr, pfns, timeout);
+	pfns = kvmalloc_array(uptr->npages, sizeof(*pfns), DRM_USERPTR_GFP);
+	seen = kvmalloc_array(drm_userptr_nr_chunks(uptr), sizeof(*seen),
+			      DRM_USERPTR_GFP);
+	if (!pfns || !seen) {
+		err = -ENOMEM;
+	} else if (mmget_not_zero(mm)) {
+		err = drm_userptr_fault_and_map(uptr, pfns, seen, flags);
 		/*
 		 * Drivers populate from their own workers (GPU page faults,
 		 * rebinds). If the process exited meanwhile, the last put
@@ -752,9 +1108,12 @@ int drm_userptr_populate(struct drm_userptr *uptr)
 	} else {
 		err = -ESRCH;
 	}
+	kvfree(seen);
 	kvfree(pfns);
 
-	if (!err)
+	if (err)
+		drm_userptr_free_unused_dma(uptr);
+	else
 		atomic64_inc(&domain->stats.populates);
 	trace_drm_userptr_populate(uptr, err);
 	return err;
@@ -804,8 +1163,7 @@ int drm_userptr_check_valid(struct drm_userptr *uptr)
 
 	if (uptr->released)
 		return -EFAULT;
-	if (!uptr->valid ||
-	    mmu_interval_read_retry(&uptr->notifier, uptr->notifier_seq)) {
+	if (!uptr->valid) {
 		atomic64_inc(&uptr->domain->stats.commit_eagain);
 		return -EAGAIN;
 	}

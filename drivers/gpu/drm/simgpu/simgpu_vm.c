@@ -156,7 +156,7 @@ int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags)
 int simgpu_bo_populate(struct simgpu_bo *bo)
 {
 	bool was_valid = READ_ONCE(bo->uptr.valid);
-	int err = drm_userptr_populate(&bo->uptr);
+	int err = drm_userptr_populate(&bo->uptr, 0);
 
 	if (!err && !was_valid)
 		atomic64_inc(&bo->vm->sdev->stats.populates);

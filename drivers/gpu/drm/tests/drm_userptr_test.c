@@ -13,6 +13,7 @@
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
 #include <linux/delay.h>
+#include <linux/ktime.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/hmm.h>
@@ -20,10 +21,13 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
+#include <linux/swap.h>
+#include <linux/swiotlb.h>
 #include <linux/uaccess.h>
 #include <asm/tlb.h>
 
@@ -53,6 +57,8 @@ struct fake_gpu {
 	bool busy;
 	struct hrtimer flush_timer;
 	struct completion flush_done;
+	/* The last finish ran while the pages were still DMA-mapped. */
+	bool finish_saw_mapping;
 };
 
 static void fake_log_add(struct fake_gpu *gpu, char what)
@@ -102,6 +108,7 @@ static void fake_invalidate_finish(struct drm_userptr *uptr)
 	struct fake_gpu *gpu = to_fake_gpu(uptr);
 
 	fake_log_add(gpu, 'F');
+	gpu->finish_saw_mapping = uptr->mapped;
 	wait_for_completion(&gpu->flush_done);
 	gpu->busy = false;
 }
@@ -238,6 +245,63 @@ static int fake_read_back(struct drm_userptr *uptr, u8 seed, bool zero)
 	return wrong;
 }
 
+/*
+ * Write the userptr the way the device does, through its DMA addresses:
+ * every byte of page i becomes @seed + i. The CPU's page tables do not see
+ * it. Returns -1 if the userptr is not valid, else 0.
+ */
+static int fake_device_write(struct drm_userptr *uptr, u8 seed)
+{
+	struct fake_gpu *gpu = to_fake_gpu(uptr);
+	unsigned long i;
+
+	drm_userptr_notifier_lock(&gpu->domain);
+	if (drm_userptr_check_valid(uptr)) {
+		drm_userptr_notifier_unlock(&gpu->domain);
+		return -1;
+	}
+	for (i = 0; i < uptr->npages; i++) {
+		dma_addr_t addr = drm_userptr_dma_addr(uptr, i);
+
+		memset(phys_to_virt(dma_to_phys(gpu->dev, addr)), seed + i,
+		       PAGE_SIZE);
+	}
+	drm_userptr_notifier_unlock(&gpu->domain);
+	return 0;
+}
+
+/*
+ * Number of pages at @addr whose every byte, read by the CPU, is not
+ * @seed + i (0 for every page if @zero).
+ */
+static int fake_cpu_wrong_pages(struct kunit *test, unsigned long addr,
+				unsigned long npages, u8 seed, bool zero)
+{
+	static u8 buf[PAGE_SIZE];
+	unsigned long i;
+	int wrong = 0;
+
+	for (i = 0; i < npages; i++) {
+		KUNIT_ASSERT_EQ(test, copy_from_user(buf, (void __user *)addr +
+						     i * PAGE_SIZE, PAGE_SIZE),
+				0);
+		if (memchr_inv(buf, zero ? 0 : (u8)(seed + i), PAGE_SIZE))
+			wrong++;
+	}
+	return wrong;
+}
+
+/*
+ * Reclaim [@addr, @addr + @len) now, as MADV_PAGEOUT does, with every
+ * CPU's LRU batches drained first so that every folio can be isolated.
+ */
+static void fake_pageout(struct kunit *test, unsigned long addr, size_t len)
+{
+	lru_add_drain_all();
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, len,
+					 MADV_PAGEOUT), 0);
+}
+
 /* Index of @event ("S0", "F1", ...) in the log, or -1. */
 static int fake_log_find(const struct fake_log *log, const char *event)
 {
@@ -258,7 +322,7 @@ static struct drm_userptr *fake_populated(struct kunit *test,
 
 	fake_fill(test, addr, seed);
 	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	return uptr;
 }
 
@@ -316,14 +380,14 @@ static void drm_userptr_test_populate_reads_user_data(struct kunit *test)
 	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
 
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x10, false), 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.populates), 1);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps),
 			FAKE_PAGES);
 
 	/* Still valid: a second populate does nothing. */
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps),
 			FAKE_PAGES);
 }
@@ -400,9 +464,9 @@ static void drm_userptr_test_read_only(struct kunit *test)
 	rw = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
 
 	/* Read-only memory reads as zeroes; asking to write it is refused. */
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(ro), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(ro, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(ro, 0, true), 0);
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(rw), -EPERM);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(rw, 0), -EPERM);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(rw), -EAGAIN);
 }
 
@@ -419,8 +483,8 @@ static void drm_userptr_test_holes_and_prot_none_fault(struct kunit *test)
 	hole = fake_userptr(test, gpu, addr, 4 * PAGE_SIZE, 0);
 	none = fake_userptr(test, gpu, addr + 8 * PAGE_SIZE, 4 * PAGE_SIZE, 0);
 
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(hole), -EFAULT);
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(none), -EFAULT);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(hole, 0), -EFAULT);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(none, 0), -EFAULT);
 }
 
 /* mmap() of a device-like file: VM_IO | VM_PFNMAP over a kernel page. */
@@ -466,9 +530,9 @@ static void drm_userptr_test_pfnmap_faults(struct kunit *test)
 
 	/* No struct pages behind it for the device: refused, not mapped. */
 	uptr = fake_userptr(test, gpu, addr, PAGE_SIZE, 0);
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EFAULT);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EFAULT);
 	uptr = fake_userptr(test, gpu, addr, PAGE_SIZE, DRM_USERPTR_READ_ONLY);
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EFAULT);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EFAULT);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps), 0);
 }
 
@@ -489,7 +553,7 @@ static void drm_userptr_test_munmap_then_remap(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, gpu->busy);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
 	/* Nothing mapped there: populate fails, and can be tried again. */
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EFAULT);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EFAULT);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
 
 	/* New memory at the same address is what the device sees next. */
@@ -497,7 +561,7 @@ static void drm_userptr_test_munmap_then_remap(struct kunit *test)
 			MAP_ANONYMOUS | MAP_PRIVATE | MAP_FIXED, 0);
 	KUNIT_ASSERT_EQ(test, again, addr);
 	fake_fill(test, addr, 0x70);
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x70, false), 0);
 }
 
@@ -513,11 +577,11 @@ static void drm_userptr_test_mprotect_invalidates(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, fake_mprotect(addr, FAKE_LEN, PROT_READ), 0);
 	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), 0);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EPERM);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EPERM);
 
 	KUNIT_ASSERT_EQ(test, fake_mprotect(addr, FAKE_LEN,
 					    PROT_READ | PROT_WRITE), 0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x30, false), 0);
 }
 
@@ -534,8 +598,57 @@ static void drm_userptr_test_dontneed_gives_zero_pages(struct kunit *test)
 					 MADV_DONTNEED), 0);
 	KUNIT_EXPECT_FALSE(test, gpu->busy);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0, true), 0);
+}
+
+/*
+ * Memory an allocator gave back with MADV_FREE and handed out again as a
+ * device output buffer: the CPU's page tables say clean, and only the
+ * device writes it. Reclaim must keep what the device wrote.
+ */
+static void drm_userptr_test_lazyfree_device_write_survives_reclaim(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	uptr = fake_populated(test, gpu, addr, 0x12);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, FAKE_LEN,
+					 MADV_FREE), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_ASSERT_EQ(test, fake_device_write(uptr, 0x34), 0);
+
+	fake_pageout(test, addr, FAKE_LEN);
+	/* Reclaim went through the userptr's pages... */
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	/* ...and found them dirty: the device's data is still there. */
+	KUNIT_EXPECT_EQ(test, fake_cpu_wrong_pages(test, addr, FAKE_PAGES,
+						   0x34, false), 0);
+}
+
+/*
+ * A read-only userptr must leave the pages as clean as it found them:
+ * lazily freed memory stays free to drop, which the same reclaim does.
+ * (This is also what shows the reclaim above really runs.)
+ */
+static void drm_userptr_test_read_only_dirties_nothing(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	fake_fill(test, addr, 0x56);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, DRM_USERPTR_READ_ONLY);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, FAKE_LEN,
+					 MADV_FREE), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x56, false), 0);
+
+	fake_pageout(test, addr, FAKE_LEN);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, fake_cpu_wrong_pages(test, addr, FAKE_PAGES, 0,
+						   true), 0);
 }
 
 static void drm_userptr_test_cow_write_invalidates(struct kunit *test)
@@ -546,13 +659,13 @@ static void drm_userptr_test_cow_write_invalidates(struct kunit *test)
 
 	/* Read-only population maps the shared zero page, copy-on-write. */
 	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, DRM_USERPTR_READ_ONLY);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0, true), 0);
 
 	/* The CPU's write breaks COW: the device must see the new pages. */
 	fake_fill(test, addr, 0x50);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x50, false), 0);
 }
 
@@ -573,7 +686,7 @@ static void drm_userptr_test_shared_file_memory(struct kunit *test)
 	fake_fill(test, addr, 0xa0);
 
 	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0xa0, false), 0);
 
 	/* Writes through the mapping reach the same page-cache pages. */
@@ -588,6 +701,7 @@ struct fake_fork_child {
 	u8 seen;
 	struct completion started;
 	struct completion release;
+	struct completion exiting;
 };
 
 static int fake_fork_child_fn(void *data)
@@ -598,7 +712,21 @@ static int fake_fork_child_fn(void *data)
 		child->seen = 0;
 	complete(&child->started);
 	wait_for_completion(&child->release);
+	/* The last touch of @child: the test frees it once this returns. */
+	complete(&child->exiting);
 	do_exit(0);
+}
+
+/*
+ * At the end of the case, however it ends (an assertion returns early):
+ * let the child go and wait until it no longer touches test memory.
+ */
+static void fake_fork_child_release(void *data)
+{
+	struct fake_fork_child *child = data;
+
+	complete(&child->release);
+	wait_for_completion(&child->exiting);
 }
 
 /*
@@ -634,8 +762,12 @@ static void drm_userptr_test_fork_then_write_cows(struct kunit *test)
 	child->addr = addr;
 	init_completion(&child->started);
 	init_completion(&child->release);
+	init_completion(&child->exiting);
 	pid = fake_fork(fake_fork_child_fn, child);
 	KUNIT_ASSERT_GT(test, pid, 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							fake_fork_child_release,
+							child), 0);
 	wait_for_completion(&child->started);
 	KUNIT_EXPECT_EQ(test, child->seen, 0xc0);
 
@@ -644,9 +776,8 @@ static void drm_userptr_test_fork_then_write_cows(struct kunit *test)
 
 	/* The parent writes: COW gives it new pages, and the GPU follows. */
 	fake_fill(test, addr, 0xd0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0xd0, false), 0);
-	complete(&child->release);
 }
 
 static unsigned long drm_userptr_test_race_addr;
@@ -673,21 +804,50 @@ static void drm_userptr_test_populate_retries_on_race(struct kunit *test)
 	kunit_activate_static_stub(test, drm_userptr_fault_done,
 				   drm_userptr_test_race_stub);
 
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.retries), 1);
 	/* The pages of the retry, zeroed by the race, are what got mapped. */
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0, true), 0);
 }
 
-static void drm_userptr_test_thp_one_mapping_per_folio(struct kunit *test)
+/*
+ * Command submission wants one attempt: -EAGAIN at the first race, for its
+ * caller to restart, and nothing left half done.
+ */
+static void drm_userptr_test_populate_once_returns_eagain(struct kunit *test)
 {
-#ifdef CONFIG_TRANSPARENT_HUGEPAGE
 	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
 	struct drm_userptr *uptr;
+
+	fake_fill(test, addr, 0x64);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, BIT(7)), -EINVAL);
+
+	drm_userptr_test_race_addr = addr;
+	kunit_activate_static_stub(test, drm_userptr_fault_done,
+				   drm_userptr_test_race_stub);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr,
+						   DRM_USERPTR_POPULATE_ONCE),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	KUNIT_EXPECT_NULL(test, uptr->dma);
+
+	/* The race is over: the next attempt succeeds. */
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr,
+						   DRM_USERPTR_POPULATE_ONCE), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0, true), 0);
+}
+
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+/*
+ * One PMD of anonymous memory, PMD-aligned and asking for a THP, filled
+ * from @seed. Whether it came as a THP the caller sees after populate.
+ */
+static unsigned long fake_thp_mmap(struct kunit *test, u8 seed)
+{
 	unsigned long base, addr;
 
-	if (!has_transparent_hugepage())
-		kunit_skip(test, "no transparent huge pages on this machine");
 	base = kunit_vm_mmap(test, NULL, 0, 2 * HPAGE_PMD_SIZE,
 			     PROT_READ | PROT_WRITE,
 			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
@@ -695,16 +855,96 @@ static void drm_userptr_test_thp_one_mapping_per_folio(struct kunit *test)
 	addr = ALIGN(base, HPAGE_PMD_SIZE);
 	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, HPAGE_PMD_SIZE,
 					 MADV_HUGEPAGE), 0);
-	fake_fill_pages(test, addr, HPAGE_PMD_NR, 0x80);
+	fake_fill_pages(test, addr, HPAGE_PMD_NR, seed);
+	return addr;
+}
+#endif
+
+static void drm_userptr_test_thp_one_mapping_per_folio(struct kunit *test)
+{
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	struct drm_userptr *uptr;
+	unsigned long addr;
+
+	if (!has_transparent_hugepage())
+		kunit_skip(test, "no transparent huge pages on this machine");
+	addr = fake_thp_mmap(test, 0x80);
 
 	uptr = fake_userptr(test, gpu, addr, HPAGE_PMD_SIZE, 0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	if (uptr->dma[0].order == 0)
+		kunit_skip(test, "the memory did not come as a THP");
 	/* One DMA mapping for the whole PMD-mapped folio. */
 	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, 1);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps), 1);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x80, false), 0);
 #else
 	kunit_skip(test, "CONFIG_TRANSPARENT_HUGEPAGE is off");
+#endif
+}
+
+/*
+ * A device that cannot take a mapping as large as a PMD (dma_max_mapping_size())
+ * gets a THP in pieces of the largest order it can take, not a failure.
+ */
+static void drm_userptr_test_thp_split_to_dma_limit(struct kunit *test)
+{
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	struct drm_userptr *uptr;
+	unsigned long addr;
+
+	if (!has_transparent_hugepage())
+		kunit_skip(test, "no transparent huge pages on this machine");
+	if (is_swiotlb_force_bounce(gpu->dev))
+		kunit_skip(test, "the device bounces: see drm_userptr_test_bounce_refused");
+	addr = fake_thp_mmap(test, 0x84);
+
+	/* What swiotlb allows: 256 KiB, order 6. */
+	gpu->domain.max_map_order = 6;
+	uptr = fake_userptr(test, gpu, addr, HPAGE_PMD_SIZE, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	if (uptr->dma[0].order == 0)
+		kunit_skip(test, "the memory did not come as a THP");
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, HPAGE_PMD_NR >> 6);
+	KUNIT_EXPECT_EQ(test, uptr->dma[HPAGE_PMD_NR - 1].order, 6);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x84, false), 0);
+#else
+	kunit_skip(test, "CONFIG_TRANSPARENT_HUGEPAGE is off");
+#endif
+}
+
+/*
+ * Booted with swiotlb=force, every DMA mapping bounces: device writes would
+ * reach the user's pages only at unmap, device reads would see a copy. A
+ * userptr cannot work that way and must be refused, small pages and THP
+ * alike, with nothing left mapped.
+ */
+static void drm_userptr_test_bounce_refused(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	if (!is_swiotlb_force_bounce(gpu->dev))
+		kunit_skip(test, "the device does not bounce (boot with swiotlb=force)");
+	fake_fill(test, addr, 0x88);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EOPNOTSUPP);
+	KUNIT_EXPECT_FALSE(test, uptr->mapped);
+	KUNIT_EXPECT_NULL(test, uptr->dma);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps), 0);
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	if (has_transparent_hugepage()) {
+		addr = fake_thp_mmap(test, 0x8c);
+		uptr = fake_userptr(test, gpu, addr, HPAGE_PMD_SIZE, 0);
+		/* Split to the 256 KiB swiotlb allows, then refused. */
+		KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0),
+				-EOPNOTSUPP);
+		KUNIT_EXPECT_FALSE(test, uptr->mapped);
+	}
 #endif
 }
 
@@ -756,7 +996,7 @@ static void drm_userptr_test_failslab_every_allocation(struct kunit *test)
 		err = drm_userptr_init(uptr, &gpu->domain, current->mm, addr,
 				       FAKE_LEN, 0);
 		if (!err)
-			err = drm_userptr_populate(uptr);
+			err = drm_userptr_populate(uptr, 0);
 		left = current->fail_nth;
 		current->fail_nth = 0;
 
@@ -811,7 +1051,7 @@ static void drm_userptr_test_exit_while_busy(struct kunit *test)
 	err = IS_ERR_VALUE(addr) ? (int)addr :
 	      drm_userptr_init(uptr, &gpu->domain, mm, addr, FAKE_LEN, 0);
 	if (!err)
-		err = drm_userptr_populate(uptr);
+		err = drm_userptr_populate(uptr, 0);
 	kthread_unuse_mm(mm);
 	gpu->busy = true;
 	/* Process exit: the release invalidation waits for the device. */
@@ -822,7 +1062,7 @@ static void drm_userptr_test_exit_while_busy(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), 0);
 	KUNIT_EXPECT_EQ(test, fake_log_find(log, "F0"), 1);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EFAULT);
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EFAULT);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EFAULT);
 	/* The buffer object outlives the process; freeing it is clean. */
 	drm_userptr_fini(uptr);
 	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->domain.nr_userptrs), 0);
@@ -834,6 +1074,7 @@ struct fake_race_thread {
 	struct drm_userptr *uptr;
 	unsigned long addr;
 	int (*step)(struct fake_race_thread *race);
+	struct task_struct *task;
 	struct completion done;
 };
 
@@ -846,6 +1087,11 @@ static int fake_race_fini(struct fake_race_thread *race)
 {
 	drm_userptr_fini(race->uptr);
 	return 0;
+}
+
+static void fake_put_task(void *task)
+{
+	put_task_struct(task);
 }
 
 static int fake_race_fn(void *data)
@@ -869,10 +1115,36 @@ static void fake_race_start(struct kunit *test, struct fake_race_thread *race,
 	race->mm = current->mm;
 	mmget(race->mm);
 	init_completion(&race->done);
-	thread = kthread_run(fake_race_fn, race, "drm_userptr_race");
+	thread = kthread_create(fake_race_fn, race, "drm_userptr_race");
 	if (IS_ERR(thread))
 		mmput(race->mm);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
+	race->task = get_task_struct(thread);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_put_task,
+							thread), 0);
+	wake_up_process(thread);
+}
+
+/*
+ * Whether @race's thread is blocked: seen in uninterruptible sleep, and
+ * not done, at five looks 10 ms apart. Gives up (false) when the thread
+ * is done or after 5 s: a step that should block but returns is caught
+ * however slowly the thread is scheduled.
+ */
+static bool fake_race_blocked(struct fake_race_thread *race)
+{
+	unsigned int i, seen = 0;
+
+	for (i = 0; i < 500 && seen < 5; i++) {
+		if (completion_done(&race->done))
+			return false;
+		if (READ_ONCE(race->task->__state) == TASK_UNINTERRUPTIBLE)
+			seen++;
+		else
+			seen = 0;
+		usleep_range(10000, 11000);
+	}
+	return seen == 5 && !completion_done(&race->done);
 }
 
 /* A flush that only completes when the test says so. */
@@ -895,7 +1167,7 @@ static void drm_userptr_test_fini_waits_for_invalidation(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, drm_userptr_init(freer.uptr, &gpu->domain,
 					       current->mm, addr, FAKE_LEN, 0),
 			0);
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(freer.uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(freer.uptr, 0), 0);
 	gpu->busy = true;
 	gpu->flush_timer.function = fake_flush_held;
 
@@ -907,8 +1179,7 @@ static void drm_userptr_test_fini_waits_for_invalidation(struct kunit *test)
 
 	/* Freeing the userptr now must wait for the invalidation to end. */
 	fake_race_start(test, &freer, fake_race_fini);
-	msleep(50);
-	KUNIT_EXPECT_FALSE(test, completion_done(&freer.done));
+	KUNIT_EXPECT_TRUE(test, fake_race_blocked(&freer));
 	KUNIT_EXPECT_FALSE(test, completion_done(&unmapper.done));
 
 	complete_all(&gpu->flush_done);
@@ -958,11 +1229,9 @@ static void drm_userptr_test_finish_in_use_falls_back(struct kunit *test)
 
 	/* Still mapped and busy: the second one must wait too. */
 	fake_race_start(test, &second, fake_race_dontneed);
-	for (i = 0; i < 250 && log->count < 4; i++)
-		msleep(20);
+	KUNIT_EXPECT_TRUE(test, fake_race_blocked(&second));
 	KUNIT_EXPECT_EQ(test, log->count, 4);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->sync_finishes), 1);
-	KUNIT_EXPECT_FALSE(test, completion_done(&second.done));
 
 	complete_all(&gpu->flush_done);
 	wait_for_completion(&first.done);
@@ -1041,17 +1310,206 @@ static void drm_userptr_test_nonblock_never_sleeps(struct kunit *test)
 	KUNIT_EXPECT_LT(test, fake_log_find(log, "F0"), 0);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
 
-	/* A blocking invalidation later waits and unmaps as usual. */
+	/*
+	 * A blocking invalidation later waits and unmaps as usual: one
+	 * finish for the one start that returned true, and no second start.
+	 */
 	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, FAKE_LEN,
 					 MADV_DONTNEED), 0);
 	KUNIT_EXPECT_FALSE(test, gpu->busy);
 	KUNIT_EXPECT_FALSE(test, uptr->mapped);
+	KUNIT_EXPECT_EQ(test, log->count, 2);
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "F0"), 1);
+	KUNIT_EXPECT_TRUE(test, gpu->finish_saw_mapping);
 
 	/* Idle and unlocked: the non-blocking invalidation goes through. */
-	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_nonblock_invalidate(addr), 0);
 	KUNIT_EXPECT_FALSE(test, uptr->mapped);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->nonblock_refusals), 2);
+}
+
+/* Size of, and period of the invalidations during, the progress test. */
+static unsigned int progress_mib = 64;
+module_param(progress_mib, uint, 0644);
+MODULE_PARM_DESC(progress_mib, "userptr size of the populate-progress case, MiB");
+static unsigned int progress_period_us = 20000;
+module_param(progress_period_us, uint, 0644);
+MODULE_PARM_DESC(progress_period_us, "period of its one-page invalidations, us");
+static bool progress_thp;
+module_param(progress_thp, bool, 0644);
+MODULE_PARM_DESC(progress_thp, "back it with transparent huge pages");
+
+/* A thread that drops one page of a range every @period_us, elsewhere each time. */
+struct fake_invalidator {
+	struct mm_struct *mm;
+	unsigned long addr;
+	unsigned long npages;
+	unsigned int period_us;
+	unsigned int count;
+	bool stop;
+	struct completion started;
+	struct completion done;
+};
+
+static int fake_invalidator_fn(void *data)
+{
+	struct fake_invalidator *inv = data;
+	unsigned long page = 0;
+
+	kthread_use_mm(inv->mm);
+	while (!READ_ONCE(inv->stop)) {
+		page = (page + 7919) % inv->npages;
+		do_madvise(inv->mm, inv->addr + page * PAGE_SIZE, PAGE_SIZE,
+			   MADV_DONTNEED);
+		if (!inv->count++)
+			complete(&inv->started);
+		usleep_range(inv->period_us, inv->period_us + 50);
+	}
+	kthread_unuse_mm(inv->mm);
+	mmput(inv->mm);
+	complete(&inv->done);
+	return 0;
+}
+
+/*
+ * A large first populate while another thread keeps invalidating single
+ * pages (NUMA balancing, khugepaged, compaction do): it must get there,
+ * rather than restart the whole walk at every invalidation until -EBUSY.
+ * It must also let the CPU go now and then (on a kernel without preemption
+ * a long populate that never does stalls RCU, and on one CPU the other
+ * thread would never run), so invalidations do happen while it runs.
+ */
+static void drm_userptr_test_populate_progresses_under_invalidations(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long size = (unsigned long)progress_mib << 20;
+	struct fake_invalidator *inv;
+	struct task_struct *thread;
+	struct drm_userptr *uptr;
+	unsigned int before, during;
+	unsigned long addr;
+	ktime_t start;
+	s64 ms;
+	int err;
+
+	addr = kunit_vm_mmap(test, NULL, 0, size, PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, addr, 0);
+	if (progress_thp)
+		do_madvise(current->mm, addr, size, MADV_HUGEPAGE);
+	uptr = fake_userptr(test, gpu, addr, size, 0);
+
+	inv = kunit_kzalloc(test, sizeof(*inv), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, inv);
+	inv->mm = current->mm;
+	inv->addr = addr;
+	inv->npages = size >> PAGE_SHIFT;
+	inv->period_us = progress_period_us;
+	init_completion(&inv->started);
+	init_completion(&inv->done);
+	mmget(inv->mm);
+	thread = kthread_run(fake_invalidator_fn, inv, "drm_userptr_inval");
+	if (IS_ERR(thread))
+		mmput(inv->mm);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
+	if (!wait_for_completion_timeout(&inv->started, 5 * HZ)) {
+		WRITE_ONCE(inv->stop, true);
+		wait_for_completion(&inv->done);
+		KUNIT_FAIL(test, "the invalidating thread never invalidated");
+		return;
+	}
+
+	before = READ_ONCE(inv->count);
+	start = ktime_get();
+	err = drm_userptr_populate(uptr, 0);
+	ms = ktime_ms_delta(ktime_get(), start);
+	during = READ_ONCE(inv->count) - before;
+	WRITE_ONCE(inv->stop, true);
+	wait_for_completion(&inv->done);
+
+	kunit_info(test, "%u MiB%s populated in %lld ms (%d) while a page was dropped every %u us: %u invalidations during it, %lld retries\n",
+		   progress_mib, progress_thp ? " of THP" : "", ms, err,
+		   progress_period_us, during,
+		   atomic64_read(&gpu->domain.stats.retries));
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_GT_MSG(test, during, 0,
+			    "no invalidation ran during the populate: it never let the CPU go");
+}
+
+/*
+ * The OOM reaper's invalidation is refused after the driver's start has
+ * stopped the device and kicked a flush. The next populate (a GPU fault)
+ * must wait for that flush through the driver's finish before it drops the
+ * old DMA mappings, which the device may still be using.
+ */
+static void drm_userptr_test_nonblock_refusal_finished_by_populate(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	uptr = fake_populated(test, gpu, addr, 0x18);
+	gpu->busy = true;
+	KUNIT_EXPECT_EQ(test, fake_nonblock_invalidate(addr), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, log->count, 1);
+
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "F0"), 1);
+	KUNIT_EXPECT_TRUE(test, gpu->finish_saw_mapping);
+	KUNIT_EXPECT_FALSE(test, gpu->busy);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x18, false), 0);
+	KUNIT_EXPECT_EQ(test, log->count, 2);
+}
+
+/* The same, when the buffer object is freed instead of used again. */
+static void drm_userptr_test_nonblock_refusal_finished_by_fini(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	uptr = kunit_kzalloc(test, sizeof(*uptr), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, uptr);
+	KUNIT_ASSERT_EQ(test, drm_userptr_init(uptr, &gpu->domain, current->mm,
+					       addr, FAKE_LEN, 0), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	gpu->busy = true;
+	KUNIT_EXPECT_EQ(test, fake_nonblock_invalidate(addr), -EAGAIN);
+
+	drm_userptr_fini(uptr);
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), 0);
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "F0"), 1);
+	KUNIT_EXPECT_TRUE(test, gpu->finish_saw_mapping);
+	KUNIT_EXPECT_FALSE(test, gpu->busy);
+}
+
+/*
+ * Registering memory that is not there, or asking for more than the
+ * per-page arrays can describe, must not leave kernel memory behind.
+ */
+static void drm_userptr_test_failed_populate_keeps_nothing(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr, huge;
+	int err;
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EFAULT);
+	KUNIT_EXPECT_NULL(test, uptr->dma);
+
+	/* 1 TiB: 4 GiB of DMA entries, past what kvmalloc() may be asked. */
+	err = drm_userptr_init(&huge, &gpu->domain, current->mm,
+			       0x100000000000UL, 1UL << 40,
+			       DRM_USERPTR_READ_ONLY);
+	if (!err)
+		drm_userptr_fini(&huge);
+	KUNIT_EXPECT_EQ(test, err, -E2BIG);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gpu->domain.nr_userptrs), 1);
 }
 
 static void drm_userptr_test_unbind_leaves_nothing(struct kunit *test)
@@ -1068,7 +1526,7 @@ static void drm_userptr_test_unbind_leaves_nothing(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, drm_userptr_init(&uptrs[i], &gpu->domain,
 						       current->mm, addr,
 						       FAKE_LEN, 0), 0);
-		KUNIT_ASSERT_EQ(test, drm_userptr_populate(&uptrs[i]), 0);
+		KUNIT_ASSERT_EQ(test, drm_userptr_populate(&uptrs[i], 0), 0);
 	}
 
 	/* Unbind: the driver frees its objects, then the domain. */
@@ -1102,7 +1560,7 @@ static void drm_userptr_test_populate_times_out(struct kunit *test)
 				   drm_userptr_test_always_race_stub);
 
 	start = jiffies;
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), -EBUSY);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EBUSY);
 	KUNIT_EXPECT_GE(test, jiffies_to_msecs(jiffies - start),
 			HMM_RANGE_DEFAULT_TIMEOUT);
 	KUNIT_EXPECT_GT(test, atomic64_read(&gpu->domain.stats.retries), 1);
@@ -1110,7 +1568,7 @@ static void drm_userptr_test_populate_times_out(struct kunit *test)
 
 	/* Once the storm is over, population works again. */
 	kunit_deactivate_static_stub(test, drm_userptr_fault_done);
-	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr), 0);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
 }
 
@@ -1130,7 +1588,7 @@ static struct fake_log *fake_two_gpus_munmap(struct kunit *test,
 
 		gpus[i] = fake_gpu_create(test, log, i, flags);
 		uptr = fake_userptr(test, gpus[i], addr, FAKE_LEN, 0);
-		KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr), 0);
+		KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 		gpus[i]->busy = true;
 	}
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
@@ -1188,17 +1646,26 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_munmap_then_remap),
 	KUNIT_CASE(drm_userptr_test_mprotect_invalidates),
 	KUNIT_CASE(drm_userptr_test_dontneed_gives_zero_pages),
+	KUNIT_CASE(drm_userptr_test_lazyfree_device_write_survives_reclaim),
+	KUNIT_CASE(drm_userptr_test_read_only_dirties_nothing),
 	KUNIT_CASE(drm_userptr_test_cow_write_invalidates),
 	KUNIT_CASE(drm_userptr_test_shared_file_memory),
 	KUNIT_CASE(drm_userptr_test_fork_then_write_cows),
 	KUNIT_CASE(drm_userptr_test_populate_retries_on_race),
+	KUNIT_CASE(drm_userptr_test_populate_once_returns_eagain),
 	KUNIT_CASE(drm_userptr_test_populate_times_out),
+	KUNIT_CASE_SLOW(drm_userptr_test_populate_progresses_under_invalidations),
 	KUNIT_CASE(drm_userptr_test_thp_one_mapping_per_folio),
+	KUNIT_CASE(drm_userptr_test_thp_split_to_dma_limit),
+	KUNIT_CASE(drm_userptr_test_bounce_refused),
 	KUNIT_CASE(drm_userptr_test_failslab_every_allocation),
 	KUNIT_CASE(drm_userptr_test_exit_while_busy),
 	KUNIT_CASE(drm_userptr_test_fini_waits_for_invalidation),
 	KUNIT_CASE(drm_userptr_test_finish_in_use_falls_back),
 	KUNIT_CASE(drm_userptr_test_nonblock_never_sleeps),
+	KUNIT_CASE(drm_userptr_test_nonblock_refusal_finished_by_populate),
+	KUNIT_CASE(drm_userptr_test_nonblock_refusal_finished_by_fini),
+	KUNIT_CASE(drm_userptr_test_failed_populate_keeps_nothing),
 	KUNIT_CASE(drm_userptr_test_unbind_leaves_nothing),
 	KUNIT_CASE(drm_userptr_test_two_gpus_start_before_finish),
 	KUNIT_CASE(drm_userptr_test_single_pass_start_finish_pairs),
