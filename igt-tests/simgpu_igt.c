@@ -13,7 +13,7 @@
 #include "simgpu_igt.h"
 
 /* Wait for a job at most this long: a lost job fails the subtest. */
-#define SIMGPU_IGT_WAIT_NS	(30ll * 1000 * 1000 * 1000)
+#define SIMGPU_IGT_WAIT_NS	(120ll * 1000 * 1000 * 1000)
 
 const struct simgpu_igt_mode simgpu_igt_modes[3] = {
 	{ DRM_SIMGPU_MODE_WAIT_IDLE, "wait-idle" },

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * simgpu userptr BOs: the basics, sizes, unaligned buffers, invalid input
- * and read-only memory.
+ * simgpu userptr BOs: the basics, sizes, unaligned buffers, invalid input,
+ * read-only memory, and the kernel memory they cost charged to the caller's
+ * memory cgroup.
  *
  * Copyright © 2026 The drm_userptr authors
  */
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
@@ -348,6 +351,201 @@ static void test_read_only(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	simgpu_igt_assert_no_stale(gpu);
 }
 
+#define CGROUP_ROOT		"/sys/fs/cgroup"
+/* The memory limit of the cgroup, and the BOs created inside it. */
+#define MEMCG_MAX		"2M"
+#define MEMCG_BO_SIZE		(64ul << 20)
+#define MEMCG_MAX_BOS		64
+
+static bool write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = strlen(text), ret;
+
+	if (fd < 0)
+		return false;
+	ret = write(fd, text, len);
+	close(fd);
+	return ret == len;
+}
+
+static bool file_has_word(const char *path, const char *word)
+{
+	char buf[256] = "", *tok, *save;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len;
+
+	if (fd < 0)
+		return false;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return false;
+	buf[len] = 0;
+	for (tok = strtok_r(buf, "\n ", &save); tok;
+	     tok = strtok_r(NULL, "\n ", &save))
+		if (!strcmp(tok, word))
+			return true;
+	return false;
+}
+
+/*
+ * In a memory cgroup of its own: read-only BOs over untouched memory (the
+ * zero page, which costs the cgroup nothing) until creation fails. Exit
+ * status 0 for -ENOMEM, 1 if every BO was created, else 100 + the errno.
+ */
+/* memory.current of cgroup @cg, or -1. */
+static long memcg_current(const char *cg)
+{
+	char path[192], buf[32] = "";
+	long val = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/memory.current", cg);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		val = strtol(buf, NULL, 10);
+	close(fd);
+	return val;
+}
+
+static void memcg_child(const struct simgpu_igt_gpu *gpu, const char *cg)
+{
+	char path[192], pid[32];
+	int fd, i, err = 0;
+	long before;
+	__u32 handle;
+	void *p;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (!write_file(path, pid))
+		_exit(100 + EPERM);
+	fd = simgpu_reopen(gpu->fd);
+	if (fd < 0)
+		_exit(100 + -fd);
+	/*
+	 * All BOs over the same memory: its page tables (charged to the
+	 * cgroup too, and the cause of an OOM kill when they do not fit) are
+	 * made once, by the first populate; every further BO costs the cgroup
+	 * only the kernel memory of the BO itself.
+	 */
+	p = mmap(NULL, MEMCG_BO_SIZE, PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		_exit(100 + errno);
+	/* A huge zero page where THP allows it: a quick populate. */
+	madvise(p, MEMCG_BO_SIZE, MADV_HUGEPAGE);
+	for (i = 0; i < MEMCG_MAX_BOS && !err; i++) {
+		before = memcg_current(cg);
+		err = simgpu_userptr(fd, p, MEMCG_BO_SIZE,
+				     DRM_SIMGPU_USERPTR_READ_ONLY |
+				     DRM_SIMGPU_USERPTR_POPULATE, &handle);
+		/* What one BO costs the cgroup, for the record. */
+		fprintf(stderr, "BO %d of %lu MiB: %s, memory.current %ld -> %ld\n",
+			i, MEMCG_BO_SIZE >> 20, err ? strerror(-err) : "created",
+			before, memcg_current(cg));
+	}
+	_exit(err == -ENOMEM ? 0 : err ? 100 + -err : 1);
+}
+
+/*
+ * The per-page arrays a BO costs the kernel are charged to the memory
+ * cgroup of the process that creates it: past its limit, creation fails
+ * with -ENOMEM (no OOM kill), and processes outside are not hurt.
+ */
+static void test_memcg_limit(const struct simgpu_igt_gpu *gpu)
+{
+	char cg[128], path[192];
+	int status, fd;
+	__u32 handle;
+	pid_t pid;
+	void *p;
+
+	igt_require_f(file_has_word(CGROUP_ROOT "/cgroup.controllers",
+				    "memory"),
+		      "no memory controller at " CGROUP_ROOT "\n");
+	igt_require_f(write_file(CGROUP_ROOT "/cgroup.subtree_control",
+				 "+memory"),
+		      "cannot enable the memory controller: %s\n",
+		      strerror(errno));
+	snprintf(cg, sizeof(cg), CGROUP_ROOT "/simgpu-igt-%d", (int)getpid());
+	igt_assert_f(!mkdir(cg, 0755), "mkdir %s: %s\n", cg, strerror(errno));
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	igt_assert(write_file(path, MEMCG_MAX));
+
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (!pid)
+		memcg_child(gpu, cg);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	rmdir(cg);
+	igt_assert_f(WIFEXITED(status), "the child was killed by signal %d\n",
+		     WTERMSIG(status));
+	igt_assert_f(WEXITSTATUS(status) != 1,
+		     "%d BOs of %lu MiB created within memory.max=%s\n",
+		     MEMCG_MAX_BOS, MEMCG_BO_SIZE >> 20, MEMCG_MAX);
+	igt_assert_f(WEXITSTATUS(status) == 0, "creation failed with %s\n",
+		     strerror(WEXITSTATUS(status) - 100));
+
+	/* Outside the cgroup the same BO is created as before. */
+	fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_DEFAULT);
+	p = mmap(NULL, MEMCG_BO_SIZE, PROT_READ,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	igt_assert(p != MAP_FAILED);
+	madvise(p, MEMCG_BO_SIZE, MADV_HUGEPAGE);
+	handle = simgpu_igt_userptr(fd, p, MEMCG_BO_SIZE,
+				    DRM_SIMGPU_USERPTR_READ_ONLY |
+				    DRM_SIMGPU_USERPTR_POPULATE);
+	igt_assert_eq(simgpu_gem_close(fd, handle), 0);
+	close(fd);
+	munmap(p, MEMCG_BO_SIZE);
+}
+
+/* Whether the kernel was booted with swiotlb=force: every mapping bounces. */
+static bool swiotlb_forced(void)
+{
+	char cmdline[4096] = "";
+	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t len;
+
+	if (fd < 0)
+		return false;
+	len = read(fd, cmdline, sizeof(cmdline) - 1);
+	close(fd);
+	if (len > 0)
+		cmdline[len] = 0;
+	return strstr(cmdline, "swiotlb=force");
+}
+
+/*
+ * Through bounce buffers the GPU would write a copy of the user's pages
+ * and read a stale one: a BO is refused (-EOPNOTSUPP), never populated
+ * silently, and the GPU never touches the memory.
+ */
+static void test_bounce_refused(const struct simgpu_igt_gpu *gpu, __u32 mode)
+{
+	const size_t size = 16 * page_size;
+	int fd = simgpu_igt_vm(gpu, mode);
+	__u32 *p = simgpu_igt_mmap(size);
+	struct drm_simgpu_cmd cmd;
+	__u32 handle;
+
+	memset(p, 0x5a, size);
+	igt_assert_eq(simgpu_userptr(fd, p, size, DRM_SIMGPU_USERPTR_POPULATE,
+				     &handle), -EOPNOTSUPP);
+	simgpu_igt_userptr_bound(fd, p, size, SIMGPU_IGT_VA);
+	cmd = simgpu_cmd_fill(SIMGPU_IGT_VA, size, 0xb0b0b0b0);
+	simgpu_igt_assert_job_fails(fd, mode, &cmd, 1, -EOPNOTSUPP);
+	simgpu_igt_assert_filled(p, size, 0x5a5a5a5a);
+
+	close(fd);
+	munmap(p, size);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
 igt_main
 {
 	const struct simgpu_igt_mode *m;
@@ -421,6 +619,18 @@ igt_main
 			igt_dynamic(m->name)
 				test_read_only(&gpus[0], m->mode);
 	}
+
+	igt_describe("Booted with swiotlb=force: BOs are refused, never bounced.");
+	igt_subtest_with_dynamic("bounce-buffers") {
+		igt_require_f(swiotlb_forced(), "not booted with swiotlb=force\n");
+		for_each_simgpu_mode(m)
+			igt_dynamic(m->name)
+				test_bounce_refused(&gpus[0], m->mode);
+	}
+
+	igt_describe("A memory cgroup's limit bounds the kernel memory its BOs cost.");
+	igt_subtest("memcg-limit")
+		test_memcg_limit(&gpus[0]);
 
 	igt_fixture {
 		for (i = 0; i < num_gpus; i++)

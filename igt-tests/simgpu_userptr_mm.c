@@ -3,7 +3,8 @@
  * simgpu userptr BOs and the process's memory management: fork (COW,
  * shared memory, MADV_DONTFORK, a child exiting while a job runs),
  * transparent huge pages (splits, compaction), file-backed memory (memfd,
- * shmem, truncation, private COW mappings) and userfaultfd.
+ * shmem, truncation, private COW mappings, writeback to a disk file system)
+ * and userfaultfd.
  *
  * Copyright © 2026 The drm_userptr authors
  */
@@ -658,6 +659,70 @@ static void test_file_shmem(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	close(ffd);
 }
 
+/* Where the guest runner mounts an ext4 file system on a loop device. */
+#define EXT4_DIR_DEFAULT	"/run/simgpu-ext4"
+
+/*
+ * A BO over a MAP_SHARED mapping of a file on a disk file system: what the
+ * GPU wrote reaches the disk through writeback. The file is written and
+ * synced first, so that its pages start clean; after the GPU's write the
+ * mapping goes (munmap), the file is synced and its page cache dropped,
+ * and the data read back comes from the disk.
+ */
+static void test_file_ext4_writeback(const struct simgpu_igt_gpu *gpu,
+				     __u32 mode)
+{
+	const char *dir = getenv("SIMGPU_IGT_EXT4_DIR") ?: EXT4_DIR_DEFAULT;
+	const size_t size = 64 << 10;
+	const __u32 a_val = 0xe4700001;
+	unsigned char resident[16];
+	struct statfs sfs;
+	char path[256];
+	void *p, *buf;
+	int ffd, fd;
+	size_t i;
+
+	igt_require_f(!statfs(dir, &sfs) && sfs.f_type == EXT4_SUPER_MAGIC,
+		      "no ext4 file system at %s\n", dir);
+	igt_assert(size / page_size <= sizeof(resident));
+	snprintf(path, sizeof(path), "%s/simgpu-userptr-%d", dir,
+		 (int)getpid());
+	ffd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	igt_assert_f(ffd >= 0, "%s: %s\n", path, strerror(errno));
+	buf = malloc(size);
+	igt_assert(buf);
+	cpu_pattern(buf, size, 0xe4701000);
+	igt_assert_eq(pwrite(ffd, buf, size, 0), size);
+	igt_assert_eq(fsync(ffd), 0);
+
+	fd = simgpu_igt_vm(gpu, mode);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, ffd, 0);
+	igt_assert(p != MAP_FAILED);
+	simgpu_igt_userptr_bound(fd, p, size, SIMGPU_IGT_VA);
+	simgpu_igt_fill(fd, SIMGPU_IGT_VA, size, a_val);
+	igt_assert_eq(munmap(p, size), 0);
+	close(fd);
+
+	igt_assert_eq(fsync(ffd), 0);
+	igt_assert_eq(posix_fadvise(ffd, 0, size, POSIX_FADV_DONTNEED), 0);
+	/* The page cache really is empty: the read below is from the disk. */
+	p = mmap(NULL, size, PROT_READ, MAP_SHARED, ffd, 0);
+	igt_assert(p != MAP_FAILED);
+	igt_assert_eq(mincore(p, size, resident), 0);
+	for (i = 0; i < size / page_size; i++)
+		igt_assert_f(!(resident[i] & 1), "page %zu still cached\n", i);
+	munmap(p, size);
+
+	memset(buf, 0, size);
+	igt_assert_eq(pread(ffd, buf, size, 0), size);
+	simgpu_igt_assert_filled(buf, size, a_val);
+
+	close(ffd);
+	unlink(path);
+	free(buf);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
 /*
  * ftruncate() of a mapped file below the BO's end: the pages past EOF are
  * gone (SIGBUS for the CPU), so the BO cannot be populated; extended
@@ -997,7 +1062,7 @@ igt_main
 		}
 	}
 
-	igt_describe("File mappings: memfd, /dev/shm, truncation, MAP_PRIVATE COW.");
+	igt_describe("File mappings: memfd, /dev/shm, truncation, private COW, ext4 writeback.");
 	igt_subtest_with_dynamic("file-backed") {
 		for_each_simgpu_mode(m) {
 			igt_dynamic_f("%s-memfd", m->name)
@@ -1008,6 +1073,8 @@ igt_main
 				test_file_truncate(&gpus[0], m->mode);
 			igt_dynamic_f("%s-private-cow", m->name)
 				test_file_private_cow(&gpus[0], m->mode);
+			igt_dynamic_f("%s-ext4-writeback", m->name)
+				test_file_ext4_writeback(&gpus[0], m->mode);
 		}
 	}
 

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -683,6 +684,93 @@ static void test_free(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	free(zeros);
 }
 
+/*
+ * Reclaim @p now, as memory pressure would. MADV_FREE queued the pages on
+ * this CPU's lazy-free batch, and MADV_PAGEOUT drains only this CPU's
+ * batches: the caller stays on one CPU (stay_on_one_cpu()) between the two.
+ */
+static void pageout(void *p, size_t size)
+{
+	igt_require_f(!madvise(p, size, MADV_PAGEOUT), "MADV_PAGEOUT: %s\n",
+		      strerror(errno));
+}
+
+/* Pin the calling thread to the CPU it runs on; returns the old mask. */
+static cpu_set_t stay_on_one_cpu(void)
+{
+	cpu_set_t old, one;
+
+	igt_assert_eq(sched_getaffinity(0, sizeof(old), &old), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	igt_assert_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	return old;
+}
+
+/*
+ * An allocator gave memory back with MADV_FREE and handed it out again as
+ * a GPU output buffer. Only the GPU writes it, so the CPU's page tables
+ * stay clean, and reclaim must still keep what the GPU wrote.
+ */
+static void test_free_gpu_write_pageout(const struct simgpu_igt_gpu *gpu,
+					__u32 mode)
+{
+	const size_t size = 64 * page_size;
+	struct test_vm vm;
+	cpu_set_t cpus;
+	void *p;
+
+	vm_open(&vm, gpu, mode);
+	p = simgpu_igt_mmap(size);
+	write_pattern(p, size, 0x5eed0007);
+	simgpu_igt_userptr_bound(vm.fd, p, size, SIMGPU_IGT_VA);
+	simgpu_igt_fill(vm.fd, SIMGPU_IGT_VA, size, FILL_A);
+
+	cpus = stay_on_one_cpu();
+	igt_require_f(!madvise(p, size, MADV_FREE), "MADV_FREE: %s\n",
+		      strerror(errno));
+	simgpu_igt_fill(vm.fd, SIMGPU_IGT_VA, size, FILL_B);
+	pageout(p, size);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	simgpu_igt_assert_filled(p, size, FILL_B);
+
+	vm_close(&vm);
+	munmap(p, size);
+}
+
+/*
+ * A read-only BO leaves lazily freed memory clean: reclaim may still drop
+ * it, and does (which is also what shows that the reclaim above runs).
+ */
+static void test_free_read_only_pageout(const struct simgpu_igt_gpu *gpu,
+					__u32 mode)
+{
+	const size_t size = 64 * page_size;
+	struct test_vm vm;
+	cpu_set_t cpus;
+	__u32 handle;
+	void *p;
+
+	vm_open(&vm, gpu, mode);
+	p = simgpu_igt_mmap(size);
+	write_pattern(p, size, 0x5eed0008);
+	handle = simgpu_igt_userptr(vm.fd, p, size,
+				    DRM_SIMGPU_USERPTR_READ_ONLY);
+	simgpu_igt_bind(vm.fd, handle, SIMGPU_IGT_VA, DRM_SIMGPU_BIND_READ_ONLY);
+
+	cpus = stay_on_one_cpu();
+	igt_require_f(!madvise(p, size, MADV_FREE), "MADV_FREE: %s\n",
+		      strerror(errno));
+	igt_assert_eq_u64(gpu_checksum(&vm, SIMGPU_IGT_VA, size),
+			  simgpu_fnv1a(p, size));
+	pageout(p, size);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	simgpu_igt_assert_filled(p, size, 0);
+
+	vm_close(&vm);
+	munmap(p, size);
+}
+
 struct mode_test {
 	const char *name;
 	void (*func)(const struct simgpu_igt_gpu *gpu, __u32 mode);
@@ -728,6 +816,8 @@ static const struct mode_test protection_tests[] = {
 	{ "mprotect", test_mprotect },
 	{ "dontneed", test_dontneed },
 	{ "free", test_free },
+	{ "free-gpu-write-pageout", test_free_gpu_write_pageout },
+	{ "free-read-only-pageout", test_free_read_only_pageout },
 };
 
 igt_main
@@ -751,7 +841,7 @@ igt_main
 	igt_subtest_with_dynamic("remap")
 		run_mode_tests(remap_tests, ARRAY_LEN(remap_tests));
 
-	igt_describe("mprotect(PROT_READ) under a writable BO, MADV_DONTNEED and MADV_FREE.");
+	igt_describe("mprotect(PROT_READ), MADV_DONTNEED, MADV_FREE, and reclaim after MADV_FREE.");
 	igt_subtest_with_dynamic("protection")
 		run_mode_tests(protection_tests, ARRAY_LEN(protection_tests));
 

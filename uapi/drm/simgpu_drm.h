@@ -169,7 +169,11 @@ struct drm_simgpu_vm_config {
  * %DRM_SIMGPU_USERPTR_POPULATE the pages are faulted in first, and the
  * errors of doing so are returned: -EFAULT for a hole, PROT_NONE or
  * %VM_PFNMAP/%VM_IO memory, or a write BO on read-only memory (-EPERM where
- * the kernel reports it so); -EBUSY if the range kept changing; -ENOMEM.
+ * the kernel reports it so); -EBUSY if the range kept changing;
+ * -EOPNOTSUPP if the GPU could reach the memory only through bounce
+ * buffers (swiotlb), which cannot share it coherently with the CPU;
+ * -ENOMEM, also when the kernel memory the BO needs (about 24 bytes per
+ * page, charged to the caller's memory cgroup) exceeds the cgroup's limit.
  */
 struct drm_simgpu_userptr {
 	/** @addr: first byte, page aligned. */
