@@ -51,6 +51,17 @@ case $vm_rc in
 *) checks+=(--check vm-run=fail) ;;
 esac
 [ -f "$results/boot-time" ] && log "$(cat "$results/boot-time")"
+# Every DMA mapping through bounce buffers: userptrs must be refused, not
+# silently bounced. Only the cases about it run on this boot.
+swiotlb_rc=0
+step vm-swiotlb "$PROJECT_ROOT/scripts/run-vm.sh" --results "$results/swiotlb" \
+	--append "swiotlb=force kunit.filter_glob=drm_userptr.drm_userptr_test_bounce_refused" -- \
+	"$PROJECT_ROOT/scripts/guest/run-suites.sh" swiotlb || swiotlb_rc=$?
+case $swiotlb_rc in
+0|1) checks+=(--check kernel-log-swiotlb=pass) ;;
+3) checks+=(--check kernel-log-swiotlb=fail) ;;
+*) checks+=(--check vm-run-swiotlb=fail) ;;
+esac
 # The benchmarks' smoke run: sane output, never a timing.
 "$PROJECT_ROOT/scripts/check-bench-output.py" "$results/bench" \
 	> "$results/bench-sanity.tap" 2>&1 || true

@@ -22,7 +22,7 @@ HOST_PACKAGES=(
 	"$KERNEL_PKG=$KERNEL_PKG_VERSION"
 	build-essential flex bison bc libelf-dev libssl-dev kmod cpio xz-utils
 	rsync ccache sparse perl python3 qemu-system-x86
-	linux-headers-amd64 libdrm-dev intel-gpu-tools gnuplot-nox
+	linux-headers-amd64 libdrm-dev intel-gpu-tools gnuplot-nox e2fsprogs
 )
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -12,6 +12,8 @@
 #   igt     every subtest of the IGT tests in igt-tests/, one process each
 #   bench   a short run of every simgpu benchmark (the host checks that its
 #           output is sane, never a timing: scripts/check-bench-output.py)
+#   swiotlb on a swiotlb=force boot: the drm_userptr KUnit cases about bounce
+#           buffers, and the IGT subtest that simgpu refuses to bounce
 # Needs $RESULTS and $KBUILD_OUT (the kernel build directory) from the host.
 set -u
 here=${0%/*}
@@ -207,9 +209,22 @@ run_igt_subtest() {
 	echo "# $sub: exit $rc in ${secs} ms, $kmsg_lines kernel log lines" >> "$tap"
 }
 
+# An ext4 file system on a loop device over a tmpfs file, for the IGT
+# tests of file-backed memory with writeback (SIMGPU_IGT_EXT4_DIR).
+mount_ext4() {
+	local img=/tmp/simgpu-ext4.img
+	export SIMGPU_IGT_EXT4_DIR=/run/simgpu-ext4
+	mkdir -p "$SIMGPU_IGT_EXT4_DIR"
+	truncate -s 64M "$img" &&
+		mkfs.ext4 -q -F "$img" &&
+		mount -t ext4 -o loop "$img" "$SIMGPU_IGT_EXT4_DIR" ||
+		{ say "igt: cannot mount ext4 at $SIMGPU_IGT_EXT4_DIR"; status=1; }
+}
+
 run_igt() {
 	local dir=$RESULTS/igt bin sub tap n t_all
 	mkdir -p "$dir"
+	mount_ext4
 	exec 3< /proc/kmsg
 	# What the kernel logged before: /proc/kmsg hands it out once.
 	dd of=/dev/null bs=1M count=64 iflag=nonblock <&3 2> /dev/null
@@ -229,9 +244,27 @@ run_igt() {
 	echo "$((SECONDS - t_all))" > "$dir/runtime-seconds"
 }
 
+# The boot with swiotlb=force (and KUnit filtered to the drm_userptr cases
+# about bounce buffers): those cases, and the IGT subtest that checks that
+# simgpu refuses BOs rather than bounce them.
+run_swiotlb() {
+	local dir=$RESULTS/igt bin=$KBUILD_OUT/tests/igt/simgpu_userptr_basic
+	local tap n=0
+	collect_kunit_suite drm_userptr
+	mkdir -p "$dir"
+	tap=$dir/simgpu_userptr_basic.tap
+	exec 3< /proc/kmsg
+	dd of=/dev/null bs=1M count=64 iflag=nonblock <&3 2> /dev/null
+	echo "TAP version 13" > "$tap"
+	run_igt_subtest "$bin" bounce-buffers "$dir/simgpu_userptr_basic@bounce-buffers.log"
+	echo "1..$n" >> "$tap"
+	exec 3<&-
+}
+
 for suite in "$@"; do
 	case "$suite" in
 	kunit) run_kunit ;;
+	swiotlb) run_swiotlb ;;
 	hmm) run_hmm ;;
 	simgpu) run_simgpu ;;
 	igt) run_igt ;;
