@@ -63,6 +63,11 @@ cmdline="console=ttyS0 loglevel=7 log_buf_len=8M panic=-1 oops=panic"
 cmdline+=" root=hostroot rootfstype=9p ro"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose"
 cmdline+=" kmemleak=on"
+# TCG's TSC follows the host's clock. When the host is busy (a compile next
+# to the VM), the clocksource watchdog sees the TSC skew against jiffies and
+# switches the guest to a 4 ms jiffies clock, and every timing the tests
+# take (the benchmark smoke, timeouts measured in the guest) goes wrong.
+cmdline+=" tsc=reliable"
 # 4-level paging: qemu's "-cpu max" offers LA57, and with 5-level paging an
 # interrupt that lands while identify_cpu() has cleared the boot CPU's
 # feature bits makes KASAN judge addresses by the 4-level layout and report a
