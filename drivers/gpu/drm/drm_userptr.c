@@ -9,6 +9,7 @@
 #include <linux/export.h>
 #include <linux/hmm.h>
 #include <linux/jiffies.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
@@ -342,11 +343,18 @@ static void drm_userptr_mark_dirty(struct page *page)
 
 	if (folio_test_dirty(folio))
 		return;
-	if (!folio_test_anon(folio)) {
-		mapping = folio_mapping(folio);
-		if (!mapping || mapping_can_writeback(mapping))
-			return;
+	/*
+	 * Anonymous, in the swap cache or not: what noop_dirty_folio() does,
+	 * without folio_mapping(), which can race with the folio leaving the
+	 * swap cache.
+	 */
+	if (folio_test_anon(folio)) {
+		folio_test_set_dirty(folio);
+		return;
 	}
+	mapping = folio->mapping;
+	if (!mapping || mapping_can_writeback(mapping))
+		return;
 	folio_mark_dirty(folio);
 }
 
@@ -379,7 +387,9 @@ static int drm_userptr_dma_map(struct drm_userptr *uptr,
 		addr = dma_map_page(dev, page, 0, PAGE_SIZE << order, dir);
 		err = dma_mapping_error(dev, addr) ? -EFAULT : 0;
 		if (!err && dma_need_sync(dev, addr)) {
-			dma_unmap_page(dev, addr, PAGE_SIZE << order, dir);
+			/* Not copied back: the CPU may have written since. */
+			dma_unmap_page_attrs(dev, addr, PAGE_SIZE << order, dir,
+					     DMA_ATTR_SKIP_CPU_SYNC);
 			dev_warn_once(dev, "userptr refused: DMA through bounce buffers or without coherence\n");
 			err = -EOPNOTSUPP;
 		}
@@ -750,7 +760,8 @@ drm_userptr_notifier_ops(const struct drm_userptr_domain *domain)
  * (all) mapped is accepted here and fails there.
  *
  * Return: 0; -EINVAL if @start or @size is not page-aligned, @size is zero,
- * the range wraps around or a flag is unknown; -E2BIG if @size is more than
+ * the range wraps around or ends beyond @mm's address space, or a flag is
+ * unknown; -E2BIG if @size is more than
  * %DRM_USERPTR_MAX_PAGES pages; -ESRCH if @mm has no users left; -ENOMEM
  * (the helper's memory is charged to the caller's memory cgroup).
  */
@@ -763,7 +774,7 @@ int drm_userptr_init(struct drm_userptr *uptr,
 	int err;
 
 	if (!size || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size) ||
-	    check_add_overflow(start, size, &end) ||
+	    check_add_overflow(start, size, &end) || end > mm->task_size ||
 	    flags & ~DRM_USERPTR_READ_ONLY)
 		return -EINVAL;
 	if (size >> PAGE_SHIFT > DRM_USERPTR_MAX_PAGES)
@@ -906,7 +917,12 @@ static int drm_userptr_fault_chunk(struct drm_userptr *uptr,
 		mmap_read_unlock(mm);
 		if (err != -EBUSY)
 			return err;
-		err = drm_userptr_raced(uptr, -EBUSY, flags, timeout);
+		/*
+		 * Not a reason for %DRM_USERPTR_POPULATE_ONCE to give up: the
+		 * walk's own faults (a COW break) invalidate the range too.
+		 */
+		err = drm_userptr_raced(uptr, -EBUSY,
+					flags & ~DRM_USERPTR_POPULATE_ONCE, timeout);
 		if (err)
 			return err;
 	}
@@ -955,15 +971,18 @@ static int drm_userptr_commit(struct drm_userptr *uptr,
 	/* A concurrent populate got here first: the device may use it. */
 	if (uptr->valid)
 		return 0;
-	/* A refused invalidation's finish must run before any unmap. */
-	if (uptr->finish_pending)
+	/*
+	 * Mappings that are still there belong to an invalidation whose
+	 * finish is owed or running (a refused one, run by another populate):
+	 * only that finish may drop them, once the device is done with them.
+	 * A concurrent populate that failed may have freed the DMA array.
+	 */
+	if (uptr->finish_pending || uptr->mapped || !uptr->dma)
 		return -EBUSY;
 	for (c = 0; c < nr_chunks; c++)
 		if (seen[c] != uptr->chunk_seq[c])
 			return -EBUSY;
 
-	/* Mappings of the last population, whose invalidation has ended. */
-	drm_userptr_dma_unmap(uptr, true);
 	err = drm_userptr_dma_map(uptr, pfns);
 	if (!err)
 		uptr->valid = true;
@@ -989,6 +1008,8 @@ static int drm_userptr_fault_and_map(struct drm_userptr *uptr,
 	int err;
 
 	for (;;) {
+		/* Let a populate that runs an owed finish get to its unmap. */
+		cond_resched();
 		drm_userptr_finish_refused(uptr);
 		walks = 0;
 		for (c = 0; c < nr_chunks; c++) {
@@ -1069,13 +1090,15 @@ static void drm_userptr_free_unused_dma(struct drm_userptr *uptr)
  * given; -ERESTARTSYS if a signal is pending after a race and
  * %DRM_USERPTR_POPULATE_INTERRUPTIBLE was given;
  * -ESRCH if the process is exiting; -EINTR if a fatal signal is pending;
- * -ENOMEM, also when the caller's memory cgroup is at its limit. On
+ * -ENOMEM, also when the memory cgroup of the userptr's process (which
+ * the per-page memory is charged to, whoever populates) is at its limit. On
  * failure the helper keeps no per-page memory.
  */
 int drm_userptr_populate(struct drm_userptr *uptr, unsigned int flags)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
 	struct mm_struct *mm = uptr->notifier.mm;
+	struct mem_cgroup *memcg, *old_memcg;
 	unsigned long *pfns;
 	unsigned int *seen;
 	int err;
@@ -1091,25 +1114,35 @@ int drm_userptr_populate(struct drm_userptr *uptr, unsigned int flags)
 	if (err)
 		return err < 0 ? err : 0;
 
-	pfns = kvmalloc_array(uptr->npages, sizeof(*pfns), DRM_USERPTR_GFP);
-	seen = kvmalloc_array(drm_userptr_nr_chunks(uptr), sizeof(*seen),
-			      DRM_USERPTR_GFP);
-	if (!pfns || !seen) {
-		err = -ENOMEM;
-	} else if (mmget_not_zero(mm)) {
-		err = drm_userptr_fault_and_map(uptr, pfns, seen, flags);
+	if (mmget_not_zero(mm)) {
 		/*
-		 * Drivers populate from their own workers (GPU page faults,
-		 * rebinds). If the process exited meanwhile, the last put
-		 * tears the mm down, with invalidations that may wait for
-		 * those very workers: leave that to another context.
+		 * Charge the memory cgroup of the process whose memory this
+		 * is, also when a driver's worker populates (GPU page faults,
+		 * rebinds).
+		 */
+		memcg = get_mem_cgroup_from_mm(mm);
+		old_memcg = set_active_memcg(memcg);
+		pfns = kvmalloc_array(uptr->npages, sizeof(*pfns),
+				      DRM_USERPTR_GFP);
+		seen = kvmalloc_array(drm_userptr_nr_chunks(uptr),
+				      sizeof(*seen), DRM_USERPTR_GFP);
+		if (pfns && seen)
+			err = drm_userptr_fault_and_map(uptr, pfns, seen, flags);
+		else
+			err = -ENOMEM;
+		kvfree(seen);
+		kvfree(pfns);
+		set_active_memcg(old_memcg);
+		mem_cgroup_put(memcg);
+		/*
+		 * If the process exited meanwhile, the last put tears the mm
+		 * down, with invalidations that may wait for the very worker
+		 * that populates: leave that to another context.
 		 */
 		mmput_async(mm);
 	} else {
 		err = -ESRCH;
 	}
-	kvfree(seen);
-	kvfree(pfns);
 
 	if (err)
 		drm_userptr_free_unused_dma(uptr);

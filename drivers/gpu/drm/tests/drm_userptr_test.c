@@ -1074,6 +1074,7 @@ struct fake_race_thread {
 	struct drm_userptr *uptr;
 	unsigned long addr;
 	int (*step)(struct fake_race_thread *race);
+	int err;
 	struct task_struct *task;
 	struct completion done;
 };
@@ -1081,6 +1082,11 @@ struct fake_race_thread {
 static int fake_race_munmap(struct fake_race_thread *race)
 {
 	return vm_munmap(race->addr, FAKE_LEN);
+}
+
+static int fake_race_populate(struct fake_race_thread *race)
+{
+	return drm_userptr_populate(race->uptr, 0);
 }
 
 static int fake_race_fini(struct fake_race_thread *race)
@@ -1099,7 +1105,7 @@ static int fake_race_fn(void *data)
 	struct fake_race_thread *race = data;
 
 	kthread_use_mm(race->mm);
-	race->step(race);
+	race->err = race->step(race);
 	kthread_unuse_mm(race->mm);
 	mmput(race->mm);
 	complete(&race->done);
@@ -1463,6 +1469,51 @@ static void drm_userptr_test_nonblock_refusal_finished_by_populate(struct kunit 
 	KUNIT_EXPECT_EQ(test, log->count, 2);
 }
 
+/*
+ * While one populate runs the finish a refused non-blockable invalidation
+ * owed (the device may still use the old mappings), another populate must
+ * not map over them and succeed: the first one's unmap would then take
+ * down mappings the driver was told are valid.
+ */
+static void drm_userptr_test_populate_waits_for_owed_finish(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct fake_race_thread first = { .addr = addr };
+	struct fake_race_thread second = { .addr = addr };
+	struct drm_userptr *uptr;
+	bool second_done;
+
+	uptr = fake_populated(test, gpu, addr, 0x1c);
+	gpu->busy = true;
+	gpu->flush_timer.function = fake_flush_held;
+	KUNIT_EXPECT_EQ(test, fake_nonblock_invalidate(addr), -EAGAIN);
+
+	/* The first populate runs the owed finish and waits in it. */
+	first.uptr = uptr;
+	fake_race_start(test, &first, fake_race_populate);
+	KUNIT_ASSERT_TRUE(test, fake_race_blocked(&first));
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "F0"), 1);
+
+	/* The second one can only give up while the device is not done. */
+	second.uptr = uptr;
+	fake_race_start(test, &second, fake_race_populate);
+	second_done = wait_for_completion_timeout(&second.done, 5 * HZ);
+	KUNIT_EXPECT_TRUE(test, second_done);
+	KUNIT_EXPECT_EQ(test, second.err, -EBUSY);
+
+	complete_all(&gpu->flush_done);
+	wait_for_completion(&first.done);
+	if (!second_done)
+		wait_for_completion(&second.done);
+	KUNIT_EXPECT_EQ(test, first.err, 0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
+	KUNIT_EXPECT_TRUE(test, uptr->mapped);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x1c, false), 0);
+	KUNIT_EXPECT_EQ(test, log->count, 2);
+}
+
 /* The same, when the buffer object is freed instead of used again. */
 static void drm_userptr_test_nonblock_refusal_finished_by_fini(struct kunit *test)
 {
@@ -1665,6 +1716,7 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_nonblock_never_sleeps),
 	KUNIT_CASE(drm_userptr_test_nonblock_refusal_finished_by_populate),
 	KUNIT_CASE(drm_userptr_test_nonblock_refusal_finished_by_fini),
+	KUNIT_CASE_SLOW(drm_userptr_test_populate_waits_for_owed_finish),
 	KUNIT_CASE(drm_userptr_test_failed_populate_keeps_nothing),
 	KUNIT_CASE(drm_userptr_test_unbind_leaves_nothing),
 	KUNIT_CASE(drm_userptr_test_two_gpus_start_before_finish),
