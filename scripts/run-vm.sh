@@ -66,8 +66,13 @@ cmdline+=" kmemleak=on"
 # TCG's TSC follows the host's clock. When the host is busy (a compile next
 # to the VM), the clocksource watchdog sees the TSC skew against jiffies and
 # switches the guest to a 4 ms jiffies clock, and every timing the tests
-# take (the benchmark smoke, timeouts measured in the guest) goes wrong.
+# take (the benchmark smoke, timeouts measured in the guest) goes wrong. The
+# boot-time calibration against the PIT fails the same way, so the guest is
+# told the TSC's rate: TCG's TSC is the host's.
 cmdline+=" tsc=reliable"
+host_khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+[ -z "$host_khz" ] || [ "$accel" != "tcg,thread=multi" ] ||
+	cmdline+=" tsc_early_khz=$host_khz"
 # 4-level paging: qemu's "-cpu max" offers LA57, and with 5-level paging an
 # interrupt that lands while identify_cpu() has cleared the boot CPU's
 # feature bits makes KASAN judge addresses by the 4-level layout and report a
