@@ -1443,6 +1443,16 @@ static void drm_userptr_test_populate_progresses_under_invalidations(struct kuni
 			    "no invalidation ran during the populate: it never let the CPU go");
 }
 
+/* The finish the refused start owed ran, once, before the unmap. */
+static void fake_expect_owed_finish_ran(struct kunit *test,
+					struct fake_gpu *gpu,
+					struct fake_log *log)
+{
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "F0"), 1);
+	KUNIT_EXPECT_TRUE(test, gpu->finish_saw_mapping);
+	KUNIT_EXPECT_FALSE(test, gpu->busy);
+}
+
 /*
  * The OOM reaper's invalidation is refused after the driver's start has
  * stopped the device and kicked a flush. The next populate (a GPU fault)
@@ -1462,9 +1472,7 @@ static void drm_userptr_test_nonblock_refusal_finished_by_populate(struct kunit 
 	KUNIT_EXPECT_EQ(test, log->count, 1);
 
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
-	KUNIT_EXPECT_EQ(test, fake_log_find(log, "F0"), 1);
-	KUNIT_EXPECT_TRUE(test, gpu->finish_saw_mapping);
-	KUNIT_EXPECT_FALSE(test, gpu->busy);
+	fake_expect_owed_finish_ran(test, gpu, log);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x18, false), 0);
 	KUNIT_EXPECT_EQ(test, log->count, 2);
 }
@@ -1532,9 +1540,7 @@ static void drm_userptr_test_nonblock_refusal_finished_by_fini(struct kunit *tes
 
 	drm_userptr_fini(uptr);
 	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), 0);
-	KUNIT_EXPECT_EQ(test, fake_log_find(log, "F0"), 1);
-	KUNIT_EXPECT_TRUE(test, gpu->finish_saw_mapping);
-	KUNIT_EXPECT_FALSE(test, gpu->busy);
+	fake_expect_owed_finish_ran(test, gpu, log);
 }
 
 /*
