@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "simgpu_igt.h"
@@ -232,6 +233,27 @@ void simgpu_igt_assert_filled(const void *p, size_t size, __u32 value)
 }
 
 /**
+ * simgpu_igt_is_filled() - whether every dword of CPU memory is @value
+ * @p: the memory
+ * @size: bytes, a multiple of 4
+ * @value: the dword
+ *
+ * Asserts nothing, so a forked child may call it.
+ *
+ * Return: true if every dword is @value.
+ */
+bool simgpu_igt_is_filled(const void *p, size_t size, __u32 value)
+{
+	const __u32 *dw = p;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(*dw); i++)
+		if (dw[i] != value)
+			return false;
+	return true;
+}
+
+/**
  * simgpu_igt_assert_job_fails() - a job whose BO cannot be populated fails
  * @fd: the VM
  * @mode: the VM's &enum drm_simgpu_mode
@@ -251,6 +273,22 @@ void simgpu_igt_assert_job_fails(int fd, __u32 mode,
 		igt_assert_eq(simgpu_igt_run(fd, cmds, n), -EFAULT);
 	else
 		igt_assert_eq(simgpu_exec(fd, cmds, n, 0, 0, 0), exec_err);
+}
+
+/**
+ * simgpu_igt_wait_child() - reap a child, which must have exited normally
+ * @pid: the child
+ *
+ * Return: its exit code.
+ */
+int simgpu_igt_wait_child(pid_t pid)
+{
+	int status;
+
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert_f(WIFEXITED(status), "child %d died, status %#x\n", pid,
+		     status);
+	return WEXITSTATUS(status);
 }
 
 /**

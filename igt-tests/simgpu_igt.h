@@ -9,6 +9,7 @@
 #define SIMGPU_IGT_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "igt.h"
 #include "libsimgpu.h"
@@ -54,9 +55,11 @@ int simgpu_igt_wait(int fd, __u32 syncobj);
 void simgpu_igt_fill(int fd, __u64 va, size_t size, __u32 value);
 void simgpu_igt_checksum(int fd, __u64 va, size_t size, __u64 result_va);
 void simgpu_igt_assert_filled(const void *p, size_t size, __u32 value);
+bool simgpu_igt_is_filled(const void *p, size_t size, __u32 value);
 void simgpu_igt_assert_job_fails(int fd, __u32 mode,
 				 const struct drm_simgpu_cmd *cmds,
 				 unsigned int n, int exec_err);
+int simgpu_igt_wait_child(pid_t pid);
 __u64 simgpu_igt_now_ns(void);
 void simgpu_igt_assert_no_stale(const struct simgpu_igt_gpu *gpu);
 void simgpu_igt_assert_no_stale_all(const struct simgpu_igt_gpu *gpus, int n);

@@ -62,18 +62,6 @@ static void cpu_pattern(void *p, size_t size, __u32 seed)
 		dw[i] = seed + (__u32)i * 0x9e3779b9u;
 }
 
-/* Whether every dword of @p is @value; safe in a forked child. */
-static bool is_filled(const void *p, size_t size, __u32 value)
-{
-	const __u32 *dw = p;
-	size_t i;
-
-	for (i = 0; i < size / sizeof(*dw); i++)
-		if (dw[i] != value)
-			return false;
-	return true;
-}
-
 /* Whether @p holds cpu_pattern(@seed); safe in a forked child. */
 static bool is_pattern(const void *p, size_t size, __u32 seed)
 {
@@ -137,17 +125,6 @@ static pid_t fork_child(void)
 	return pid;
 }
 
-/* Reap a child; return its exit code (it must have exited normally). */
-static int wait_child(pid_t pid)
-{
-	int status;
-
-	igt_assert_eq(waitpid(pid, &status, 0), pid);
-	igt_assert_f(WIFEXITED(status), "child %d died, status %#x\n", pid,
-		     status);
-	return WEXITSTATUS(status);
-}
-
 /* Send a byte through a pipe; safe in a forked child. */
 static bool pipe_notify(int fd)
 {
@@ -195,7 +172,7 @@ static void test_fork_cow(const struct simgpu_igt_gpu *gpu, __u32 mode)
 
 		close(to_parent[0]);
 		close(to_child[1]);
-		if (!is_filled(p, size, p_val))
+		if (!simgpu_igt_is_filled(p, size, p_val))
 			ret |= 1;
 		cpu_pattern(p, size, q_seed);
 		if (!pipe_notify(to_parent[1]))
@@ -219,7 +196,7 @@ static void test_fork_cow(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	simgpu_igt_assert_filled(p, size, s_val);
 
 	igt_assert(pipe_notify(to_child[1]));
-	igt_assert_eq(wait_child(pid), 0);
+	igt_assert_eq(simgpu_igt_wait_child(pid), 0);
 	close(to_parent[0]);
 	close(to_child[1]);
 
@@ -257,12 +234,12 @@ static void test_fork_shared(const struct simgpu_igt_gpu *gpu, __u32 mode)
 
 	pid = fork_child();
 	if (!pid) {
-		int ret = is_filled(p, size, p_val) ? 0 : 1;
+		int ret = simgpu_igt_is_filled(p, size, p_val) ? 0 : 1;
 
 		cpu_pattern(p, size, q_seed);
 		_exit(ret);
 	}
-	igt_assert_eq(wait_child(pid), 0);
+	igt_assert_eq(simgpu_igt_wait_child(pid), 0);
 
 	igt_assert_eq_u64(gpu_hash(fd, SIMGPU_IGT_VA, size, result),
 			  fnv1a_pattern(size, q_seed));
@@ -272,8 +249,8 @@ static void test_fork_shared(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	simgpu_igt_assert_filled(p, size, s_val);
 	pid = fork_child();
 	if (!pid)
-		_exit(is_filled(p, size, s_val) ? 0 : 1);
-	igt_assert_eq(wait_child(pid), 0);
+		_exit(simgpu_igt_is_filled(p, size, s_val) ? 0 : 1);
+	igt_assert_eq(simgpu_igt_wait_child(pid), 0);
 
 	close(fd);
 	munmap(p, size);
@@ -316,7 +293,7 @@ static void test_fork_dontfork(const struct simgpu_igt_gpu *gpu, __u32 mode)
 			cpu_fill(q, size, q_val);
 		_exit(ret);
 	}
-	igt_assert_eq(wait_child(pid), 0);
+	igt_assert_eq(simgpu_igt_wait_child(pid), 0);
 
 	simgpu_igt_assert_filled(p, size, p_val);
 	igt_assert_eq_u64(gpu_hash(fd, SIMGPU_IGT_VA, size, result),
@@ -367,7 +344,7 @@ static void test_fork_child_exits_busy(const struct simgpu_igt_gpu *gpu,
 		igt_assert_eq(simgpu_wait(fd, syncobj, 0, &status), 0);
 		igt_assert_eq(status, 0);
 	}
-	igt_assert_eq(wait_child(pid), 0);
+	igt_assert_eq(simgpu_igt_wait_child(pid), 0);
 
 	igt_assert_eq(simgpu_igt_wait(fd, syncobj), 0);
 	simgpu_igt_assert_filled(p, size, p_val);

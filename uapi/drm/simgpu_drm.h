@@ -40,6 +40,14 @@ extern "C" {
  * not mapped, or outside every binding the job was checked against) stops
  * with -EFAULT; a write through a read-only binding stops it with -EACCES.
  * &drm_simgpu_wait.status reports it.
+ *
+ * Ownership: a userptr BO belongs to the VM it was created in and to the
+ * process whose memory it maps. It cannot be exported (PRIME handle to fd:
+ * -EPERM) and a VM refuses to bind a BO of another VM (-EPERM, for a BO
+ * that reached it through a GEM name). BIND and EXEC refuse a BO of
+ * another process's memory (-EPERM), so a child after fork(), or a process
+ * that received the file over a socket, cannot reach the memory of the
+ * process that made the BO.
  */
 
 #define DRM_SIMGPU_QUERY	0x00
@@ -195,7 +203,8 @@ struct drm_simgpu_userptr {
  *
  * Maps the whole BO at @gpu_addr. Errors: -ENOENT for a bad @handle;
  * -EINVAL for an unaligned @gpu_addr or one whose range leaves the VA
- * space; -EEXIST if the range overlaps another binding.
+ * space; -EEXIST if the range overlaps another binding; -EPERM for a BO
+ * of another VM or of another process's memory.
  */
 struct drm_simgpu_bind {
 	/** @handle: the BO. */
@@ -273,7 +282,8 @@ struct drm_simgpu_cmd {
  * Errors: -EFAULT if part of a BO's memory is not mapped (a BO follows its
  * address range: memory mapped there again after an munmap() is used), or
  * its process has exited; -EAGAIN if the memory kept changing while being repopulated:
- * submit again; -ENOENT for a bad syncobj; the errors of
+ * submit again; -ENOENT for a bad syncobj; -EPERM if a BO of the job maps
+ * another process's memory; the errors of
  * &struct drm_simgpu_userptr population.
  */
 struct drm_simgpu_exec {

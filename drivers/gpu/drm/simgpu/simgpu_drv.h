@@ -397,6 +397,7 @@ void simgpu_bo_commit(struct simgpu_bo *bo);
 int simgpu_bo_populate(struct simgpu_bo *bo);
 int simgpu_vm_service_fault(struct simgpu_vm *vm, unsigned long gpu_pfn);
 void simgpu_vm_rebind_work(struct work_struct *work);
+bool simgpu_bo_is_callers(const struct simgpu_bo *bo);
 
 /* simgpu_gem.c */
 struct simgpu_bo *simgpu_bo_create(struct simgpu_vm *vm, u64 addr, u64 size,

@@ -30,8 +30,19 @@ static void simgpu_bo_free(struct drm_gem_object *obj)
 	simgpu_vm_put(vm);
 }
 
+/*
+ * A userptr BO maps one process's memory under its VM's notifier lock:
+ * another VM, GPU or driver could neither follow its invalidations nor be
+ * allowed that memory.
+ */
+static struct dma_buf *simgpu_bo_export(struct drm_gem_object *obj, int flags)
+{
+	return ERR_PTR(-EPERM);
+}
+
 static const struct drm_gem_object_funcs simgpu_gem_funcs = {
 	.free = simgpu_bo_free,
+	.export = simgpu_bo_export,
 };
 
 /**

@@ -185,6 +185,9 @@ static int simgpu_job_add_bo(struct simgpu_job *job, struct simgpu_bo *bo,
 	for (i = 0; i < job->num_bos; i++)
 		if (job->bos[i] == &bo->base)
 			return 0;
+	/* A child after fork() must not reach its parent's memory. */
+	if (!simgpu_bo_is_callers(bo))
+		return -EPERM;
 	if (job->num_bos == *capacity) {
 		*capacity = max(2 * *capacity, 8U);
 		bos = kvrealloc(job->bos, *capacity * sizeof(*bos), GFP_KERNEL);

@@ -148,6 +148,17 @@ int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags)
 }
 
 /**
+ * simgpu_bo_is_callers() - the BO maps the calling process's memory
+ * @bo: the BO
+ *
+ * Return: true if @bo was created by a thread of the calling process.
+ */
+bool simgpu_bo_is_callers(const struct simgpu_bo *bo)
+{
+	return bo->uptr.notifier.mm == current->mm;
+}
+
+/**
  * simgpu_bo_populate() - fault in and DMA-map a BO's pages if needed
  * @bo: the BO
  *
@@ -202,7 +213,8 @@ void simgpu_bo_commit(struct simgpu_bo *bo)
  * @flags: %DRM_SIMGPU_BIND_READ_ONLY
  *
  * Return: 0; -EINVAL for a bad address; -EEXIST if the range is in use;
- * -ENOMEM; -EINTR.
+ * -EPERM for a BO of another VM or another process's memory; -ENOMEM;
+ * -EINTR.
  */
 int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 		   u32 flags)
@@ -215,6 +227,12 @@ int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 	if (!PAGE_ALIGNED(gpu_addr) || check_add_overflow(gpu_addr, size, &end) ||
 	    end > BIT_ULL(SIMGPU_VA_BITS))
 		return -EINVAL;
+	/*
+	 * A BO is checked and committed under its own VM's notifier lock,
+	 * and its pages are the memory of the process that created it.
+	 */
+	if (bo->vm != vm || !simgpu_bo_is_callers(bo))
+		return -EPERM;
 
 	vma = kzalloc(sizeof(*vma), GFP_KERNEL);
 	if (!vma)
