@@ -142,34 +142,32 @@ __u32 simgpu_igt_userptr_bound(int fd, void *addr, size_t size, __u64 va)
  * @cmds: the commands
  * @n: number of @cmds
  *
- * Return: a syncobj that receives the job's fence.
+ * Return: the job's number, for simgpu_igt_wait() and simgpu_wait_job().
  */
-__u32 simgpu_igt_submit(int fd, const struct drm_simgpu_cmd *cmds,
+__u64 simgpu_igt_submit(int fd, const struct drm_simgpu_cmd *cmds,
 			unsigned int n)
 {
-	__u32 syncobj;
+	__u64 job = 0;
 	int ret;
 
-	igt_assert_eq(simgpu_syncobj_create(fd, &syncobj), 0);
-	ret = simgpu_exec(fd, cmds, n, 0, 0, syncobj);
+	ret = simgpu_submit(fd, cmds, n, 0, 0, 0, &job);
 	igt_assert_f(!ret, "EXEC: %s\n", strerror(-ret));
-	return syncobj;
+	return job;
 }
 
 /**
  * simgpu_igt_wait() - wait for a job submitted by simgpu_igt_submit()
  * @fd: the VM
- * @syncobj: its syncobj, destroyed here
+ * @job: its number
  *
  * Return: the job's status, 0 or a negative errno.
  */
-int simgpu_igt_wait(int fd, __u32 syncobj)
+int simgpu_igt_wait(int fd, __u64 job)
 {
 	int ret, status = 0;
 
-	ret = simgpu_wait(fd, syncobj, SIMGPU_IGT_WAIT_NS, &status);
+	ret = simgpu_wait_job(fd, job, SIMGPU_IGT_WAIT_NS, &status);
 	igt_assert_f(!ret, "WAIT: %s\n", strerror(-ret));
-	simgpu_syncobj_destroy(fd, syncobj);
 	return status;
 }
 

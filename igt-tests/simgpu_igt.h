@@ -49,9 +49,9 @@ __u32 simgpu_igt_userptr(int fd, void *addr, size_t size, __u32 flags);
 void simgpu_igt_bind(int fd, __u32 handle, __u64 va, __u32 flags);
 __u32 simgpu_igt_userptr_bound(int fd, void *addr, size_t size, __u64 va);
 int simgpu_igt_run(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n);
-__u32 simgpu_igt_submit(int fd, const struct drm_simgpu_cmd *cmds,
+__u64 simgpu_igt_submit(int fd, const struct drm_simgpu_cmd *cmds,
 			unsigned int n);
-int simgpu_igt_wait(int fd, __u32 syncobj);
+int simgpu_igt_wait(int fd, __u64 job);
 void simgpu_igt_fill(int fd, __u64 va, size_t size, __u32 value);
 void simgpu_igt_checksum(int fd, __u64 va, size_t size, __u64 result_va);
 void simgpu_igt_assert_filled(const void *p, size_t size, __u32 value);

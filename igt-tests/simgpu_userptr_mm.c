@@ -322,7 +322,7 @@ static void test_fork_child_exits_busy(const struct simgpu_igt_gpu *gpu,
 	__u32 *p = simgpu_igt_mmap(size);
 	__u64 *result = bind_result(fd);
 	struct drm_simgpu_cmd cmds[2];
-	__u32 syncobj;
+	__u64 job;
 	int status;
 	pid_t pid;
 
@@ -332,7 +332,7 @@ static void test_fork_child_exits_busy(const struct simgpu_igt_gpu *gpu,
 
 	cmds[0] = simgpu_cmd_spin(200000);
 	cmds[1] = simgpu_cmd_fill(SIMGPU_IGT_VA, size, p_val);
-	syncobj = simgpu_igt_submit(fd, cmds, 2);
+	job = simgpu_igt_submit(fd, cmds, 2);
 	usleep(50000);
 
 	pid = fork_child();
@@ -341,12 +341,12 @@ static void test_fork_child_exits_busy(const struct simgpu_igt_gpu *gpu,
 		_exit(0);
 	}
 	if (mode == DRM_SIMGPU_MODE_WAIT_IDLE) {
-		igt_assert_eq(simgpu_wait(fd, syncobj, 0, &status), 0);
+		igt_assert_eq(simgpu_wait_job(fd, job, 0, &status), 0);
 		igt_assert_eq(status, 0);
 	}
 	igt_assert_eq(simgpu_igt_wait_child(pid), 0);
 
-	igt_assert_eq(simgpu_igt_wait(fd, syncobj), 0);
+	igt_assert_eq(simgpu_igt_wait(fd, job), 0);
 	simgpu_igt_assert_filled(p, size, p_val);
 	igt_assert_eq_u64(gpu_hash(fd, SIMGPU_IGT_VA, size, result),
 			  fnv1a_filled(size, p_val));

@@ -221,7 +221,7 @@ static void test_overlap_all_gpus(__u32 mode)
 	const size_t size = 16 * page_size;
 	int memfd = memfd_create("simgpu-all-gpus", MFD_CLOEXEC);
 	char *results = simgpu_igt_mmap(num_gpus * page_size);
-	__u32 syncobjs[SIMGPU_IGT_MAX_GPUS];
+	__u64 jobs[SIMGPU_IGT_MAX_GPUS];
 	__u64 inval[SIMGPU_IGT_MAX_GPUS];
 	int fds[SIMGPU_IGT_MAX_GPUS];
 	struct drm_simgpu_cmd cmds[2];
@@ -266,11 +266,11 @@ static void test_overlap_all_gpus(__u32 mode)
 		inval[i] = gpu_stats(&gpus[i]).invalidations;
 		cmds[0] = simgpu_cmd_spin(300000);
 		cmds[1] = simgpu_cmd_fill(SIMGPU_IGT_VA + 4 * i, 4, LATE(i));
-		syncobjs[i] = simgpu_igt_submit(fds[i], cmds, 2);
+		jobs[i] = simgpu_igt_submit(fds[i], cmds, 2);
 	}
 	usleep(50000);
 	for (i = 0; i < num_gpus; i++)
-		igt_assert_eq(simgpu_wait(fds[i], syncobjs[i], 0, NULL), -ETIME);
+		igt_assert_eq(simgpu_wait_job(fds[i], jobs[i], 0, NULL), -ETIME);
 	t0 = simgpu_igt_now_ns();
 	igt_assert_eq(munmap(region, size), 0);
 	ms = (simgpu_igt_now_ns() - t0) / NSEC_PER_MSEC;
@@ -285,11 +285,11 @@ static void test_overlap_all_gpus(__u32 mode)
 	for (i = 0; i < num_gpus; i++) {
 		if (mode == DRM_SIMGPU_MODE_WAIT_IDLE) {
 			/* The jobs finished on the old pages. */
-			igt_assert_eq(simgpu_igt_wait(fds[i], syncobjs[i]), 0);
+			igt_assert_eq(simgpu_igt_wait(fds[i], jobs[i]), 0);
 			igt_assert_eq(view[i], LATE(i));
 		} else {
 			/* They resumed on the hole: no write reached the pages. */
-			igt_assert_eq(simgpu_igt_wait(fds[i], syncobjs[i]),
+			igt_assert_eq(simgpu_igt_wait(fds[i], jobs[i]),
 				      -EFAULT);
 			igt_assert_eq(view[i], MARKER(i));
 		}
@@ -325,7 +325,7 @@ static void test_overlap_all_gpus(__u32 mode)
 static int child_submit(__u32 mode, char *shared, size_t region_size)
 {
 	struct drm_simgpu_cmd cmds[2];
-	__u32 handle, syncobj;
+	__u32 handle;
 	int i, fd;
 
 	for (i = 0; i < num_gpus; i++) {
@@ -339,12 +339,10 @@ static int child_submit(__u32 mode, char *shared, size_t region_size)
 			return 0x30 | i;
 		if (simgpu_bind(fd, handle, SIMGPU_IGT_VA, 0))
 			return 0x40 | i;
-		if (simgpu_syncobj_create(fd, &syncobj))
-			return 0x50 | i;
 		cmds[0] = simgpu_cmd_spin(150000);
 		cmds[1] = simgpu_cmd_fill(SIMGPU_IGT_VA, region_size,
 					  EXIT_PATTERN(i));
-		if (simgpu_exec(fd, cmds, 2, 0, 0, syncobj))
+		if (simgpu_exec(fd, cmds, 2, 0, 0, 0))
 			return 0x60 | i;
 	}
 	return 0;
@@ -620,23 +618,17 @@ static int stress_job(struct stress_thread *t,
 		      const struct drm_simgpu_cmd *cmds, unsigned int n,
 		      int *status)
 {
-	__u32 syncobj;
+	__u64 job;
 	int err;
 
-	err = simgpu_syncobj_create(t->fd, &syncobj);
-	if (err) {
-		stress_bad(t, "syncobj", err);
-		return 1;
-	}
-	err = simgpu_exec(t->fd, cmds, n, 0, 0, syncobj);
+	err = simgpu_submit(t->fd, cmds, n, 0, 0, 0, &job);
 	if (!err) {
-		err = simgpu_wait(t->fd, syncobj, STRESS_WAIT_NS, status);
+		err = simgpu_wait_job(t->fd, job, STRESS_WAIT_NS, status);
 		if (err) {
 			stress_bad(t, "WAIT", err);
 			err = 1;
 		}
 	}
-	simgpu_syncobj_destroy(t->fd, syncobj);
 	return err;
 }
 
@@ -932,7 +924,7 @@ static bool fz_allowed(int err)
 {
 	static const int allowed[] = {
 		0, EINVAL, ENOENT, EFAULT, EEXIST, EBUSY, EAGAIN, ETIME, EPERM,
-		EACCES, ENOTTY, ENOMEM, E2BIG, EINTR, ENOSPC,
+		EACCES, ENOTTY, ENOMEM, E2BIG, EINTR, ENOSPC, EOPNOTSUPP,
 	};
 	unsigned int i;
 

@@ -52,7 +52,7 @@ struct test_vm {
 
 /* A job submitted by spin_then_fill(). */
 struct spin_job {
-	__u32 syncobj;
+	__u64 number;
 	__u64 submit_ns;
 };
 
@@ -158,7 +158,7 @@ static void spin_then_fill(int fd, struct spin_job *job, __u32 spin_us,
 	};
 
 	job->submit_ns = simgpu_igt_now_ns();
-	job->syncobj = simgpu_igt_submit(fd, cmds, 2);
+	job->number = simgpu_igt_submit(fd, cmds, 2);
 }
 
 /* The job has not finished yet. */
@@ -166,7 +166,7 @@ static void assert_job_busy(int fd, const struct spin_job *job)
 {
 	int status;
 
-	igt_assert_f(simgpu_wait(fd, job->syncobj, 0, &status) == -ETIME,
+	igt_assert_f(simgpu_wait_job(fd, job->number, 0, &status) == -ETIME,
 		     "the job ended before the test could act on it\n");
 }
 
@@ -187,8 +187,7 @@ static void assert_change_timing(const struct test_vm *vm,
 	igt_info("the change took %.1f ms, %.1f ms after the submission\n",
 		 (end - start) / 1e6, (start - job->submit_ns) / 1e6);
 	if (vm->mode == DRM_SIMGPU_MODE_WAIT_IDLE) {
-		igt_assert_f(simgpu_wait(vm->fd, job->syncobj, 0,
-					 &status) == 0,
+		igt_assert_f(simgpu_wait_job(vm->fd, job->number, 0, &status) == 0,
 			     "the change returned before the job ended\n");
 		igt_assert_f(end - job->submit_ns >= SPIN_US * 1000ull,
 			     "the change returned %.1f ms after the submission, before the spin ended\n",
@@ -267,7 +266,7 @@ static void test_unmap_during_job(const struct simgpu_igt_gpu *gpu,
 	igt_assert_eq(munmap(p, size), 0);
 	end = simgpu_igt_now_ns();
 	assert_change_timing(&vm, &job, start, end);
-	igt_assert_eq(simgpu_igt_wait(vm.fd, job.syncobj),
+	igt_assert_eq(simgpu_igt_wait(vm.fd, job.number),
 		      waits ? 0 : -EFAULT);
 
 	buf = read_memfd(memfd, size);
@@ -391,7 +390,7 @@ static void test_close_bo(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	spin_then_fill(fd, &job, CLOSE_SPIN_US, SIMGPU_IGT_VA, size, FILL_B);
 	assert_job_busy(fd, &job);
 	igt_assert_eq(simgpu_gem_close(fd, handle), 0);
-	igt_assert_eq(simgpu_igt_wait(fd, job.syncobj), 0);
+	igt_assert_eq(simgpu_igt_wait(fd, job.number), 0);
 	simgpu_igt_assert_filled(p, size, FILL_B);
 
 	igt_assert_eq(simgpu_unbind(fd, SIMGPU_IGT_VA), 0);
@@ -464,7 +463,7 @@ static void test_map_fixed_during_job(const struct simgpu_igt_gpu *gpu,
 	end = simgpu_igt_now_ns();
 	igt_assert(q == p);
 	assert_change_timing(&vm, &job, start, end);
-	igt_assert_eq(simgpu_igt_wait(vm.fd, job.syncobj), 0);
+	igt_assert_eq(simgpu_igt_wait(vm.fd, job.number), 0);
 
 	buf = read_memfd(memfd, size);
 	simgpu_igt_assert_filled(buf, size, waits ? FILL_A : OLD_VALUE);

@@ -41,6 +41,18 @@ extern "C" {
  * with -EFAULT; a write through a read-only binding stops it with -EACCES.
  * &drm_simgpu_wait.status reports it.
  *
+ * Job completion: a job of a wait-idle VM completes without help from the
+ * CPU's memory management, so its fence is a dma-fence like any other: it
+ * can go to a syncobj (&drm_simgpu_exec.out_syncobj) and from there to any
+ * other VM, GPU or driver. A job of a preempt or fault VM is long-running:
+ * it can only go on once the driver has faulted its memory back in, which
+ * takes the process's mmap_lock, and whoever holds that lock may be waiting
+ * for a fence (an munmap() waiting for a wait-idle job, say). Such a job's
+ * completion must never be a dma-fence others wait for, so those VMs
+ * refuse @out_syncobj (-EOPNOTSUPP). Every job, in every mode, can be
+ * waited for by its number in its VM (&drm_simgpu_exec.job,
+ * %DRM_SIMGPU_WAIT_JOB), from the VM's own file only.
+ *
  * Ownership: a userptr BO belongs to the VM it was created in and to the
  * process whose memory it maps. It cannot be exported (PRIME handle to fd:
  * -EPERM) and a VM refuses to bind a BO of another VM (-EPERM, for a BO
@@ -70,7 +82,7 @@ extern "C" {
 #define DRM_IOCTL_SIMGPU_UNBIND \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_SIMGPU_UNBIND, struct drm_simgpu_unbind)
 #define DRM_IOCTL_SIMGPU_EXEC \
-	DRM_IOW(DRM_COMMAND_BASE + DRM_SIMGPU_EXEC, struct drm_simgpu_exec)
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_SIMGPU_EXEC, struct drm_simgpu_exec)
 #define DRM_IOCTL_SIMGPU_WAIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_SIMGPU_WAIT, struct drm_simgpu_wait)
 #define DRM_IOCTL_SIMGPU_STATS \
@@ -282,8 +294,10 @@ struct drm_simgpu_cmd {
  * Errors: -EFAULT if part of a BO's memory is not mapped (a BO follows its
  * address range: memory mapped there again after an munmap() is used), or
  * its process has exited; -EAGAIN if the memory kept changing while being repopulated:
- * submit again; -ENOENT for a bad syncobj; -EPERM if a BO of the job maps
- * another process's memory; the errors of
+ * submit again; -ENOENT for a bad syncobj; -EOPNOTSUPP for @out_syncobj in
+ * a preempt or fault VM (see "Job completion" above); -EPERM if a BO of
+ * the job maps another process's memory; -EBUSY if
+ * %DRM_SIMGPU_MAX_VM_JOBS jobs of the VM are unfinished; the errors of
  * &struct drm_simgpu_userptr population.
  */
 struct drm_simgpu_exec {
@@ -295,25 +309,49 @@ struct drm_simgpu_exec {
 	__u32 engine;
 	/** @in_syncobj: syncobj whose fence the job waits for, or 0. */
 	__u32 in_syncobj;
-	/** @out_syncobj: syncobj that receives the job's fence, or 0. */
+	/**
+	 * @out_syncobj: syncobj that receives the job's fence, or 0; only in
+	 * a wait-idle VM.
+	 */
 	__u32 out_syncobj;
 	/** @flags: must be zero. */
 	__u32 flags;
 	/** @pad: must be zero. */
 	__u32 pad;
+	/**
+	 * @job: output, the job's number in its VM: 1 for the VM's first
+	 * job, then counting up. For &drm_simgpu_wait.job.
+	 */
+	__u64 job;
 };
+
+/*
+ * DRM_SIMGPU_MAX_VM_JOBS: unfinished jobs one VM may have; the status of
+ * its last this many jobs stays readable by %DRM_SIMGPU_WAIT_JOB.
+ */
+#define DRM_SIMGPU_MAX_VM_JOBS		256
+
+/* &drm_simgpu_wait.flags */
+/*
+ * DRM_SIMGPU_WAIT_JOB: wait for the VM's job &drm_simgpu_wait.job instead
+ * of a syncobj's fence; &drm_simgpu_wait.syncobj must be zero.
+ */
+#define DRM_SIMGPU_WAIT_JOB		(1u << 0)
 
 /**
  * struct drm_simgpu_wait - wait for a job (DRM_IOCTL_SIMGPU_WAIT)
  *
- * Waits for the fence in @syncobj and reports how the job ended. Returns
- * -ETIME if it did not signal within @timeout_ns, -ENOENT for a bad
- * handle, -EINVAL if the syncobj has no fence.
+ * Waits for the fence in @syncobj, or with %DRM_SIMGPU_WAIT_JOB for the
+ * VM's job @job, and reports how the job ended. Returns -ETIME if it did
+ * not signal within @timeout_ns, -ENOENT for a bad handle, -EINVAL if the
+ * syncobj has no fence or @job was never submitted, -ENOENT for a job
+ * older than the VM's last %DRM_SIMGPU_MAX_VM_JOBS (its status is no
+ * longer kept).
  */
 struct drm_simgpu_wait {
-	/** @syncobj: syncobj handle. */
+	/** @syncobj: syncobj handle; zero with %DRM_SIMGPU_WAIT_JOB. */
 	__u32 syncobj;
-	/** @flags: must be zero. */
+	/** @flags: %DRM_SIMGPU_WAIT_JOB. */
 	__u32 flags;
 	/** @timeout_ns: relative timeout; 0 polls. */
 	__s64 timeout_ns;
@@ -321,6 +359,8 @@ struct drm_simgpu_wait {
 	__s32 status;
 	/** @pad: must be zero. */
 	__u32 pad;
+	/** @job: with %DRM_SIMGPU_WAIT_JOB, &drm_simgpu_exec.job of the job. */
+	__u64 job;
 };
 
 /**

@@ -332,20 +332,24 @@ int simgpu_unbind(int fd, __u64 gpu_addr)
 }
 
 /**
- * simgpu_exec() - Submit a job.
+ * simgpu_submit() - Submit a job and learn its number.
  * @fd: A simgpu render node file.
  * @cmds: The job's commands.
  * @n: Number of commands.
  * @engine: Engine index.
  * @in_syncobj: Syncobj whose fence the job waits for, or 0.
- * @out_syncobj: Syncobj that receives the job's fence, or 0.
+ * @out_syncobj: Syncobj that receives the job's fence, or 0 (a wait-idle
+ *	VM only: preempt and fault VMs refuse it with -EOPNOTSUPP).
+ * @job: Receives the job's number in the VM, for simgpu_wait_job(); may be
+ *	NULL.
  *
  * drmIoctl() submits again by itself when the kernel returns -EAGAIN.
  *
  * Return: 0 or a negative errno.
  */
-int simgpu_exec(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
-		unsigned int engine, __u32 in_syncobj, __u32 out_syncobj)
+int simgpu_submit(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
+		  unsigned int engine, __u32 in_syncobj, __u32 out_syncobj,
+		  __u64 *job)
 {
 	struct drm_simgpu_exec args = {
 		.cmds = (__u64)(uintptr_t)cmds,
@@ -354,8 +358,31 @@ int simgpu_exec(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
 		.in_syncobj = in_syncobj,
 		.out_syncobj = out_syncobj,
 	};
+	int ret;
 
-	return simgpu_ioctl(fd, DRM_IOCTL_SIMGPU_EXEC, &args);
+	ret = simgpu_ioctl(fd, DRM_IOCTL_SIMGPU_EXEC, &args);
+	if (!ret && job)
+		*job = args.job;
+	return ret;
+}
+
+/**
+ * simgpu_exec() - Submit a job.
+ * @fd: A simgpu render node file.
+ * @cmds: The job's commands.
+ * @n: Number of commands.
+ * @engine: Engine index.
+ * @in_syncobj: Syncobj whose fence the job waits for, or 0.
+ * @out_syncobj: Syncobj that receives the job's fence, or 0; see
+ *	simgpu_submit().
+ *
+ * Return: 0 or a negative errno.
+ */
+int simgpu_exec(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
+		unsigned int engine, __u32 in_syncobj, __u32 out_syncobj)
+{
+	return simgpu_submit(fd, cmds, n, engine, in_syncobj, out_syncobj,
+			     NULL);
 }
 
 /**
@@ -373,6 +400,33 @@ int simgpu_wait(int fd, __u32 syncobj, __s64 timeout_ns, int *status)
 	struct drm_simgpu_wait args = {
 		.syncobj = syncobj,
 		.timeout_ns = timeout_ns,
+	};
+	int ret;
+
+	ret = simgpu_ioctl(fd, DRM_IOCTL_SIMGPU_WAIT, &args);
+	if (!ret && status)
+		*status = args.status;
+	return ret;
+}
+
+/**
+ * simgpu_wait_job() - Wait for a job of the VM by its number.
+ * @fd: The simgpu render node file the job was submitted on.
+ * @job: The number simgpu_submit() returned.
+ * @timeout_ns: Relative timeout; 0 polls.
+ * @status: Receives 0 or the negative errno the job stopped with, if 0 is
+ *	returned; may be NULL.
+ *
+ * Works in every invalidation mode.
+ *
+ * Return: 0 once the job is done, -ETIME on timeout, or a negative errno.
+ */
+int simgpu_wait_job(int fd, __u64 job, __s64 timeout_ns, int *status)
+{
+	struct drm_simgpu_wait args = {
+		.flags = DRM_SIMGPU_WAIT_JOB,
+		.timeout_ns = timeout_ns,
+		.job = job,
 	};
 	int ret;
 
@@ -613,8 +667,8 @@ __u64 simgpu_fnv1a(const void *p, size_t n)
  * @status: Receives 0 or the negative errno the job stopped with, if 0 is
  *	returned; may be NULL.
  *
- * Submits the job with a new out-syncobj, waits for it for at most
- * %SIMGPU_RUN_TIMEOUT_NS and destroys the syncobj.
+ * Submits the job and waits for it by its number for at most
+ * %SIMGPU_RUN_TIMEOUT_NS; works in every invalidation mode.
  *
  * Return: 0 if the job ran (whatever its @status), or the negative errno of
  * the submission or the wait (-ETIME if the job took too long).
@@ -622,15 +676,11 @@ __u64 simgpu_fnv1a(const void *p, size_t n)
 int simgpu_run(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
 	       int *status)
 {
-	__u32 syncobj;
-	int ret, ret2;
+	__u64 job;
+	int ret;
 
-	ret = simgpu_syncobj_create(fd, &syncobj);
-	if (ret)
-		return ret;
-	ret = simgpu_exec(fd, cmds, n, 0, 0, syncobj);
+	ret = simgpu_submit(fd, cmds, n, 0, 0, 0, &job);
 	if (!ret)
-		ret = simgpu_wait(fd, syncobj, SIMGPU_RUN_TIMEOUT_NS, status);
-	ret2 = simgpu_syncobj_destroy(fd, syncobj);
-	return ret ? ret : ret2;
+		ret = simgpu_wait_job(fd, job, SIMGPU_RUN_TIMEOUT_NS, status);
+	return ret;
 }

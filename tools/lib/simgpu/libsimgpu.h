@@ -39,9 +39,13 @@ int simgpu_userptr(int fd, void *addr, __u64 size, __u32 flags,
 		   __u32 *handle);
 int simgpu_bind(int fd, __u32 handle, __u64 gpu_addr, __u32 flags);
 int simgpu_unbind(int fd, __u64 gpu_addr);
+int simgpu_submit(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
+		  unsigned int engine, __u32 in_syncobj, __u32 out_syncobj,
+		  __u64 *job);
 int simgpu_exec(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
 		unsigned int engine, __u32 in_syncobj, __u32 out_syncobj);
 int simgpu_wait(int fd, __u32 syncobj, __s64 timeout_ns, int *status);
+int simgpu_wait_job(int fd, __u64 job, __s64 timeout_ns, int *status);
 int simgpu_stats(int fd, struct drm_simgpu_stats *s);
 
 /* DRM core objects */

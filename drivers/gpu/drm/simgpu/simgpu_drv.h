@@ -113,10 +113,23 @@ struct simgpu_engine {
 	struct simgpu_device *sdev;
 	/** @index: engine index in the GPU. */
 	unsigned int index;
-	/** @name: scheduler name. */
+	/** @name: name of @sched. */
 	char name[24];
-	/** @sched: the engine's scheduler. */
+	/** @lr_name: name of @lr_sched. */
+	char lr_name[28];
+	/**
+	 * @sched: the scheduler of wait-idle VMs' jobs, whose fences are
+	 * dma-fences: nothing on its path waits for the CPU's memory
+	 * management.
+	 */
 	struct drm_gpu_scheduler sched;
+	/**
+	 * @lr_sched: the scheduler of preempt and fault VMs' long-running jobs,
+	 * which wait for page faults and rebinds (the mmap_lock). Apart from
+	 * @sched so that they never hold back a wait-idle job, whose fence an
+	 * invalidation under the mmap_lock may be waiting for.
+	 */
+	struct drm_gpu_scheduler lr_sched;
 	/**
 	 * @tlb_lock: protects @tlb. Taken from the TLB-flush hrtimer, so with
 	 * interrupts off. An engine holds it across each page access, which
@@ -268,8 +281,25 @@ struct simgpu_vm {
 	struct list_head bo_list;
 	/** @num_bos: BOs of the VM. */
 	atomic_t num_bos;
-	/** @entities: scheduler entities, one per engine. */
+	/**
+	 * @entities: scheduler entities, one per engine, on the engine's
+	 * &simgpu_engine.sched or, with @long_running, its .lr_sched.
+	 */
 	struct drm_sched_entity entities[SIMGPU_MAX_ENGINES];
+	/**
+	 * @long_running: @mode is preempt or fault: the VM's jobs depend on
+	 * the mmap_lock, and their fences never leave the driver. Under @lock.
+	 */
+	bool long_running;
+	/** @jobs_lock: protects @job_fences for readers; writers hold @lock too. */
+	spinlock_t jobs_lock;
+	/** @last_job: number of the VM's last job; under @lock. */
+	u64 last_job;
+	/**
+	 * @job_fences: the finished fences of the last %DRM_SIMGPU_MAX_VM_JOBS
+	 * jobs, job n at n % %DRM_SIMGPU_MAX_VM_JOBS, referenced.
+	 */
+	struct dma_fence *job_fences[DRM_SIMGPU_MAX_VM_JOBS];
 	/** @ctx_wq: runs the VM's jobs, in order: the VM's hardware context. */
 	struct workqueue_struct *ctx_wq;
 	/** @jobs_in_flight: jobs committed and not yet freed. */
@@ -369,6 +399,14 @@ struct simgpu_job {
 	unsigned int num_bos;
 	/** @hw_fence: the engine's fence, once the job runs. */
 	struct dma_fence *hw_fence;
+	/**
+	 * @hw_fence_mem: @hw_fence until the job runs, allocated at
+	 * submission: run_job is on the fence-signalling path and must not
+	 * allocate.
+	 */
+	struct dma_fence *hw_fence_mem;
+	/** @long_running: the VM was long-running at submission. */
+	bool long_running;
 	/** @run_work: runs the job in the VM's context. */
 	struct work_struct run_work;
 	/** @free_work: drops the job's references. */

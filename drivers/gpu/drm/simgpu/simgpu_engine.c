@@ -18,7 +18,7 @@
 #define SIMGPU_MAX_FAULTS_PER_ACCESS	64
 
 /**
- * simgpu_engine_init() - initialise an engine and its scheduler
+ * simgpu_engine_init() - initialise an engine and its two schedulers
  * @sdev: the GPU
  * @index: engine index
  *
@@ -35,15 +35,25 @@ int simgpu_engine_init(struct simgpu_device *sdev, unsigned int index)
 		.name = engine->name,
 		.dev = sdev->drm.dev,
 	};
+	int err;
 
 	engine->sdev = sdev;
 	engine->index = index;
 	snprintf(engine->name, sizeof(engine->name), "simgpu%u-engine%u",
 		 sdev->index, index);
+	snprintf(engine->lr_name, sizeof(engine->lr_name),
+		 "simgpu%u-engine%u-lr", sdev->index, index);
 	spin_lock_init(&engine->tlb_lock);
 	spin_lock_init(&engine->fence_lock);
 	engine->fence_context = dma_fence_context_alloc(1);
-	return drm_sched_init(&engine->sched, &args);
+	err = drm_sched_init(&engine->sched, &args);
+	if (err)
+		return err;
+	args.name = engine->lr_name;
+	err = drm_sched_init(&engine->lr_sched, &args);
+	if (err)
+		drm_sched_fini(&engine->sched);
+	return err;
 }
 
 /**
@@ -52,6 +62,7 @@ int simgpu_engine_init(struct simgpu_device *sdev, unsigned int index)
  */
 void simgpu_engine_fini(struct simgpu_engine *engine)
 {
+	drm_sched_fini(&engine->lr_sched);
 	drm_sched_fini(&engine->sched);
 }
 

@@ -36,6 +36,25 @@ static const struct dma_fence_ops simgpu_hw_fence_ops = {
 	.get_timeline_name = simgpu_fence_timeline_name,
 };
 
+/**
+ * DOC: job fences
+ *
+ * A wait-idle VM's job completes without the CPU's memory management: its
+ * finished fence may be published (an out-syncobj) and waited for by
+ * reclaim, munmap() and every other driver, so everything from its
+ * submission to the engine until its signal is a dma-fence signalling
+ * critical section, annotated as one: run_job and the job's execution in
+ * the VM's context. lockdep then reports any lock or allocation there that
+ * could wait for memory reclaim or the mmap_lock.
+ *
+ * A preempt or fault VM's job depends on page-fault service and rebinds,
+ * which take the mmap_lock: it is long-running. Its fence never leaves the
+ * driver (no out-syncobj, no export of its BOs), it runs on the engine's
+ * other scheduler so that it never delays a wait-idle job, and its
+ * execution is not a signalling section. Userspace waits for it by its job
+ * number, as for any job.
+ */
+
 /* The VM's context runs the job on the engine. */
 static void simgpu_job_run_work(struct work_struct *work)
 {
@@ -43,9 +62,12 @@ static void simgpu_job_run_work(struct work_struct *work)
 					      run_work);
 	struct simgpu_stats *stats = &job->vm->sdev->stats;
 	struct dma_fence *fence = job->hw_fence;
+	bool cookie = false;
 	unsigned int i;
 	int err = 0;
 
+	if (!job->long_running)
+		cookie = dma_fence_begin_signalling();
 	for (i = 0; i < job->num_cmds && !err; i++)
 		err = simgpu_job_execute_cmd(job, &job->cmds[i]);
 
@@ -59,6 +81,8 @@ static void simgpu_job_run_work(struct work_struct *work)
 	 * reference is dropped then.
 	 */
 	dma_fence_signal(fence);
+	if (!job->long_running)
+		dma_fence_end_signalling(cookie);
 }
 
 static struct dma_fence *simgpu_run_job(struct drm_sched_job *sched_job)
@@ -66,18 +90,20 @@ static struct dma_fence *simgpu_run_job(struct drm_sched_job *sched_job)
 	struct simgpu_job *job = to_simgpu_job(sched_job);
 	struct simgpu_engine *engine = job->engine;
 	struct dma_fence *fence;
+	bool cookie;
 
 	if (unlikely(sched_job->s_fence->finished.error))
 		return NULL;
 
-	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
-	if (!fence)
-		return ERR_PTR(-ENOMEM);
+	cookie = dma_fence_begin_signalling();
+	fence = job->hw_fence_mem;
+	job->hw_fence_mem = NULL;
 	dma_fence_init(fence, &simgpu_hw_fence_ops, &engine->fence_lock,
 		       engine->fence_context, ++engine->fence_seqno);
 	/* One reference for the job, the first one for the scheduler. */
 	job->hw_fence = dma_fence_get(fence);
 	queue_work(job->vm->ctx_wq, &job->run_work);
+	dma_fence_end_signalling(cookie);
 	return fence;
 }
 
@@ -96,6 +122,7 @@ static void simgpu_job_put_objects(struct simgpu_job *job)
 	kvfree(job->bos);
 	kvfree(job->cmds);
 	kfree(job->bounce);
+	kfree(job->hw_fence_mem);
 }
 
 static void simgpu_job_free_work(struct work_struct *work)
@@ -291,6 +318,11 @@ static int simgpu_job_commit(struct simgpu_job *job)
 	if (!err) {
 		drm_sched_job_arm(&job->base);
 		fence = &job->base.s_fence->finished;
+		/*
+		 * The engines run the contexts of several VMs side by side:
+		 * being scheduled is not being done, even on one engine.
+		 */
+		set_bit(DRM_SCHED_FENCE_DONT_PIPELINE, &fence->flags);
 		for (i = 0; i < job->num_bos; i++)
 			dma_resv_add_fence(job->bos[i]->resv, fence,
 					   DMA_RESV_USAGE_BOOKKEEP);
@@ -359,6 +391,7 @@ static struct simgpu_job *simgpu_job_create(struct simgpu_vm *vm,
 	if (!job)
 		return ERR_PTR(-ENOMEM);
 	job->vm = vm;
+	job->long_running = vm->long_running;
 	job->engine = &vm->sdev->engines[args->engine];
 	job->num_cmds = args->num_cmds;
 	INIT_WORK(&job->run_work, simgpu_job_run_work);
@@ -377,7 +410,8 @@ static struct simgpu_job *simgpu_job_create(struct simgpu_vm *vm,
 			goto err_free;
 	}
 	job->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!job->bounce) {
+	job->hw_fence_mem = kzalloc(sizeof(*job->hw_fence_mem), GFP_KERNEL);
+	if (!job->bounce || !job->hw_fence_mem) {
 		err = -ENOMEM;
 		goto err_free;
 	}
@@ -416,7 +450,7 @@ int simgpu_exec_ioctl(struct drm_device *drm, void *data,
 	struct drm_simgpu_exec *args = data;
 	struct simgpu_vm *vm = file->driver_priv;
 	struct drm_syncobj *out_syncobj = NULL;
-	struct dma_fence *fence;
+	struct dma_fence *fence, **slot;
 	struct simgpu_job *job;
 	int err;
 
@@ -431,40 +465,73 @@ int simgpu_exec_ioctl(struct drm_device *drm, void *data,
 			return -ENOENT;
 	}
 
+	if (mutex_lock_interruptible(&vm->lock)) {
+		err = -EINTR;
+		goto out_syncobj;
+	}
+	/* See "job fences": a long-running job's fence stays here. */
+	if (out_syncobj && vm->long_running) {
+		err = -EOPNOTSUPP;
+		goto out_unlock;
+	}
+	slot = &vm->job_fences[(vm->last_job + 1) % DRM_SIMGPU_MAX_VM_JOBS];
+	if (*slot && !dma_fence_is_signaled(*slot)) {
+		err = -EBUSY;
+		goto out_unlock;
+	}
+
 	job = simgpu_job_create(vm, file, args);
 	if (IS_ERR(job)) {
 		err = PTR_ERR(job);
-		goto out_syncobj;
-	}
-
-	if (mutex_lock_interruptible(&vm->lock)) {
-		err = -EINTR;
-		goto err_job;
+		goto out_unlock;
 	}
 	err = simgpu_job_collect_bos(job);
 	if (!err)
 		err = simgpu_job_validate_and_arm(job);
 	if (err) {
-		mutex_unlock(&vm->lock);
-		goto err_job;
+		drm_sched_job_cleanup(&job->base);
+		simgpu_job_put_objects(job);
+		kfree(job);
+		goto out_unlock;
 	}
 
 	kref_get(&vm->ref);
 	fence = dma_fence_get(&job->base.s_fence->finished);
-	if (out_syncobj)
-		drm_syncobj_replace_fence(out_syncobj, fence);
-	drm_sched_entity_push_job(&job->base);
-	mutex_unlock(&vm->lock);
+	spin_lock(&vm->jobs_lock);
+	swap(*slot, fence);
+	args->job = ++vm->last_job;
+	spin_unlock(&vm->jobs_lock);
+	/* The job that had the slot before. */
 	dma_fence_put(fence);
-	goto out_syncobj;
-
-err_job:
-	drm_sched_job_cleanup(&job->base);
-	simgpu_job_put_objects(job);
-	kfree(job);
+	if (out_syncobj)
+		drm_syncobj_replace_fence(out_syncobj, *slot);
+	drm_sched_entity_push_job(&job->base);
+out_unlock:
+	mutex_unlock(&vm->lock);
 out_syncobj:
 	if (out_syncobj)
 		drm_syncobj_put(out_syncobj);
+	return err;
+}
+
+/* The finished fence of job @args->job of the VM, referenced. */
+static int simgpu_vm_job_fence(struct simgpu_vm *vm,
+			       const struct drm_simgpu_wait *args,
+			       struct dma_fence **fence)
+{
+	u64 job = args->job;
+	int err = 0;
+
+	if (args->syncobj)
+		return -EINVAL;
+	spin_lock(&vm->jobs_lock);
+	if (!job || job > vm->last_job)
+		err = -EINVAL;
+	else if (vm->last_job - job >= DRM_SIMGPU_MAX_VM_JOBS)
+		err = -ENOENT;
+	else
+		*fence = dma_fence_get(vm->job_fences[job % DRM_SIMGPU_MAX_VM_JOBS]);
+	spin_unlock(&vm->jobs_lock);
 	return err;
 }
 
@@ -484,9 +551,12 @@ int simgpu_wait_ioctl(struct drm_device *drm, void *data,
 	long timeout, ret;
 	int err;
 
-	if (args->flags || args->pad)
+	if (args->flags & ~DRM_SIMGPU_WAIT_JOB || args->pad)
 		return -EINVAL;
-	err = drm_syncobj_find_fence(file, args->syncobj, 0, 0, &fence);
+	if (args->flags & DRM_SIMGPU_WAIT_JOB)
+		err = simgpu_vm_job_fence(file->driver_priv, args, &fence);
+	else
+		err = drm_syncobj_find_fence(file, args->syncobj, 0, 0, &fence);
 	if (err)
 		return err;
 

@@ -13,6 +13,48 @@
 
 static atomic64_t simgpu_next_vm_id = ATOMIC64_INIT(0);
 
+/*
+ * Preempt and fault VMs run long-running jobs: they go on only after the
+ * driver has faulted memory back in, under the mmap_lock.
+ */
+static bool simgpu_mode_is_long_running(enum drm_simgpu_mode mode)
+{
+	return mode == DRM_SIMGPU_MODE_PREEMPT || mode == DRM_SIMGPU_MODE_FAULT;
+}
+
+/* One entity per engine, on the scheduler of the VM's kind of jobs. */
+static int simgpu_vm_entities_init(struct simgpu_vm *vm)
+{
+	struct simgpu_device *sdev = vm->sdev;
+	struct drm_gpu_scheduler *sched;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < sdev->num_engines; i++) {
+		sched = vm->long_running ? &sdev->engines[i].lr_sched :
+					   &sdev->engines[i].sched;
+		err = drm_sched_entity_init(&vm->entities[i],
+					    DRM_SCHED_PRIORITY_NORMAL,
+					    &sched, 1, NULL);
+		if (err)
+			goto err_entities;
+	}
+	return 0;
+
+err_entities:
+	while (i--)
+		drm_sched_entity_destroy(&vm->entities[i]);
+	return err;
+}
+
+static void simgpu_vm_entities_fini(struct simgpu_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->sdev->num_engines; i++)
+		drm_sched_entity_destroy(&vm->entities[i]);
+}
+
 /**
  * simgpu_vm_create() - create a VM
  * @sdev: the GPU
@@ -21,9 +63,7 @@ static atomic64_t simgpu_next_vm_id = ATOMIC64_INIT(0);
  */
 struct simgpu_vm *simgpu_vm_create(struct simgpu_device *sdev)
 {
-	struct drm_gpu_scheduler *sched;
 	struct simgpu_vm *vm;
-	unsigned int i;
 	int err;
 
 	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
@@ -37,6 +77,7 @@ struct simgpu_vm *simgpu_vm_create(struct simgpu_device *sdev)
 	mutex_init(&vm->commit_lock);
 	spin_lock_init(&vm->pt_lock);
 	spin_lock_init(&vm->bo_lock);
+	spin_lock_init(&vm->jobs_lock);
 	mt_init_flags(&vm->vmas, MT_FLAGS_USE_RCU);
 	INIT_LIST_HEAD(&vm->vma_list);
 	INIT_LIST_HEAD(&vm->bo_list);
@@ -48,30 +89,25 @@ struct simgpu_vm *simgpu_vm_create(struct simgpu_device *sdev)
 	if (err)
 		goto err_free;
 
-	vm->ctx_wq = alloc_ordered_workqueue("simgpu%u-vm%llu", 0,
+	/* Wait-idle jobs run on it: reclaim may wait for their fences. */
+	vm->ctx_wq = alloc_ordered_workqueue("simgpu%u-vm%llu", WQ_MEM_RECLAIM,
 					     sdev->index, vm->id);
 	if (!vm->ctx_wq) {
 		err = -ENOMEM;
 		goto err_domain;
 	}
 
-	for (i = 0; i < sdev->num_engines; i++) {
-		sched = &sdev->engines[i].sched;
-		err = drm_sched_entity_init(&vm->entities[i],
-					    DRM_SCHED_PRIORITY_NORMAL,
-					    &sched, 1, NULL);
-		if (err)
-			goto err_entities;
-	}
+	vm->long_running = simgpu_mode_is_long_running(vm->mode);
+	err = simgpu_vm_entities_init(vm);
+	if (err)
+		goto err_wq;
 
 	mutex_lock(&sdev->vms_lock);
 	list_add_tail(&vm->sdev_link, &sdev->vms);
 	mutex_unlock(&sdev->vms_lock);
 	return vm;
 
-err_entities:
-	while (i--)
-		drm_sched_entity_destroy(&vm->entities[i]);
+err_wq:
 	destroy_workqueue(vm->ctx_wq);
 err_domain:
 	drm_userptr_domain_fini(&vm->domain);
@@ -83,8 +119,11 @@ err_free:
 static void simgpu_vm_release(struct kref *ref)
 {
 	struct simgpu_vm *vm = container_of(ref, struct simgpu_vm, ref);
+	unsigned int i;
 
 	cancel_work_sync(&vm->rebind_work);
+	for (i = 0; i < ARRAY_SIZE(vm->job_fences); i++)
+		dma_fence_put(vm->job_fences[i]);
 	hrtimer_cancel(&vm->preempt.timer);
 	destroy_workqueue(vm->ctx_wq);
 	WARN_ON(!mtree_empty(&vm->vmas));
@@ -110,12 +149,14 @@ void simgpu_vm_put(struct simgpu_vm *vm)
  * @mode: &enum drm_simgpu_mode
  * @flags: %DRM_SIMGPU_VM_SINGLE_PASS or %DRM_SIMGPU_VM_LEGACY_MN
  *
- * Return: 0; -EINVAL for a bad mode or flag; -EBUSY if the VM has BOs.
+ * Return: 0; -EINVAL for a bad mode or flag; -EBUSY if the VM has BOs or
+ * unfinished jobs; -EINTR.
  */
 int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags)
 {
 	bool single_pass = flags & DRM_SIMGPU_VM_SINGLE_PASS;
 	bool legacy_mn = flags & DRM_SIMGPU_VM_LEGACY_MN;
+	bool long_running;
 	int err = 0;
 
 	if (flags & ~(DRM_SIMGPU_VM_SINGLE_PASS | DRM_SIMGPU_VM_LEGACY_MN) ||
@@ -123,26 +164,40 @@ int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags)
 		return -EINVAL;
 	if (mode == DRM_SIMGPU_MODE_DEFAULT)
 		mode = simgpu_default_mode;
+	long_running = simgpu_mode_is_long_running(mode);
 
 	if (mutex_lock_interruptible(&vm->lock))
 		return -EINTR;
-	if (atomic_read(&vm->num_bos)) {
+	if (atomic_read(&vm->num_bos) || atomic_read(&vm->jobs_in_flight)) {
 		err = -EBUSY;
-	} else {
-		if (single_pass != vm->single_pass) {
-			drm_userptr_domain_fini(&vm->domain);
-			err = drm_userptr_domain_init(&vm->domain,
-						      vm->sdev->drm.dev,
-						      &simgpu_userptr_ops,
-						      single_pass ?
-						      DRM_USERPTR_DOMAIN_SINGLE_PASS : 0);
-			/* Only fails for bad arguments. */
-			WARN_ON(err);
-			vm->single_pass = single_pass;
-		}
-		WRITE_ONCE(vm->mode, mode);
-		vm->legacy_mn = legacy_mn;
+		goto out;
 	}
+	/*
+	 * No BO is left, so no invalidation can queue the rebind worker
+	 * again, but one queued by the last BO's may still hold the
+	 * domain's notifier lock.
+	 */
+	flush_work(&vm->rebind_work);
+	if (long_running != vm->long_running) {
+		/* No job is queued: the entities are idle. */
+		simgpu_vm_entities_fini(vm);
+		vm->long_running = long_running;
+		/* Only fails for bad arguments. */
+		WARN_ON(simgpu_vm_entities_init(vm));
+	}
+	if (single_pass != vm->single_pass) {
+		drm_userptr_domain_fini(&vm->domain);
+		err = drm_userptr_domain_init(&vm->domain, vm->sdev->drm.dev,
+					      &simgpu_userptr_ops,
+					      single_pass ?
+					      DRM_USERPTR_DOMAIN_SINGLE_PASS : 0);
+		/* Only fails for bad arguments. */
+		WARN_ON(err);
+		vm->single_pass = single_pass;
+	}
+	WRITE_ONCE(vm->mode, mode);
+	vm->legacy_mn = legacy_mn;
+out:
 	mutex_unlock(&vm->lock);
 	return err;
 }
@@ -352,10 +407,8 @@ void simgpu_vm_close(struct simgpu_vm *vm)
 {
 	struct simgpu_device *sdev = vm->sdev;
 	struct simgpu_vma *vma;
-	unsigned int i;
 
-	for (i = 0; i < sdev->num_engines; i++)
-		drm_sched_entity_destroy(&vm->entities[i]);
+	simgpu_vm_entities_fini(vm);
 
 	mutex_lock(&vm->lock);
 	while ((vma = list_first_entry_or_null(&vm->vma_list,

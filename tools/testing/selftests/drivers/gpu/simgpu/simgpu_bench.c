@@ -371,15 +371,15 @@ static int bo_destroy(int fd, __u32 handle, __u64 va)
 }
 
 /* Runs @cmd on @engine and waits for it: it must succeed. */
-static int run_on(int fd, __u32 syncobj, unsigned int engine,
-		  struct drm_simgpu_cmd cmd)
+static int run_on(int fd, unsigned int engine, struct drm_simgpu_cmd cmd)
 {
 	int ret, status = 0;
+	__u64 job;
 
-	ret = simgpu_exec(fd, &cmd, 1, engine, 0, syncobj);
+	ret = simgpu_submit(fd, &cmd, 1, engine, 0, 0, &job);
 	if (ret)
 		return fail("EXEC: %s", strerror(-ret));
-	ret = simgpu_wait(fd, syncobj, WAIT_NS, &status);
+	ret = simgpu_wait_job(fd, job, WAIT_NS, &status);
 	if (ret)
 		return fail("WAIT: %s", strerror(-ret));
 	if (status)
@@ -393,10 +393,9 @@ static int run_on(int fd, __u32 syncobj, unsigned int engine,
 struct busy_vm {
 	int fd;
 	void *mem;
-	__u32 sync[2];
+	__u64 job[2];
 	bool fenced[2];
 	int cur;
-	__u32 probe_sync;
 	double end_us;
 	__u32 meas;
 };
@@ -417,7 +416,7 @@ static int job_reap(struct busy_vm *b, int slot, __s64 timeout_ns)
 
 	if (!b->fenced[slot])
 		return 0;
-	ret = simgpu_wait(b->fd, b->sync[slot], timeout_ns, &status);
+	ret = simgpu_wait_job(b->fd, b->job[slot], timeout_ns, &status);
 	if (ret == -ETIME)
 		return timeout_ns ? fail("a spin job did not finish") : 1;
 	if (ret)
@@ -450,11 +449,12 @@ static int keep_busy(struct busy_vm *b)
 	if (ret == 1 && b->end_us - now > BUSY_MARGIN_US)
 		return 0;
 
-	/* Queue the next job behind the current one, on another syncobj. */
+	/* Queue the next job behind the current one. */
 	next = !b->cur;
 	if (job_reap(b, next, WAIT_NS))
 		return -1;
-	ret = simgpu_exec(b->fd, cmds, ARRAY_SIZE(cmds), 0, 0, b->sync[next]);
+	ret = simgpu_submit(b->fd, cmds, ARRAY_SIZE(cmds), 0, 0, 0,
+			    &b->job[next]);
 	if (ret)
 		return fail("EXEC spin job: %s", strerror(-ret));
 	b->fenced[next] = true;
@@ -482,10 +482,6 @@ static int busy_setup(struct busy_vm *b, int gpu, __u32 mode, __u32 flags)
 	if (bo_create(b->fd, b->mem, size, DRM_SIMGPU_USERPTR_POPULATE, BUSY_VA,
 		      &handle))
 		return -1;
-	if (simgpu_syncobj_create(b->fd, &b->sync[0]) ||
-	    simgpu_syncobj_create(b->fd, &b->sync[1]) ||
-	    simgpu_syncobj_create(b->fd, &b->probe_sync))
-		return fail("SYNCOBJ_CREATE failed");
 	return keep_busy(b);
 }
 
@@ -516,8 +512,7 @@ static int wait_resumed(struct busy_vm *vms, int n)
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
-		if (run_on(vms[i].fd, vms[i].probe_sync, 1,
-			   simgpu_cmd_store_dword(BUSY_VA + 64, i)))
+		if (run_on(vms[i].fd, 1, simgpu_cmd_store_dword(BUSY_VA + 64, i)))
 			return -1;
 	}
 	return 0;
@@ -1112,8 +1107,9 @@ static int revalidate_mode(int m, int reps, double *total, double *inval)
 	size_t size = BO_PAGES * page_size;
 	volatile __u32 *dw;
 	int fd, r, ret, status = 0;
-	__u32 handle, sync, value;
+	__u32 handle, value;
 	struct drm_simgpu_cmd cmd;
+	__u64 job;
 	double t0, tm, t1;
 
 	fd = vm_open(0, modes[m].mode, 0);
@@ -1127,13 +1123,8 @@ static int revalidate_mode(int m, int reps, double *total, double *inval)
 	memset((void *)dw, 0, size);
 	ret = bo_create(fd, (void *)dw, size, DRM_SIMGPU_USERPTR_POPULATE,
 			MEAS_VA, &handle);
-	if (!ret) {
-		ret = simgpu_syncobj_create(fd, &sync);
-		if (ret)
-			ret = fail("SYNCOBJ_CREATE: %s", strerror(-ret));
-	}
 	if (!ret)
-		ret = run_on(fd, sync, 0, simgpu_cmd_store_dword(MEAS_VA, 1));
+		ret = run_on(fd, 0, simgpu_cmd_store_dword(MEAS_VA, 1));
 
 	for (r = 0; r < reps && !ret; r++) {
 		value = 0xb0000000u + r;
@@ -1144,9 +1135,9 @@ static int revalidate_mode(int m, int reps, double *total, double *inval)
 			break;
 		}
 		tm = now_us();
-		ret = simgpu_exec(fd, &cmd, 1, 0, 0, sync);
+		ret = simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job);
 		if (!ret)
-			ret = simgpu_wait(fd, sync, WAIT_NS, &status);
+			ret = simgpu_wait_job(fd, job, WAIT_NS, &status);
 		t1 = now_us();
 		if (ret)
 			ret = fail("%s: EXEC or WAIT: %s", modes[m].name,

@@ -102,7 +102,7 @@ static const struct {
 	{ EEXIST, "EEXIST" }, { EBUSY, "EBUSY" }, { EAGAIN, "EAGAIN" },
 	{ ETIME, "ETIME" }, { EPERM, "EPERM" }, { EACCES, "EACCES" },
 	{ ENOTTY, "ENOTTY" }, { ENOMEM, "ENOMEM" }, { E2BIG, "E2BIG" },
-	{ EINTR, "EINTR" }, { ENOSPC, "ENOSPC" },
+	{ EINTR, "EINTR" }, { ENOSPC, "ENOSPC" }, { EOPNOTSUPP, "EOPNOTSUPP" },
 };
 
 static struct gpu gpus[MAX_FUZZ_GPUS];

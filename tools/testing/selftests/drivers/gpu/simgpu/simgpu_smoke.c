@@ -276,17 +276,18 @@ static int test_ops_malloc(const struct gpu *g, __u32 mode)
  * leaves the BO to page faults, so the job may be queued instead and then
  * must stop with -EFAULT.
  */
-static int check_dead_bo(int fd, __u32 mode, __u32 syncobj)
+static int check_dead_bo(int fd, __u32 mode)
 {
 	struct drm_simgpu_cmd cmd = simgpu_cmd_store_dword(VA_A, 1);
 	int ret, status;
+	__u64 job;
 
-	ret = simgpu_exec(fd, &cmd, 1, 0, 0, syncobj);
+	ret = simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job);
 	if (ret == -EFAULT)
 		return 0;
 	if (ret || mode != DRM_SIMGPU_MODE_FAULT)
 		return fail("exec on the unmapped BO: %d, not -EFAULT", ret);
-	ret = simgpu_wait(fd, syncobj, WAIT_NS, &status);
+	ret = simgpu_wait_job(fd, job, WAIT_NS, &status);
 	if (ret)
 		return fail("wait after the munmap: %s", strerror(-ret));
 	if (status != -EFAULT)
@@ -305,8 +306,9 @@ static int test_munmap_busy(const struct gpu *g, __u32 mode)
 {
 	struct drm_simgpu_cmd cmds[2];
 	double t0, t1, unmap_ms, job_ms;
-	__u32 handle, syncobj;
 	int fd, ret, status;
+	__u32 handle;
+	__u64 job;
 	void *p;
 
 	if (g->q.max_spin_us < SPIN_US)
@@ -326,31 +328,25 @@ static int test_munmap_busy(const struct gpu *g, __u32 mode)
 		munmap(p, BO_SIZE);
 		goto out_close;
 	}
-	ret = simgpu_syncobj_create(fd, &syncobj);
-	if (ret) {
-		munmap(p, BO_SIZE);
-		ret = fail("syncobj: %s", strerror(-ret));
-		goto out_bo;
-	}
 
 	cmds[0] = simgpu_cmd_spin(SPIN_US);
 	cmds[1] = simgpu_cmd_fill(VA_A, BO_SIZE, 0x5a5a5a5a);
 	t0 = now_ms();
-	ret = simgpu_exec(fd, cmds, 2, 0, 0, syncobj);
+	ret = simgpu_submit(fd, cmds, 2, 0, 0, 0, &job);
 	if (ret) {
 		munmap(p, BO_SIZE);
 		ret = fail("exec: %s", strerror(-ret));
-		goto out_syncobj;
+		goto out_bo;
 	}
 	usleep(MUNMAP_AFTER_MS * 1000);
 	t1 = now_ms();
 	munmap(p, BO_SIZE);
 	unmap_ms = now_ms() - t1;
-	ret = simgpu_wait(fd, syncobj, WAIT_NS, &status);
+	ret = simgpu_wait_job(fd, job, WAIT_NS, &status);
 	job_ms = now_ms() - t0;
 	if (ret) {
 		ret = fail("wait: %s", strerror(-ret));
-		goto out_syncobj;
+		goto out_bo;
 	}
 	printf("# munmap %.1f ms, job %.1f ms, job status %d\n", unmap_ms,
 	       job_ms, status);
@@ -369,10 +365,8 @@ static int test_munmap_busy(const struct gpu *g, __u32 mode)
 			ret = fail("job status %d, not -EFAULT", status);
 	}
 	if (!ret)
-		ret = check_dead_bo(fd, mode, syncobj);
+		ret = check_dead_bo(fd, mode);
 
-out_syncobj:
-	simgpu_syncobj_destroy(fd, syncobj);
 out_bo:
 	if (bo_destroy(fd, handle, VA_A))
 		ret = -1;

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Job completion and the dma-fence rules: a preempt or fault VM's job can
+ * only go on after the kernel has taken the process's mmap_lock, so its
+ * completion must never be a fence that someone holding that lock waits
+ * for. Such VMs refuse out-syncobjs, their jobs never hold back a
+ * wait-idle job, and every job can be waited for by its number instead.
+ *
+ * Copyright © 2026 The drm_userptr authors
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <xf86drm.h>
+
+#include "simgpu_igt.h"
+
+#define NSEC_PER_MSEC		1000000ull
+#define NSEC_PER_SEC		1000000000ull
+
+/* More jobs than a scheduler lets run at once (its credit limit, 64). */
+#define MANY_JOBS		80
+/* Spin of the first fault job: longer than submitting the rest takes. */
+#define LR_SPIN_US		2000000
+
+static struct simgpu_igt_gpu gpus[SIMGPU_IGT_MAX_GPUS];
+static int num_gpus;
+static size_t page_size;
+
+static bool is_long_running(__u32 mode)
+{
+	return mode == DRM_SIMGPU_MODE_PREEMPT || mode == DRM_SIMGPU_MODE_FAULT;
+}
+
+/*
+ * Only a wait-idle VM's job gives its fence to a syncobj; in a preempt or
+ * fault VM the job is refused with -EOPNOTSUPP, and nothing is queued.
+ * A wait-idle job's fence, exported and imported on another GPU, orders a
+ * job there.
+ */
+static void test_out_syncobj(const struct simgpu_igt_gpu *gpu, __u32 mode)
+{
+	struct drm_simgpu_cmd cmd = simgpu_cmd_spin(1000);
+	struct drm_simgpu_stats before, after;
+	int fd = simgpu_igt_vm(gpu, mode), other, status = -1, sync_fd;
+	const struct simgpu_igt_gpu *peer = &gpus[num_gpus > 1];
+	__u32 syncobj, imported;
+	__u64 job;
+
+	igt_assert_eq(simgpu_syncobj_create(fd, &syncobj), 0);
+	igt_assert_eq(simgpu_stats(fd, &before), 0);
+	if (is_long_running(mode)) {
+		igt_assert_eq(simgpu_submit(fd, &cmd, 1, 0, 0, syncobj, &job),
+			      -EOPNOTSUPP);
+		igt_assert_eq(simgpu_wait(fd, syncobj, 0, NULL), -EINVAL);
+		igt_assert_eq(simgpu_stats(fd, &after), 0);
+		igt_assert_eq_u64(after.jobs, before.jobs);
+		/* Without one the job runs, and is waited for by number. */
+		igt_assert_eq(simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job), 0);
+		igt_assert_eq(simgpu_igt_wait(fd, job), 0);
+		close(fd);
+		return;
+	}
+
+	cmd = simgpu_cmd_spin(200000);
+	igt_assert_eq(simgpu_submit(fd, &cmd, 1, 0, 0, syncobj, &job), 0);
+	igt_assert_eq(drmSyncobjExportSyncFile(fd, syncobj, &sync_fd), 0);
+	other = simgpu_igt_vm(peer, DRM_SIMGPU_MODE_WAIT_IDLE);
+	igt_assert_eq(simgpu_syncobj_create(other, &imported), 0);
+	igt_assert_eq(drmSyncobjImportSyncFile(other, imported, sync_fd), 0);
+	close(sync_fd);
+	cmd = simgpu_cmd_spin(1000);
+	igt_assert_eq(simgpu_submit(other, &cmd, 1, 0, imported, 0, &job), 0);
+	/* It waits for the first job. */
+	igt_assert_eq(simgpu_wait_job(other, job, 0, NULL), -ETIME);
+	igt_assert_eq(simgpu_wait(fd, syncobj, 10ll * NSEC_PER_SEC, &status), 0);
+	igt_assert_eq(status, 0);
+	igt_assert_eq(simgpu_igt_wait(other, job), 0);
+	close(other);
+	close(fd);
+}
+
+/*
+ * Jobs are numbered from 1 in each VM; a VM keeps the status of its last
+ * DRM_SIMGPU_MAX_VM_JOBS jobs and refuses more unfinished ones.
+ */
+static void test_job_numbers(const struct simgpu_igt_gpu *gpu, __u32 mode)
+{
+	struct drm_simgpu_cmd cmd = simgpu_cmd_spin(2000000);
+	int fd = simgpu_igt_vm(gpu, mode), other = simgpu_igt_vm(gpu, mode);
+	struct drm_simgpu_wait bad = {
+		.flags = DRM_SIMGPU_WAIT_JOB,
+		.syncobj = 1,
+		.job = 1,
+	};
+	__u64 job, i;
+
+	igt_assert_eq(simgpu_wait_job(fd, 1, 0, NULL), -EINVAL);
+	igt_assert_eq(simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job), 0);
+	igt_assert_eq_u64(job, 1);
+	/* Numbers are per VM. */
+	igt_assert_eq(simgpu_wait_job(other, 1, 0, NULL), -EINVAL);
+	igt_assert_eq(drmIoctl(fd, DRM_IOCTL_SIMGPU_WAIT, &bad), -1);
+	igt_assert_eq(errno, EINVAL);
+	igt_assert_eq(simgpu_wait_job(fd, 0, 0, NULL), -EINVAL);
+	igt_assert_eq(simgpu_wait_job(fd, 2, 0, NULL), -EINVAL);
+
+	/* They queue behind the first one, in the VM's context. */
+	cmd = simgpu_cmd_spin(0);
+	for (i = 2; i <= DRM_SIMGPU_MAX_VM_JOBS; i++) {
+		igt_assert_eq(simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job), 0);
+		igt_assert_eq_u64(job, i);
+	}
+	igt_assert_eq(simgpu_wait_job(fd, 1, 0, NULL), -ETIME);
+	igt_assert_eq(simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job), -EBUSY);
+
+	for (i = 1; i <= DRM_SIMGPU_MAX_VM_JOBS; i++)
+		igt_assert_eq(simgpu_igt_wait(fd, i), 0);
+	igt_assert_eq(simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job), 0);
+	igt_assert_eq_u64(job, DRM_SIMGPU_MAX_VM_JOBS + 1);
+	igt_assert_eq(simgpu_igt_wait(fd, job), 0);
+	/* The first job's status is no longer kept; the second's is. */
+	igt_assert_eq(simgpu_wait_job(fd, 1, 0, NULL), -ENOENT);
+	igt_assert_eq(simgpu_igt_wait(fd, 2), 0);
+	close(other);
+	close(fd);
+}
+
+/*
+ * A job that waits for another VM's job through a syncobj runs after it,
+ * also when both VMs share the engine: the engines run VMs' contexts side
+ * by side, not in submission order.
+ */
+static void test_in_syncobj_orders(const struct simgpu_igt_gpu *gpu,
+				   const struct simgpu_igt_gpu *peer)
+{
+	int first = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_WAIT_IDLE);
+	int second = simgpu_igt_vm(peer, DRM_SIMGPU_MODE_WAIT_IDLE);
+	__u32 *mem = simgpu_igt_mmap(page_size);
+	struct drm_simgpu_cmd cmds[2];
+	__u32 syncobj, imported;
+	int sync_fd;
+	__u64 job;
+
+	mem[0] = 1;
+	mem[1] = 0;
+	simgpu_igt_userptr_bound(first, mem, page_size, SIMGPU_IGT_VA);
+	simgpu_igt_userptr_bound(second, mem, page_size, SIMGPU_IGT_VA);
+	igt_assert_eq(simgpu_syncobj_create(first, &syncobj), 0);
+	igt_assert_eq(simgpu_syncobj_create(second, &imported), 0);
+
+	cmds[0] = simgpu_cmd_spin(200000);
+	cmds[1] = simgpu_cmd_store_dword(SIMGPU_IGT_VA, 2);
+	igt_assert_eq(simgpu_submit(first, cmds, 2, 0, 0, syncobj, NULL), 0);
+	igt_assert_eq(drmSyncobjExportSyncFile(first, syncobj, &sync_fd), 0);
+	igt_assert_eq(drmSyncobjImportSyncFile(second, imported, sync_fd), 0);
+	close(sync_fd);
+	cmds[0] = simgpu_cmd_copy(SIMGPU_IGT_VA + 4, SIMGPU_IGT_VA, 4);
+	igt_assert_eq(simgpu_submit(second, cmds, 1, 0, imported, 0, &job), 0);
+	igt_assert_eq(simgpu_igt_wait(second, job), 0);
+	igt_assert_f(mem[1] == 2, "the second job read %u before the first wrote\n",
+		     mem[1]);
+	close(second);
+	close(first);
+	munmap(mem, page_size);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
+struct mprotect_call {
+	void *addr;
+	size_t size;
+	__u64 ns;
+};
+
+static void *mprotect_thread(void *arg)
+{
+	struct mprotect_call *c = arg;
+	__u64 t0 = simgpu_igt_now_ns();
+
+	igt_assert_eq(mprotect(c->addr, c->size, PROT_READ), 0);
+	c->ns = simgpu_igt_now_ns() - t0;
+	return NULL;
+}
+
+/*
+ * The deadlock the dma-fence rules forbid, through the one thing a
+ * long-running VM still shares with a wait-idle one, the engine: many fault
+ * VM jobs, the first of which takes a GPU page fault once mprotect() holds
+ * the mmap_lock, queued ahead of a wait-idle job that the mprotect()
+ * waits for. The wait-idle job must not wait for the fault jobs.
+ */
+static void test_fault_jobs_mprotect(const struct simgpu_igt_gpu *gpu,
+				     __u32 mode)
+{
+	const size_t size = 16 * page_size;
+	int lr = simgpu_igt_vm(gpu, mode);
+	int wi = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_WAIT_IDLE);
+	__u32 *a = simgpu_igt_mmap(size), *b = simgpu_igt_mmap(size);
+	struct mprotect_call call = { .addr = b, .size = size };
+	__u64 lr_jobs[MANY_JOBS], wi_job;
+	struct drm_simgpu_cmd cmds[2];
+	pthread_t thread;
+	int i;
+
+	simgpu_igt_userptr_bound(lr, a, size, SIMGPU_IGT_VA);
+	simgpu_igt_userptr_bound(wi, b, size, SIMGPU_IGT_VA);
+	simgpu_igt_fill(lr, SIMGPU_IGT_VA, size, 0);
+	simgpu_igt_fill(wi, SIMGPU_IGT_VA, size, 0);
+
+	/*
+	 * The first job spins for longer than everything below takes, then
+	 * faults on the page dropped here.
+	 */
+	igt_assert_eq(madvise(a, size, MADV_DONTNEED), 0);
+	cmds[0] = simgpu_cmd_spin(LR_SPIN_US);
+	cmds[1] = simgpu_cmd_store_dword(SIMGPU_IGT_VA, 1);
+	lr_jobs[0] = simgpu_igt_submit(lr, cmds, 2);
+	for (i = 1; i < MANY_JOBS; i++) {
+		cmds[0] = simgpu_cmd_store_dword(SIMGPU_IGT_VA + 4 * (i % 1024),
+						 i + 1);
+		lr_jobs[i] = simgpu_igt_submit(lr, cmds, 1);
+	}
+	cmds[0] = simgpu_cmd_spin(100000);
+	cmds[1] = simgpu_cmd_fill(SIMGPU_IGT_VA, size, 0x77777777);
+	wi_job = simgpu_igt_submit(wi, cmds, 2);
+
+	/* mprotect() takes the mmap_lock and waits for the wait-idle job. */
+	igt_assert_eq(pthread_create(&thread, NULL, mprotect_thread, &call), 0);
+	igt_assert_eq(pthread_join(thread, NULL), 0);
+	igt_info("mprotect() took %llu ms\n",
+		 (unsigned long long)(call.ns / NSEC_PER_MSEC));
+	/* It waited for the wait-idle job only, not for the fault jobs. */
+	igt_assert_f(simgpu_wait_job(lr, lr_jobs[0], 0, NULL) == -ETIME,
+		     "the fault job ended before the mprotect(): no race\n");
+
+	igt_assert_eq(simgpu_igt_wait(wi, wi_job), 0);
+	simgpu_igt_assert_filled(b, size, 0x77777777);
+	for (i = 0; i < MANY_JOBS; i++)
+		igt_assert_eq(simgpu_igt_wait(lr, lr_jobs[i]), 0);
+	for (i = 1; i < MANY_JOBS; i++)
+		igt_assert_eq(a[i % 1024], i + 1);
+
+	close(wi);
+	close(lr);
+	munmap(a, size);
+	munmap(b, size);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
+igt_main
+{
+	const struct simgpu_igt_mode *m;
+
+	igt_fixture {
+		page_size = simgpu_igt_page_size();
+		num_gpus = simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
+	}
+
+	igt_describe("Only wait-idle jobs give their fence to a syncobj.");
+	igt_subtest_with_dynamic("out-syncobj") {
+		for_each_simgpu_mode(m)
+			igt_dynamic(m->name)
+				test_out_syncobj(&gpus[0], m->mode);
+	}
+
+	igt_describe("An in-syncobj orders jobs of two VMs on one engine.");
+	igt_subtest("in-syncobj-same-engine")
+		test_in_syncobj_orders(&gpus[0], &gpus[0]);
+
+	igt_describe("An in-syncobj orders jobs of two VMs on two GPUs.");
+	igt_subtest("in-syncobj-other-gpu") {
+		igt_require(num_gpus > 1);
+		test_in_syncobj_orders(&gpus[0], &gpus[1]);
+	}
+
+	igt_describe("Jobs are waited for by their number in the VM.");
+	igt_subtest_with_dynamic("job-numbers") {
+		for_each_simgpu_mode(m)
+			igt_dynamic(m->name)
+				test_job_numbers(&gpus[0], m->mode);
+	}
+
+	igt_describe("Fault jobs waiting for the mmap_lock never hold back a wait-idle job.");
+	igt_subtest("fault-jobs-mprotect")
+		test_fault_jobs_mprotect(&gpus[0], DRM_SIMGPU_MODE_FAULT);
+}
