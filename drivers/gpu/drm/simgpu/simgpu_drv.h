@@ -306,7 +306,10 @@ struct simgpu_vm {
 	atomic_t jobs_in_flight;
 	/** @preempt: preemption of the VM's context. */
 	struct simgpu_preempt preempt;
-	/** @rebind_work: repopulates and resumes a preempted context. */
+	/**
+	 * @rebind_work: repopulates and resumes a preempted context; holds a
+	 * reference to the VM while queued or running.
+	 */
 	struct work_struct rebind_work;
 	/** @sdev_link: in &simgpu_device.vms. */
 	struct list_head sdev_link;
@@ -434,6 +437,7 @@ int simgpu_vm_unbind(struct simgpu_vm *vm, u64 gpu_addr);
 void simgpu_bo_commit(struct simgpu_bo *bo);
 int simgpu_bo_populate(struct simgpu_bo *bo);
 int simgpu_vm_service_fault(struct simgpu_vm *vm, unsigned long gpu_pfn);
+void simgpu_vm_queue_rebind(struct simgpu_vm *vm);
 void simgpu_vm_rebind_work(struct work_struct *work);
 bool simgpu_bo_is_callers(const struct simgpu_bo *bo);
 

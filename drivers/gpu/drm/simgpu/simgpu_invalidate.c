@@ -323,7 +323,7 @@ void simgpu_bo_invalidate_finish(struct simgpu_bo *bo)
 	simgpu_bo_zaps_finished(bo);
 
 	if (mode == DRM_SIMGPU_MODE_PREEMPT)
-		queue_work(system_unbound_wq, &vm->rebind_work);
+		simgpu_vm_queue_rebind(vm);
 
 	simgpu_hist_add(&sdev->stats.finish_wait,
 			ktime_get_ns() - READ_ONCE(bo->inval_start_ns));

@@ -121,7 +121,10 @@ static void simgpu_vm_release(struct kref *ref)
 	struct simgpu_vm *vm = container_of(ref, struct simgpu_vm, ref);
 	unsigned int i;
 
-	cancel_work_sync(&vm->rebind_work);
+	/*
+	 * The rebind worker holds a reference while queued, so it is not
+	 * queued now; it may be what dropped the last reference.
+	 */
 	for (i = 0; i < ARRAY_SIZE(vm->job_fences); i++)
 		dma_fence_put(vm->job_fences[i]);
 	hrtimer_cancel(&vm->preempt.timer);
@@ -496,6 +499,20 @@ static void simgpu_vm_populate_all(struct simgpu_vm *vm)
 }
 
 /**
+ * simgpu_vm_queue_rebind() - queue a VM's rebind worker
+ * @vm: the VM; the caller holds a reference, for instance through a BO
+ *
+ * The worker may drop the last references to the VM's BOs, and through
+ * them to the VM: it holds a reference of its own until it is done.
+ */
+void simgpu_vm_queue_rebind(struct simgpu_vm *vm)
+{
+	kref_get(&vm->ref);
+	if (!queue_work(system_unbound_wq, &vm->rebind_work))
+		simgpu_vm_put(vm);
+}
+
+/**
  * simgpu_vm_rebind_work() - repopulate a preempted VM and resume it
  * @work: &simgpu_vm.rebind_work
  *
@@ -534,4 +551,6 @@ void simgpu_vm_rebind_work(struct work_struct *work)
 			break;
 		atomic64_inc(&vm->sdev->stats.retries);
 	}
+	/* Last: this may free the VM, and the work item with it. */
+	simgpu_vm_put(vm);
 }

@@ -7,7 +7,9 @@
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/platform_device.h>
@@ -306,6 +308,70 @@ static void simgpu_test_oracle_catches_injected_stale_access(struct kunit *test)
 	atomic64_sub(1, &stats->stale_pages);
 }
 
+/* Holds a process's mmap_lock for writing, as an munmap() would. */
+struct simgpu_test_locker {
+	struct mm_struct *mm;
+	unsigned long addr;
+	struct completion locked;
+	struct completion release;
+	struct completion done;
+};
+
+static int simgpu_test_locker_fn(void *data)
+{
+	struct simgpu_test_locker *l = data;
+	struct vm_area_struct *vma;
+
+	mmap_write_lock(l->mm);
+	/* Invalidate the BO: the rebind worker is queued, then must wait. */
+	vma = find_vma(l->mm, l->addr);
+	if (vma)
+		zap_page_range_single(vma, l->addr, PAGE_SIZE, NULL);
+	complete(&l->locked);
+	wait_for_completion(&l->release);
+	mmap_write_unlock(l->mm);
+	complete(&l->done);
+	return 0;
+}
+
+/*
+ * The process closes its VM and drops the BO while the VM's rebind worker
+ * waits for the mmap_lock in drm_userptr_populate(), holding a reference
+ * to the BO: the worker then drops the last references to the BO and the
+ * VM. It must free the VM without waiting for itself (a self-flush that
+ * lockdep and the hung-task detector report) and never touch it after.
+ */
+static void simgpu_test_rebind_worker_drops_last_reference(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_PREEMPT,
+						  0, 0);
+	struct simgpu_test_locker l = {
+		.mm = current->mm,
+		.addr = t->addr,
+	};
+	struct task_struct *locker;
+	bool worker_waits;
+
+	init_completion(&l.locked);
+	init_completion(&l.release);
+	init_completion(&l.done);
+	locker = kthread_run(simgpu_test_locker_fn, &l, "simgpu-test-locker");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(locker));
+	wait_for_completion(&l.locked);
+	/* Let the worker start, take its reference and block. */
+	msleep(100);
+	worker_waits = work_busy(&t->vm->rebind_work) & WORK_BUSY_RUNNING;
+
+	kunit_release_action(test, simgpu_test_put_bo, t->bo);
+	kunit_release_action(test, simgpu_test_close_vm, t->vm);
+	complete(&l.release);
+	wait_for_completion(&l.done);
+	KUNIT_EXPECT_TRUE_MSG(test, worker_waits,
+			      "the rebind worker was not waiting for the mmap_lock");
+	/* The worker repopulates, then frees the BO and the VM. */
+	msleep(100);
+}
+
 static struct kunit_case simgpu_test_cases[] = {
 	KUNIT_CASE(simgpu_test_page_table_maps_user_memory),
 	KUNIT_CASE(simgpu_test_read_only_binding_refuses_writes),
@@ -314,6 +380,7 @@ static struct kunit_case simgpu_test_cases[] = {
 	KUNIT_CASE(simgpu_test_fault_mode_services_faults),
 	KUNIT_CASE(simgpu_test_preempt_completes_at_boundary),
 	KUNIT_CASE(simgpu_test_oracle_catches_injected_stale_access),
+	KUNIT_CASE(simgpu_test_rebind_worker_drops_last_reference),
 	{}
 };
 
