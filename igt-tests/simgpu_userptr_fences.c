@@ -10,7 +10,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -170,6 +173,109 @@ static void test_in_syncobj_orders(const struct simgpu_igt_gpu *gpu,
 	simgpu_igt_assert_no_stale(gpu);
 }
 
+#define JOB_TIMEOUT_PARAM	"/sys/module/simgpu/parameters/job_timeout_ms"
+
+/*
+ * The job timeout in ms, after setting it to @ms if @ms is nonzero; 0 if
+ * the driver has none.
+ */
+static unsigned int job_timeout_ms(unsigned int ms)
+{
+	char buf[32];
+	int fd, n;
+
+	fd = open(JOB_TIMEOUT_PARAM, ms ? O_RDWR : O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (ms) {
+		n = snprintf(buf, sizeof(buf), "%u\n", ms);
+		igt_assert_eq(write(fd, buf, n), n);
+		igt_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	igt_assert(n > 0);
+	buf[n] = 0;
+	return strtoul(buf, NULL, 10);
+}
+
+/* A job that would spin for @spins times the longest spin, then fill. */
+static __u64 submit_hung_job(int fd, unsigned int spins, size_t size)
+{
+	struct drm_simgpu_cmd cmds[17];
+	unsigned int i;
+
+	igt_assert(spins < ARRAY_SIZE(cmds));
+	for (i = 0; i < spins; i++)
+		cmds[i] = simgpu_cmd_spin(2000000);
+	cmds[spins] = simgpu_cmd_fill(SIMGPU_IGT_VA, size, 0x5707);
+	return simgpu_igt_submit(fd, cmds, spins + 1);
+}
+
+/*
+ * A job that never ends on its own, as a hung one would (16 spins of 2 s
+ * stand in for it): the job timeout stops it with -ETIMEDOUT, and an
+ * munmap() of its BO, which waits for it in wait-idle mode, returns within
+ * the timeout plus a second.
+ */
+static void test_hung_job_timeout(const struct simgpu_igt_gpu *gpu)
+{
+	const size_t size = 4 * page_size;
+	unsigned int saved = job_timeout_ms(0), timeout = 1000;
+	int fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_WAIT_IDLE), status = 0;
+	__u32 *p = simgpu_igt_mmap(size);
+	__u64 job, t0, ms;
+
+	if (saved)
+		igt_assert_eq(job_timeout_ms(timeout), timeout);
+	else
+		igt_info("the driver has no %s\n", JOB_TIMEOUT_PARAM);
+	simgpu_igt_userptr_bound(fd, p, size, SIMGPU_IGT_VA);
+	simgpu_igt_fill(fd, SIMGPU_IGT_VA, size, 1);
+	job = submit_hung_job(fd, 16, size);
+	usleep(100000);
+
+	t0 = simgpu_igt_now_ns();
+	igt_assert_eq(munmap(p, size), 0);
+	ms = (simgpu_igt_now_ns() - t0) / NSEC_PER_MSEC;
+	igt_info("munmap() of the hung job's BO took %llu ms\n",
+		 (unsigned long long)ms);
+	igt_assert_eq(simgpu_wait_job(fd, job, 0, &status), 0);
+	if (saved)
+		job_timeout_ms(saved);
+	igt_assert_f(ms < timeout + 1000, "munmap() took %llu ms\n",
+		     (unsigned long long)ms);
+	igt_assert_eq(status, -ETIMEDOUT);
+	close(fd);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
+/* A job that only spins stops when its VM's file is closed. */
+static void test_close_stops_spin(const struct simgpu_igt_gpu *gpu, __u32 mode)
+{
+	struct drm_simgpu_cmd cmds[16];
+	int fd = simgpu_igt_vm(gpu, mode);
+	struct drm_simgpu_stats s;
+	__u64 jobs, t0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		cmds[i] = simgpu_cmd_spin(2000000);
+	simgpu_igt_submit(fd, cmds, ARRAY_SIZE(cmds));
+	usleep(100000);
+	igt_assert_eq(simgpu_stats(gpu->fd, &s), 0);
+	jobs = s.jobs;
+	t0 = simgpu_igt_now_ns();
+	close(fd);
+	do {
+		usleep(10000);
+		igt_assert_eq(simgpu_stats(gpu->fd, &s), 0);
+	} while (s.jobs == jobs && simgpu_igt_now_ns() - t0 < 5 * NSEC_PER_SEC);
+	igt_info("waited %llu ms after close()\n",
+		 (unsigned long long)((simgpu_igt_now_ns() - t0) / NSEC_PER_MSEC));
+	igt_assert_f(s.jobs > jobs, "the job still spins after close()\n");
+}
+
 struct mprotect_call {
 	void *addr;
 	size_t size;
@@ -282,6 +388,17 @@ igt_main
 		for_each_simgpu_mode(m)
 			igt_dynamic(m->name)
 				test_job_numbers(&gpus[0], m->mode);
+	}
+
+	igt_describe("A hung job is stopped by the job timeout.");
+	igt_subtest("hung-job-timeout")
+		test_hung_job_timeout(&gpus[0]);
+
+	igt_describe("A spinning job stops when its file is closed.");
+	igt_subtest_with_dynamic("close-stops-spin") {
+		for_each_simgpu_mode(m)
+			igt_dynamic(m->name)
+				test_close_stops_spin(&gpus[0], m->mode);
 	}
 
 	igt_describe("Fault jobs waiting for the mmap_lock never hold back a wait-idle job.");

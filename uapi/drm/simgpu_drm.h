@@ -38,8 +38,12 @@ extern "C" {
  *
  * A job that accesses memory that cannot be mapped (a BO whose memory is
  * not mapped, or outside every binding the job was checked against) stops
- * with -EFAULT; a write through a read-only binding stops it with -EACCES.
- * &drm_simgpu_wait.status reports it.
+ * with -EFAULT; a write through a read-only binding stops it with -EACCES;
+ * a job still running after the job timeout (module parameter
+ * ``job_timeout_ms``, 30 s by default) is stopped with -ETIMEDOUT, and
+ * whatever waits for it (an munmap() of its memory, UNBIND, close) goes
+ * on. &drm_simgpu_wait.status reports it. A job that only spins stops when
+ * its VM's file is closed.
  *
  * Job completion: a job of a wait-idle VM completes without help from the
  * CPU's memory management, so its fence is a dma-fence like any other: it
@@ -403,6 +407,11 @@ struct drm_simgpu_stats {
 	__u64 job_errors;
 	/** @bytes: output, bytes the engines accessed. */
 	__u64 bytes;
+	/**
+	 * @job_timeouts: output, jobs stopped by the job timeout (module
+	 * parameter ``job_timeout_ms``); they end with -ETIMEDOUT.
+	 */
+	__u64 job_timeouts;
 };
 
 #if defined(__cplusplus)

@@ -44,6 +44,8 @@
  * drm_userptr's two steps: see simgpu_invalidate.c.
  */
 
+static struct platform_device *simgpu_pdevs[SIMGPU_MAX_GPUS];
+
 unsigned int simgpu_num_gpus = 4;
 module_param_named(num_gpus, simgpu_num_gpus, uint, 0444);
 MODULE_PARM_DESC(num_gpus, "Number of simulated GPUs, 1 to 16 (default 4)");
@@ -67,12 +69,45 @@ module_param_named(mode, simgpu_default_mode, uint, 0444);
 MODULE_PARM_DESC(mode,
 		 "Default invalidation mode: 1 wait-idle (default), 2 preempt, 3 fault");
 
+unsigned int simgpu_job_timeout_ms = SIMGPU_DEFAULT_JOB_TIMEOUT_MS;
+
+/* Every engine's schedulers time jobs out after the new value from now on. */
+static int simgpu_job_timeout_set(const char *val, const struct kernel_param *kp)
+{
+	struct simgpu_device *sdev;
+	unsigned int i, e, ms;
+	int err;
+
+	err = kstrtouint(val, 0, &ms);
+	if (err)
+		return err;
+	if (!ms || ms > SIMGPU_MAX_JOB_TIMEOUT_MS)
+		return -EINVAL;
+	WRITE_ONCE(simgpu_job_timeout_ms, ms);
+	for (i = 0; i < ARRAY_SIZE(simgpu_pdevs); i++) {
+		sdev = simgpu_pdevs[i] ? platform_get_drvdata(simgpu_pdevs[i]) : NULL;
+		if (!sdev)
+			continue;
+		for (e = 0; e < sdev->num_engines; e++)
+			simgpu_engine_set_timeout(&sdev->engines[e], ms);
+	}
+	return 0;
+}
+
+static const struct kernel_param_ops simgpu_job_timeout_ops = {
+	.set = simgpu_job_timeout_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(job_timeout_ms, &simgpu_job_timeout_ops, &simgpu_job_timeout_ms,
+		0644);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "A job still running after this many milliseconds is stopped with -ETIMEDOUT (default 30000; writable)");
+
 bool simgpu_oracle_cpu_check = true;
 module_param_named(oracle_cpu_check, simgpu_oracle_cpu_check, bool, 0644);
 MODULE_PARM_DESC(oracle_cpu_check,
 		 "Compare every GPU page access with the CPU page table (default on)");
-
-static struct platform_device *simgpu_pdevs[SIMGPU_MAX_GPUS];
 
 /**
  * simgpu_hist_add() - count a latency in a histogram
@@ -186,6 +221,7 @@ static int simgpu_stats_ioctl(struct drm_device *drm, void *data,
 	out->jobs = atomic64_read(&s->jobs);
 	out->job_errors = atomic64_read(&s->job_errors);
 	out->bytes = atomic64_read(&s->bytes);
+	out->job_timeouts = atomic64_read(&s->job_timeouts);
 	return 0;
 }
 

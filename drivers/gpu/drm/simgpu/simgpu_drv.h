@@ -28,6 +28,8 @@
 #define SIMGPU_MAX_SPIN_US	2000000
 #define SIMGPU_EXEC_RETRIES	16
 #define SIMGPU_HIST_BUCKETS	24
+#define SIMGPU_DEFAULT_JOB_TIMEOUT_MS	30000
+#define SIMGPU_MAX_JOB_TIMEOUT_MS	(3600 * 1000)
 
 /* Module parameters, fixed at load time (simgpu_drv.c). */
 extern unsigned int simgpu_num_gpus;
@@ -35,6 +37,7 @@ extern unsigned int simgpu_num_engines;
 extern unsigned int simgpu_tlb_flush_latency_us;
 extern unsigned int simgpu_preempt_latency_us;
 extern unsigned int simgpu_default_mode;
+extern unsigned int simgpu_job_timeout_ms;
 extern bool simgpu_oracle_cpu_check;
 
 /**
@@ -73,6 +76,8 @@ struct simgpu_stats {
 	atomic64_t jobs;
 	/** @job_errors: jobs that stopped with an error. */
 	atomic64_t job_errors;
+	/** @job_timeouts: jobs stopped by the job timeout. */
+	atomic64_t job_timeouts;
 	/** @bytes: bytes accessed by the engines. */
 	atomic64_t bytes;
 	/** @start_time: time spent in invalidate_start. */
@@ -313,6 +318,8 @@ struct simgpu_vm {
 	struct work_struct rebind_work;
 	/** @sdev_link: in &simgpu_device.vms. */
 	struct list_head sdev_link;
+	/** @closed: the file is closed: running jobs stop spinning. */
+	bool closed;
 };
 
 /**
@@ -410,6 +417,11 @@ struct simgpu_job {
 	struct dma_fence *hw_fence_mem;
 	/** @long_running: the VM was long-running at submission. */
 	bool long_running;
+	/**
+	 * @timed_out: set by the scheduler's timeout handler; the engine
+	 * stops the job at its next access or spin step, with -ETIMEDOUT.
+	 */
+	bool timed_out;
 	/** @run_work: runs the job in the VM's context. */
 	struct work_struct run_work;
 	/** @free_work: drops the job's references. */
@@ -468,6 +480,8 @@ void simgpu_vma_zap(struct simgpu_vma *vma);
 /* simgpu_engine.c */
 int simgpu_engine_init(struct simgpu_device *sdev, unsigned int index);
 void simgpu_engine_fini(struct simgpu_engine *engine);
+void simgpu_engine_set_timeout(struct simgpu_engine *engine, unsigned int ms);
+bool simgpu_job_stopped(const struct simgpu_job *job);
 int simgpu_engine_access(struct simgpu_engine *engine, struct simgpu_vm *vm,
 			 u64 gpu_addr, void *buf, unsigned int len,
 			 unsigned int op);

@@ -31,7 +31,7 @@ int simgpu_engine_init(struct simgpu_device *sdev, unsigned int index)
 		.ops = &simgpu_sched_ops,
 		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
 		.credit_limit = 64,
-		.timeout = MAX_SCHEDULE_TIMEOUT,
+		.timeout = msecs_to_jiffies(READ_ONCE(simgpu_job_timeout_ms)),
 		.name = engine->name,
 		.dev = sdev->drm.dev,
 	};
@@ -64,6 +64,30 @@ void simgpu_engine_fini(struct simgpu_engine *engine)
 {
 	drm_sched_fini(&engine->lr_sched);
 	drm_sched_fini(&engine->sched);
+}
+
+/**
+ * simgpu_engine_set_timeout() - change the job timeout of an engine
+ * @engine: the engine
+ * @ms: the timeout in milliseconds
+ *
+ * Applies to timeouts armed from now on, as drm_sched reads it each time.
+ */
+void simgpu_engine_set_timeout(struct simgpu_engine *engine, unsigned int ms)
+{
+	WRITE_ONCE(engine->sched.timeout, msecs_to_jiffies(ms));
+	WRITE_ONCE(engine->lr_sched.timeout, msecs_to_jiffies(ms));
+}
+
+/**
+ * simgpu_job_stopped() - the job must stop at its next step
+ * @job: the job
+ *
+ * Return: true once the job timed out.
+ */
+bool simgpu_job_stopped(const struct simgpu_job *job)
+{
+	return READ_ONCE(job->timed_out);
 }
 
 /*
@@ -265,6 +289,8 @@ static int simgpu_cmd_fill(struct simgpu_job *job, u64 dst, u64 size, u32 v)
 
 	for (; size; dst += len, size -= len) {
 		len = simgpu_chunk(dst, size);
+		if (simgpu_job_stopped(job))
+			return -ETIMEDOUT;
 		err = simgpu_engine_access(job->engine, job->vm, dst, &v, len,
 					   SIMGPU_ACCESS_FILL);
 		if (err)
@@ -281,6 +307,8 @@ static int simgpu_cmd_copy(struct simgpu_job *job, u64 dst, u64 src, u64 size)
 
 	for (; size; dst += len, src += len, size -= len) {
 		len = min(simgpu_chunk(src, size), simgpu_chunk(dst, size));
+		if (simgpu_job_stopped(job))
+			return -ETIMEDOUT;
 		err = simgpu_engine_access(job->engine, job->vm, src,
 					   job->bounce, len, SIMGPU_ACCESS_READ);
 		if (!err)
@@ -303,6 +331,8 @@ static int simgpu_cmd_checksum(struct simgpu_job *job, u64 dst, u64 src,
 
 	for (; size; src += len, size -= len) {
 		len = simgpu_chunk(src, size);
+		if (simgpu_job_stopped(job))
+			return -ETIMEDOUT;
 		err = simgpu_engine_access(job->engine, job->vm, src,
 					   job->bounce, len, SIMGPU_ACCESS_READ);
 		if (err)
@@ -317,16 +347,25 @@ static int simgpu_cmd_checksum(struct simgpu_job *job, u64 dst, u64 src,
 				    sizeof(hash), SIMGPU_ACCESS_WRITE);
 }
 
-/* Busy for @us microseconds; preemption can take the context off meanwhile. */
-static void simgpu_cmd_spin(struct simgpu_job *job, u64 us)
+/*
+ * Busy for @us microseconds; preemption can take the context off meanwhile.
+ * A timeout stops it, and so does closing the file: nobody can see a spin
+ * end, and a closed VM's jobs must not keep the engine.
+ */
+static int simgpu_cmd_spin(struct simgpu_job *job, u64 us)
 {
 	ktime_t end = ktime_add_us(ktime_get(), us);
 
 	while (ktime_before(ktime_get(), end)) {
+		if (simgpu_job_stopped(job))
+			return -ETIMEDOUT;
+		if (READ_ONCE(job->vm->closed))
+			return 0;
 		simgpu_preempt_enter(job->vm);
 		simgpu_preempt_exit(job->vm);
 		usleep_range(50, 100);
 	}
+	return 0;
 }
 
 /**
@@ -334,7 +373,8 @@ static void simgpu_cmd_spin(struct simgpu_job *job, u64 us)
  * @job: the job
  * @cmd: the command, checked at submission
  *
- * Return: 0 or the error the job stops with (-EFAULT, -EACCES).
+ * Return: 0 or the error the job stops with (-EFAULT, -EACCES,
+ * -ETIMEDOUT).
  */
 int simgpu_job_execute_cmd(struct simgpu_job *job,
 			   const struct drm_simgpu_cmd *cmd)
@@ -355,8 +395,7 @@ int simgpu_job_execute_cmd(struct simgpu_job *job,
 	case DRM_SIMGPU_CMD_CHECKSUM:
 		return simgpu_cmd_checksum(job, cmd->dst, cmd->src, cmd->size);
 	case DRM_SIMGPU_CMD_SPIN:
-		simgpu_cmd_spin(job, cmd->value);
-		return 0;
+		return simgpu_cmd_spin(job, cmd->value);
 	}
 	return -EINVAL;
 }

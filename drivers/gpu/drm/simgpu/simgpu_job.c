@@ -69,7 +69,8 @@ static void simgpu_job_run_work(struct work_struct *work)
 	if (!job->long_running)
 		cookie = dma_fence_begin_signalling();
 	for (i = 0; i < job->num_cmds && !err; i++)
-		err = simgpu_job_execute_cmd(job, &job->cmds[i]);
+		err = simgpu_job_stopped(job) ? -ETIMEDOUT :
+		      simgpu_job_execute_cmd(job, &job->cmds[i]);
 
 	atomic64_inc(&stats->jobs);
 	if (err) {
@@ -107,9 +108,27 @@ static struct dma_fence *simgpu_run_job(struct drm_sched_job *sched_job)
 	return fence;
 }
 
-static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *job)
+/*
+ * The job has run for simgpu_job_timeout_ms: the reset path of the
+ * simulated engine stops it at its next step, and it completes with
+ * -ETIMEDOUT. Whoever waits for it (an invalidation, unbind, close) goes on.
+ */
+static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_job)
 {
-	/* Jobs have no timeout; spins are bounded at submission. */
+	struct drm_gpu_scheduler *sched = sched_job->sched;
+	struct simgpu_job *job = to_simgpu_job(sched_job);
+
+	if (!dma_fence_is_signaled(job->hw_fence)) {
+		WRITE_ONCE(job->timed_out, true);
+		atomic64_inc(&job->vm->sdev->stats.job_timeouts);
+	}
+	/*
+	 * drm_sched took the job off its pending list for the handler; it
+	 * completes by itself now, and is freed from that list, as xe does.
+	 */
+	spin_lock(&sched->job_list_lock);
+	list_add(&sched_job->list, &sched->pending_list);
+	spin_unlock(&sched->job_list_lock);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 

@@ -411,6 +411,7 @@ void simgpu_vm_close(struct simgpu_vm *vm)
 	struct simgpu_device *sdev = vm->sdev;
 	struct simgpu_vma *vma;
 
+	WRITE_ONCE(vm->closed, true);
 	simgpu_vm_entities_fini(vm);
 
 	mutex_lock(&vm->lock);
