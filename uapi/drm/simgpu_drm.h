@@ -151,7 +151,8 @@ struct drm_simgpu_query {
  */
 #define DRM_SIMGPU_VM_SINGLE_PASS	(1u << 0)
 /*
- * DRM_SIMGPU_VM_LEGACY_MN: a benchmark baseline only, the locking scheme
+ * DRM_SIMGPU_VM_LEGACY_MN: a benchmark baseline only (CAP_SYS_ADMIN, else
+ * -EPERM), the locking scheme
  * drm_userptr replaces (amdgpu_mn before interval notifiers): one
  * mmu_notifier per GPU and process whose invalidate_range_start takes a
  * per-process lock for read, finds the affected BOs and waits for the
@@ -299,7 +300,8 @@ struct drm_simgpu_cmd {
  * address range: memory mapped there again after an munmap() is used), or
  * its process has exited; -EAGAIN if the memory kept changing while being repopulated:
  * submit again; -ENOENT for a bad syncobj; -EOPNOTSUPP for @out_syncobj in
- * a preempt or fault VM (see "Job completion" above); -EPERM if a BO of
+ * a preempt or fault VM (see "Job completion" above); -ESRCH if the
+ * process is exiting; -EPERM if a BO of
  * the job maps another process's memory; -EBUSY if
  * %DRM_SIMGPU_MAX_VM_JOBS jobs of the VM are unfinished; the errors of
  * &struct drm_simgpu_userptr population.
@@ -357,7 +359,11 @@ struct drm_simgpu_wait {
 	__u32 syncobj;
 	/** @flags: %DRM_SIMGPU_WAIT_JOB. */
 	__u32 flags;
-	/** @timeout_ns: relative timeout; 0 polls. */
+	/**
+	 * @timeout_ns: relative timeout; 0 polls; negative is -EINVAL. When a
+	 * signal interrupts the wait, the time left is written back here, so
+	 * that the restarted call waits only for the rest.
+	 */
 	__s64 timeout_ns;
 	/** @status: output, 0 or the negative errno the job stopped with. */
 	__s32 status;

@@ -53,7 +53,7 @@ static const struct drm_gem_object_funcs simgpu_gem_funcs = {
  * @flags: %DRM_SIMGPU_USERPTR_READ_ONLY, %DRM_SIMGPU_USERPTR_POPULATE
  *
  * Return: the BO with one reference, or an ERR_PTR(): -EINVAL for bad
- * arguments, -ESRCH without a process mm, the errors of
+ * arguments, -ESRCH without a process mm, -ERESTARTSYS, the errors of
  * drm_userptr_init() and, with %DRM_SIMGPU_USERPTR_POPULATE, of
  * drm_userptr_populate().
  */
@@ -85,7 +85,7 @@ struct simgpu_bo *simgpu_bo_create(struct simgpu_vm *vm, u64 addr, u64 size,
 	INIT_LIST_HEAD(&bo->preempt_link);
 
 	if (mutex_lock_interruptible(&vm->lock)) {
-		err = -EINTR;
+		err = -ERESTARTSYS;
 		goto err_release;
 	}
 	err = drm_userptr_init(&bo->uptr, &vm->domain, current->mm, addr, size,

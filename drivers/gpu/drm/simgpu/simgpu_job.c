@@ -485,7 +485,7 @@ int simgpu_exec_ioctl(struct drm_device *drm, void *data,
 	}
 
 	if (mutex_lock_interruptible(&vm->lock)) {
-		err = -EINTR;
+		err = -ERESTARTSYS;
 		goto out_syncobj;
 	}
 	/* See "job fences": a long-running job's fence stays here. */
@@ -568,9 +568,11 @@ int simgpu_wait_ioctl(struct drm_device *drm, void *data,
 	struct drm_simgpu_wait *args = data;
 	struct dma_fence *fence;
 	long timeout, ret;
+	ktime_t deadline;
 	int err;
 
-	if (args->flags & ~DRM_SIMGPU_WAIT_JOB || args->pad)
+	if (args->flags & ~DRM_SIMGPU_WAIT_JOB || args->pad ||
+	    args->timeout_ns < 0)
 		return -EINVAL;
 	if (args->flags & DRM_SIMGPU_WAIT_JOB)
 		err = simgpu_vm_job_fence(file->driver_priv, args, &fence);
@@ -579,12 +581,16 @@ int simgpu_wait_ioctl(struct drm_device *drm, void *data,
 	if (err)
 		return err;
 
+	deadline = ktime_add_ns(ktime_get(), args->timeout_ns);
 	timeout = args->timeout_ns > 0 ?
 		  max(nsecs_to_jiffies(args->timeout_ns), 1UL) : 0;
 	ret = dma_fence_wait_timeout(fence, true, timeout);
 	if (ret == 0) {
 		err = -ETIME;
 	} else if (ret < 0) {
+		/* A restart after the signal waits for what is left. */
+		args->timeout_ns = max(ktime_to_ns(ktime_sub(deadline,
+							     ktime_get())), 0);
 		err = ret;
 	} else {
 		args->status = min(dma_fence_get_status(fence), 0);

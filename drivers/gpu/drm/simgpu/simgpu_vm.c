@@ -153,7 +153,8 @@ void simgpu_vm_put(struct simgpu_vm *vm)
  * @flags: %DRM_SIMGPU_VM_SINGLE_PASS or %DRM_SIMGPU_VM_LEGACY_MN
  *
  * Return: 0; -EINVAL for a bad mode or flag; -EBUSY if the VM has BOs or
- * unfinished jobs; -EINTR.
+ * unfinished jobs; -EPERM for %DRM_SIMGPU_VM_LEGACY_MN without
+ * CAP_SYS_ADMIN; -ERESTARTSYS.
  */
 int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags)
 {
@@ -169,8 +170,10 @@ int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags)
 		mode = simgpu_default_mode;
 	long_running = simgpu_mode_is_long_running(mode);
 
+	if (legacy_mn && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (mutex_lock_interruptible(&vm->lock))
-		return -EINTR;
+		return -ERESTARTSYS;
 	if (atomic_read(&vm->num_bos) || atomic_read(&vm->jobs_in_flight)) {
 		err = -EBUSY;
 		goto out;
@@ -272,7 +275,7 @@ void simgpu_bo_commit(struct simgpu_bo *bo)
  *
  * Return: 0; -EINVAL for a bad address; -EEXIST if the range is in use;
  * -EPERM for a BO of another VM or another process's memory; -ENOMEM;
- * -EINTR.
+ * -ERESTARTSYS.
  */
 int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 		   u32 flags)
@@ -307,7 +310,7 @@ int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 	vma->read_only = bo->read_only || flags & DRM_SIMGPU_BIND_READ_ONLY;
 
 	if (mutex_lock_interruptible(&vm->lock)) {
-		err = -EINTR;
+		err = -ERESTARTSYS;
 		goto err_free;
 	}
 	vma->id = ++vm->next_vma_id;
@@ -372,7 +375,7 @@ static void simgpu_vma_remove(struct simgpu_vma *vma)
  *
  * Waits for the jobs that use the BO first.
  *
- * Return: 0; -ENOENT if no binding starts there; -EINTR, -ERESTARTSYS.
+ * Return: 0; -ENOENT if no binding starts there; -ERESTARTSYS.
  */
 int simgpu_vm_unbind(struct simgpu_vm *vm, u64 gpu_addr)
 {
@@ -382,7 +385,7 @@ int simgpu_vm_unbind(struct simgpu_vm *vm, u64 gpu_addr)
 	if (!PAGE_ALIGNED(gpu_addr) || gpu_addr >= BIT_ULL(SIMGPU_VA_BITS))
 		return -ENOENT;
 	if (mutex_lock_interruptible(&vm->lock))
-		return -EINTR;
+		return -ERESTARTSYS;
 	vma = mtree_load(&vm->vmas, gpu_addr >> PAGE_SHIFT);
 	if (!vma || vma->first != gpu_addr >> PAGE_SHIFT) {
 		ret = -ENOENT;
