@@ -5,6 +5,9 @@
  * Copyright © 2026 The drm_userptr authors
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
@@ -287,6 +290,33 @@ int simgpu_igt_wait_child(pid_t pid)
 	igt_assert_f(WIFEXITED(status), "child %d died, status %#x\n", pid,
 		     status);
 	return WEXITSTATUS(status);
+}
+
+/**
+ * simgpu_igt_job_timeout_ms() - read, and set, the driver's job timeout
+ * @ms: the new timeout in milliseconds, or 0 to only read it
+ *
+ * Return: the timeout in milliseconds (after setting it), or 0 if the
+ * driver has none.
+ */
+unsigned int simgpu_igt_job_timeout_ms(unsigned int ms)
+{
+	char buf[32];
+	int fd, n;
+
+	fd = open(SIMGPU_IGT_JOB_TIMEOUT_PARAM, ms ? O_RDWR : O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (ms) {
+		n = snprintf(buf, sizeof(buf), "%u\n", ms);
+		igt_assert_eq(write(fd, buf, n), n);
+		igt_assert_eq(lseek(fd, 0, SEEK_SET), 0);
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	igt_assert(n > 0);
+	buf[n] = 0;
+	return strtoul(buf, NULL, 10);
 }
 
 /**

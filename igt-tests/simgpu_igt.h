@@ -20,6 +20,10 @@
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #endif
 
+/* The job timeout module parameter. */
+#define SIMGPU_IGT_JOB_TIMEOUT_PARAM \
+	"/sys/module/simgpu/parameters/job_timeout_ms"
+
 /* GPU addresses the tests bind at. */
 #define SIMGPU_IGT_VA		(1ull << 32)
 #define SIMGPU_IGT_VA2		(2ull << 32)
@@ -60,6 +64,7 @@ void simgpu_igt_assert_job_fails(int fd, __u32 mode,
 				 const struct drm_simgpu_cmd *cmds,
 				 unsigned int n, int exec_err);
 int simgpu_igt_wait_child(pid_t pid);
+unsigned int simgpu_igt_job_timeout_ms(unsigned int ms);
 __u64 simgpu_igt_now_ns(void);
 void simgpu_igt_assert_no_stale(const struct simgpu_igt_gpu *gpu);
 void simgpu_igt_assert_no_stale_all(const struct simgpu_igt_gpu *gpus, int n);

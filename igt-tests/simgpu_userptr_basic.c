@@ -70,9 +70,15 @@ static void test_size(const struct simgpu_igt_gpu *gpu, size_t size)
 	int fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_DEFAULT);
 	__u32 *p = simgpu_igt_mmap(size);
 	size_t i, stride = page_size / sizeof(*p);
+	unsigned int saved = simgpu_igt_job_timeout_ms(0);
 
 	simgpu_igt_userptr_bound(fd, p, size, SIMGPU_IGT_VA);
+	/* Filling 1 GiB takes the emulator a minute under TCG. */
+	if (saved)
+		simgpu_igt_job_timeout_ms(600000);
 	simgpu_igt_fill(fd, SIMGPU_IGT_VA, size, 0x5a5a0000 | (size >> 20));
+	if (saved)
+		simgpu_igt_job_timeout_ms(saved);
 	for (i = 0; i < size / sizeof(*p); i += stride)
 		igt_assert_f(p[i] == (0x5a5a0000 | (size >> 20)) &&
 			     p[i + stride - 1] == p[i],
@@ -411,13 +417,14 @@ static long memcg_current(const char *cg)
 	return val;
 }
 
-static void memcg_child(const struct simgpu_igt_gpu *gpu, const char *cg)
+/*
+ * In a forked child: move into cgroup @cg and open a VM there. Exits with
+ * 100 + the errno on failure.
+ */
+static int memcg_join(const struct simgpu_igt_gpu *gpu, const char *cg)
 {
 	char path[192], pid[32];
-	int fd, i, err = 0;
-	long before;
-	__u32 handle;
-	void *p;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
@@ -426,16 +433,70 @@ static void memcg_child(const struct simgpu_igt_gpu *gpu, const char *cg)
 	fd = simgpu_reopen(gpu->fd);
 	if (fd < 0)
 		_exit(100 + -fd);
+	return fd;
+}
+
+/*
+ * Run @child in a new memory cgroup limited to @max, and return its exit
+ * status; it must not be killed.
+ */
+static int memcg_run(const struct simgpu_igt_gpu *gpu, const char *max,
+		     void (*child)(const struct simgpu_igt_gpu *gpu,
+				   const char *cg))
+{
+	char cg[128], path[192];
+	int status;
+	pid_t pid;
+
+	igt_require_f(file_has_word(CGROUP_ROOT "/cgroup.controllers",
+				    "memory"),
+		      "no memory controller at " CGROUP_ROOT "\n");
+	igt_require_f(write_file(CGROUP_ROOT "/cgroup.subtree_control",
+				 "+memory"),
+		      "cannot enable the memory controller: %s\n",
+		      strerror(errno));
+	snprintf(cg, sizeof(cg), CGROUP_ROOT "/simgpu-igt-%d", (int)getpid());
+	igt_assert_f(!mkdir(cg, 0755), "mkdir %s: %s\n", cg, strerror(errno));
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	igt_assert(write_file(path, max));
+
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (!pid)
+		child(gpu, cg);
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	rmdir(cg);
+	igt_assert_f(WIFEXITED(status), "the child was killed by signal %d\n",
+		     WTERMSIG(status));
+	return WEXITSTATUS(status);
+}
+
+/* In a forked child: MEMCG_BO_SIZE of untouched read-only memory. */
+static void *memcg_region(void)
+{
+	void *p = mmap(NULL, MEMCG_BO_SIZE, PROT_READ,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		_exit(100 + errno);
+	return p;
+}
+
+static void memcg_child(const struct simgpu_igt_gpu *gpu, const char *cg)
+{
+	int fd, i, err = 0;
+	long before;
+	__u32 handle;
+	void *p;
+
+	fd = memcg_join(gpu, cg);
 	/*
 	 * All BOs over the same memory: its page tables (charged to the
 	 * cgroup too, and the cause of an OOM kill when they do not fit) are
 	 * made once, by the first populate; every further BO costs the cgroup
 	 * only the kernel memory of the BO itself.
 	 */
-	p = mmap(NULL, MEMCG_BO_SIZE, PROT_READ,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		_exit(100 + errno);
+	p = memcg_region();
 	/* A huge zero page where THP allows it: a quick populate. */
 	madvise(p, MEMCG_BO_SIZE, MADV_HUGEPAGE);
 	for (i = 0; i < MEMCG_MAX_BOS && !err; i++) {
@@ -458,37 +519,15 @@ static void memcg_child(const struct simgpu_igt_gpu *gpu, const char *cg)
  */
 static void test_memcg_limit(const struct simgpu_igt_gpu *gpu)
 {
-	char cg[128], path[192];
-	int status, fd;
+	int status = memcg_run(gpu, MEMCG_MAX, memcg_child), fd;
 	__u32 handle;
-	pid_t pid;
 	void *p;
 
-	igt_require_f(file_has_word(CGROUP_ROOT "/cgroup.controllers",
-				    "memory"),
-		      "no memory controller at " CGROUP_ROOT "\n");
-	igt_require_f(write_file(CGROUP_ROOT "/cgroup.subtree_control",
-				 "+memory"),
-		      "cannot enable the memory controller: %s\n",
-		      strerror(errno));
-	snprintf(cg, sizeof(cg), CGROUP_ROOT "/simgpu-igt-%d", (int)getpid());
-	igt_assert_f(!mkdir(cg, 0755), "mkdir %s: %s\n", cg, strerror(errno));
-	snprintf(path, sizeof(path), "%s/memory.max", cg);
-	igt_assert(write_file(path, MEMCG_MAX));
-
-	pid = fork();
-	igt_assert(pid >= 0);
-	if (!pid)
-		memcg_child(gpu, cg);
-	igt_assert_eq(waitpid(pid, &status, 0), pid);
-	rmdir(cg);
-	igt_assert_f(WIFEXITED(status), "the child was killed by signal %d\n",
-		     WTERMSIG(status));
-	igt_assert_f(WEXITSTATUS(status) != 1,
+	igt_assert_f(status != 1,
 		     "%d BOs of %lu MiB created within memory.max=%s\n",
 		     MEMCG_MAX_BOS, MEMCG_BO_SIZE >> 20, MEMCG_MAX);
-	igt_assert_f(WEXITSTATUS(status) == 0, "creation failed with %s\n",
-		     strerror(WEXITSTATUS(status) - 100));
+	igt_assert_f(status == 0, "creation failed with %s\n",
+		     strerror(status - 100));
 
 	/* Outside the cgroup the same BO is created as before. */
 	fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_DEFAULT);
@@ -502,6 +541,126 @@ static void test_memcg_limit(const struct simgpu_igt_gpu *gpu)
 	igt_assert_eq(simgpu_gem_close(fd, handle), 0);
 	close(fd);
 	munmap(p, MEMCG_BO_SIZE);
+}
+
+/* The most bindings a VM may have; 4096 before the query reported it. */
+static unsigned int max_bindings(const struct simgpu_igt_gpu *gpu)
+{
+	return gpu->q.max_bindings ? gpu->q.max_bindings : 4096;
+}
+
+/*
+ * A VM holds at most &drm_simgpu_query.max_bindings bindings: one more is
+ * -ENOSPC, until one is removed.
+ */
+static void test_bindings_limit(const struct simgpu_igt_gpu *gpu)
+{
+	unsigned int i, max = max_bindings(gpu);
+	int fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_DEFAULT);
+	void *p = simgpu_igt_mmap(page_size);
+	__u32 handle = simgpu_igt_userptr(fd, p, page_size, 0);
+
+	for (i = 0; i < max; i++)
+		simgpu_igt_bind(fd, handle, SIMGPU_IGT_VA + i * page_size, 0);
+	igt_assert_eq(simgpu_bind(fd, handle, SIMGPU_IGT_VA + max * page_size, 0),
+		      -ENOSPC);
+	igt_assert_eq(simgpu_unbind(fd, SIMGPU_IGT_VA), 0);
+	simgpu_igt_bind(fd, handle, SIMGPU_IGT_VA + max * page_size, 0);
+	close(fd);
+	munmap(p, page_size);
+}
+
+/* Bindings of one 64 MiB BO, each 128 KiB of page table, in the cgroup. */
+#define MEMCG_BINDINGS		256
+
+/* Exit status 0 for -ENOMEM, 1 if every binding was made, else 100 + errno. */
+static void memcg_bind_child(const struct simgpu_igt_gpu *gpu, const char *cg)
+{
+	int fd, i, err = 0;
+	__u32 handle;
+	void *p;
+
+	fd = memcg_join(gpu, cg);
+	p = memcg_region();
+	err = simgpu_userptr(fd, p, MEMCG_BO_SIZE, DRM_SIMGPU_USERPTR_READ_ONLY,
+			     &handle);
+	for (i = 0; i < MEMCG_BINDINGS && !err; i++)
+		err = simgpu_bind(fd, handle, SIMGPU_IGT_VA + i * MEMCG_BO_SIZE,
+				  0);
+	fprintf(stderr, "%d bindings of %lu MiB: %s, memory.current %ld\n", i,
+		MEMCG_BO_SIZE >> 20, err ? strerror(-err) : "made",
+		memcg_current(cg));
+	_exit(err == -ENOMEM ? 0 : err ? 100 + -err : 1);
+}
+
+/*
+ * The page table of a binding (8 bytes per page) is charged to the memory
+ * cgroup of the process that binds: past the limit BIND fails with
+ * -ENOMEM, so re-binding a BO cannot take the kernel's memory.
+ */
+static void test_memcg_bindings(const struct simgpu_igt_gpu *gpu)
+{
+	int status = memcg_run(gpu, "4M", memcg_bind_child);
+
+	igt_assert_f(status != 1,
+		     "%d bindings of %lu MiB made within memory.max=4M\n",
+		     MEMCG_BINDINGS, MEMCG_BO_SIZE >> 20);
+	igt_assert_f(status == 0, "BIND failed with %s\n",
+		     strerror(status - 100));
+}
+
+/*
+ * EXEC's work is bounded by its arguments: 1024 commands, each over every
+ * one of thousands of one-page bindings of as many BOs, are checked and
+ * deduplicated in linear time, not in time growing with the square of the
+ * bindings under the VM's lock. The job itself is then stopped by a short
+ * job timeout.
+ */
+static void test_exec_bound(const struct simgpu_igt_gpu *gpu)
+{
+	unsigned int i, n = DRM_SIMGPU_MAX_JOB_BOS, saved;
+	int fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_WAIT_IDLE);
+	size_t size = (size_t)n * page_size;
+	char *p = simgpu_igt_mmap(size + page_size);
+	struct drm_simgpu_cmd *cmds;
+	__u64 job, t0, ms;
+	int status;
+
+	igt_require(gpu->q.max_cmds >= 1024);
+	memset(p, 0, size + page_size);
+	for (i = 0; i <= n; i++)
+		simgpu_igt_bind(fd, simgpu_igt_userptr(fd, p + i * page_size,
+						       page_size, 0),
+				SIMGPU_IGT_VA + i * page_size, 0);
+	cmds = calloc(1024, sizeof(*cmds));
+	igt_assert(cmds);
+
+	/* One BO more than a job may touch. */
+	cmds[0] = simgpu_cmd_checksum(SIMGPU_IGT_VA, SIMGPU_IGT_VA + 8, size);
+	igt_assert_eq(simgpu_submit(fd, cmds, 1, 0, 0, 0, &job), -E2BIG);
+
+	/* Populated first, so that the EXEC below only checks. */
+	cmds[0] = simgpu_cmd_checksum(SIMGPU_IGT_VA, SIMGPU_IGT_VA + 8,
+				      size - 8);
+	igt_assert_eq(simgpu_igt_run(fd, cmds, 1), 0);
+	for (i = 0; i < 1024; i++)
+		cmds[i] = cmds[0];
+
+	/* The job would read 4 GiB through the oracle: cut it short. */
+	saved = simgpu_igt_job_timeout_ms(0);
+	simgpu_igt_job_timeout_ms(1000);
+	t0 = simgpu_igt_now_ns();
+	igt_assert_eq(simgpu_submit(fd, cmds, 1024, 0, 0, 0, &job), 0);
+	ms = (simgpu_igt_now_ns() - t0) / 1000000;
+	igt_info("EXEC of 1024 commands over %u bindings took %llu ms\n", n,
+		 (unsigned long long)ms);
+	igt_assert_eq(simgpu_wait_job(fd, job, 120ll * 1000000000, &status), 0);
+	simgpu_igt_job_timeout_ms(saved);
+	igt_assert_f(ms < 30000, "EXEC took %llu ms\n", (unsigned long long)ms);
+	free(cmds);
+	close(fd);
+	munmap(p, size + page_size);
+	simgpu_igt_assert_no_stale(gpu);
 }
 
 /* Whether the kernel was booted with swiotlb=force: every mapping bounces. */
@@ -631,6 +790,18 @@ igt_main
 	igt_describe("A memory cgroup's limit bounds the kernel memory its BOs cost.");
 	igt_subtest("memcg-limit")
 		test_memcg_limit(&gpus[0]);
+
+	igt_describe("A VM's bindings are limited in number.");
+	igt_subtest("bindings-limit")
+		test_bindings_limit(&gpus[0]);
+
+	igt_describe("A memory cgroup's limit bounds the page tables of bindings.");
+	igt_subtest("memcg-bindings")
+		test_memcg_bindings(&gpus[0]);
+
+	igt_describe("EXEC takes time linear in its commands and bindings.");
+	igt_subtest("exec-bound")
+		test_exec_bound(&gpus[0]);
 
 	igt_fixture {
 		for (i = 0; i < num_gpus; i++)

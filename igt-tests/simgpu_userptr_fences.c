@@ -173,32 +173,6 @@ static void test_in_syncobj_orders(const struct simgpu_igt_gpu *gpu,
 	simgpu_igt_assert_no_stale(gpu);
 }
 
-#define JOB_TIMEOUT_PARAM	"/sys/module/simgpu/parameters/job_timeout_ms"
-
-/*
- * The job timeout in ms, after setting it to @ms if @ms is nonzero; 0 if
- * the driver has none.
- */
-static unsigned int job_timeout_ms(unsigned int ms)
-{
-	char buf[32];
-	int fd, n;
-
-	fd = open(JOB_TIMEOUT_PARAM, ms ? O_RDWR : O_RDONLY);
-	if (fd < 0)
-		return 0;
-	if (ms) {
-		n = snprintf(buf, sizeof(buf), "%u\n", ms);
-		igt_assert_eq(write(fd, buf, n), n);
-		igt_assert_eq(lseek(fd, 0, SEEK_SET), 0);
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	igt_assert(n > 0);
-	buf[n] = 0;
-	return strtoul(buf, NULL, 10);
-}
-
 /* A job that would spin for @spins times the longest spin, then fill. */
 static __u64 submit_hung_job(int fd, unsigned int spins, size_t size)
 {
@@ -221,15 +195,15 @@ static __u64 submit_hung_job(int fd, unsigned int spins, size_t size)
 static void test_hung_job_timeout(const struct simgpu_igt_gpu *gpu)
 {
 	const size_t size = 4 * page_size;
-	unsigned int saved = job_timeout_ms(0), timeout = 1000;
+	unsigned int saved = simgpu_igt_job_timeout_ms(0), timeout = 1000;
 	int fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_WAIT_IDLE), status = 0;
 	__u32 *p = simgpu_igt_mmap(size);
 	__u64 job, t0, ms;
 
 	if (saved)
-		igt_assert_eq(job_timeout_ms(timeout), timeout);
+		igt_assert_eq(simgpu_igt_job_timeout_ms(timeout), timeout);
 	else
-		igt_info("the driver has no %s\n", JOB_TIMEOUT_PARAM);
+		igt_info("the driver has no %s\n", SIMGPU_IGT_JOB_TIMEOUT_PARAM);
 	simgpu_igt_userptr_bound(fd, p, size, SIMGPU_IGT_VA);
 	simgpu_igt_fill(fd, SIMGPU_IGT_VA, size, 1);
 	job = submit_hung_job(fd, 16, size);
@@ -242,7 +216,7 @@ static void test_hung_job_timeout(const struct simgpu_igt_gpu *gpu)
 		 (unsigned long long)ms);
 	igt_assert_eq(simgpu_wait_job(fd, job, 0, &status), 0);
 	if (saved)
-		job_timeout_ms(saved);
+		simgpu_igt_job_timeout_ms(saved);
 	igt_assert_f(ms < timeout + 1000, "munmap() took %llu ms\n",
 		     (unsigned long long)ms);
 	igt_assert_eq(status, -ETIMEDOUT);

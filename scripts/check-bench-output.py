@@ -27,6 +27,7 @@ CSVS = {
                        "invalidate_median_us"],
 }
 TEXT_FIELDS = {"scheme", "mode", "op", "method", "pages"}
+SIGNED_FIELDS = {"slab_delta_kib", "bytes_per_userptr"}
 RATIO_LINE = re.compile(r"^two-pass \d+/1 GPU latency ratio: \d+\.\d\d$")
 
 
@@ -49,8 +50,11 @@ def check_csv(path, header):
                 number = float(value)
             except ValueError:
                 return f"{name}={value!r} is not a number"
-            # bytes_per_userptr and slab deltas may be 0 for small counts.
-            if not math.isfinite(number) or number < 0:
+            if not math.isfinite(number):
+                return f"{name}={value} is not a finite number"
+            # Slab deltas are differences of system-wide counters: other
+            # frees can make them negative for small counts.
+            if number < 0 and name not in SIGNED_FIELDS:
                 return f"{name}={value} is not a finite number >= 0"
             if name in ("reps", "gpus", "median_us", "mib_per_s") and number <= 0:
                 return f"{name}={value} is not positive"

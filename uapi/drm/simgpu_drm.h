@@ -141,6 +141,10 @@ struct drm_simgpu_query {
 	__u32 max_cmds;
 	/** @max_spin_us: longest %DRM_SIMGPU_CMD_SPIN. */
 	__u32 max_spin_us;
+	/** @max_bindings: most bindings one VM may hold at a time. */
+	__u32 max_bindings;
+	/** @max_vm_jobs: most unfinished jobs of a VM, %DRM_SIMGPU_MAX_VM_JOBS. */
+	__u32 max_vm_jobs;
 };
 
 /* &drm_simgpu_vm_config.flags */
@@ -221,7 +225,10 @@ struct drm_simgpu_userptr {
  * Maps the whole BO at @gpu_addr. Errors: -ENOENT for a bad @handle;
  * -EINVAL for an unaligned @gpu_addr or one whose range leaves the VA
  * space; -EEXIST if the range overlaps another binding; -EPERM for a BO
- * of another VM or of another process's memory.
+ * of another VM or of another process's memory; -ENOSPC if the VM holds
+ * &drm_simgpu_query.max_bindings bindings; -ENOMEM, also when the page
+ * table of the binding (8 bytes per page, charged to the caller's memory
+ * cgroup) exceeds the cgroup's limit.
  */
 struct drm_simgpu_bind {
 	/** @handle: the BO. */
@@ -302,7 +309,8 @@ struct drm_simgpu_cmd {
  * submit again; -ENOENT for a bad syncobj; -EOPNOTSUPP for @out_syncobj in
  * a preempt or fault VM (see "Job completion" above); -ESRCH if the
  * process is exiting; -EPERM if a BO of
- * the job maps another process's memory; -EBUSY if
+ * the job maps another process's memory; -E2BIG if the commands touch more
+ * than %DRM_SIMGPU_MAX_JOB_BOS BOs; -EBUSY if
  * %DRM_SIMGPU_MAX_VM_JOBS jobs of the VM are unfinished; the errors of
  * &struct drm_simgpu_userptr population.
  */
@@ -336,6 +344,12 @@ struct drm_simgpu_exec {
  * its last this many jobs stays readable by %DRM_SIMGPU_WAIT_JOB.
  */
 #define DRM_SIMGPU_MAX_VM_JOBS		256
+
+/*
+ * DRM_SIMGPU_MAX_JOB_BOS: most BOs the commands of one job may touch
+ * (-E2BIG beyond).
+ */
+#define DRM_SIMGPU_MAX_JOB_BOS		1024
 
 /* &drm_simgpu_wait.flags */
 /*

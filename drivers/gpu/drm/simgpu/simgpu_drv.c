@@ -160,6 +160,8 @@ static int simgpu_query_ioctl(struct drm_device *drm, void *data,
 	q->max_bo_size = SIMGPU_MAX_BO_SIZE;
 	q->max_cmds = SIMGPU_MAX_CMDS;
 	q->max_spin_us = SIMGPU_MAX_SPIN_US;
+	q->max_bindings = SIMGPU_MAX_BINDINGS;
+	q->max_vm_jobs = DRM_SIMGPU_MAX_VM_JOBS;
 	return 0;
 }
 

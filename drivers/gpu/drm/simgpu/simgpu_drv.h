@@ -25,6 +25,14 @@
 #define SIMGPU_VA_BITS		48
 #define SIMGPU_MAX_BO_SIZE	(4ULL << 30)
 #define SIMGPU_MAX_CMDS		1024
+#define SIMGPU_MAX_BINDINGS	4096
+
+/*
+ * Allocations whose size userspace picks: charged to the caller's memory
+ * cgroup, and failing with -ENOMEM at its limit rather than OOM-killing.
+ */
+#define SIMGPU_USER_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | \
+				 __GFP_NOWARN)
 #define SIMGPU_MAX_SPIN_US	2000000
 #define SIMGPU_EXEC_RETRIES	16
 #define SIMGPU_HIST_BUCKETS	24
@@ -280,6 +288,10 @@ struct simgpu_vm {
 	struct list_head vma_list;
 	/** @next_vma_id: last binding id given out; under @lock. */
 	u64 next_vma_id;
+	/** @num_vmas: bindings, at most %SIMGPU_MAX_BINDINGS; under @lock. */
+	unsigned int num_vmas;
+	/** @exec_stamp: stamps the BOs of the EXEC being checked; under @lock. */
+	u64 exec_stamp;
 	/** @bo_lock: protects @bo_list. */
 	spinlock_t bo_lock;
 	/** @bo_list: every BO of the VM. */
@@ -350,6 +362,11 @@ struct simgpu_bo {
 	struct list_head legacy_link;
 	/** @preempt_link: in &simgpu_preempt.pending; under its lock. */
 	struct list_head preempt_link;
+	/**
+	 * @exec_stamp: &simgpu_vm.exec_stamp of the last EXEC that collected
+	 * the BO, so that each BO is collected once; under &simgpu_vm.lock.
+	 */
+	u64 exec_stamp;
 };
 
 static inline struct simgpu_bo *to_simgpu_bo(struct drm_gem_object *obj)
@@ -399,6 +416,8 @@ struct simgpu_job {
 	struct simgpu_vm *vm;
 	/** @engine: the engine it runs on. */
 	struct simgpu_engine *engine;
+	/** @stamp: &simgpu_vm.exec_stamp of the job's EXEC. */
+	u64 stamp;
 	/** @cmds: the commands, checked. */
 	struct drm_simgpu_cmd *cmds;
 	/** @num_cmds: number of @cmds. */

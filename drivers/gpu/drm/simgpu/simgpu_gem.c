@@ -74,7 +74,7 @@ struct simgpu_bo *simgpu_bo_create(struct simgpu_vm *vm, u64 addr, u64 size,
 	if (!current->mm)
 		return ERR_PTR(-ESRCH);
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc(sizeof(*bo), SIMGPU_USER_GFP);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	drm_gem_private_object_init(&vm->sdev->drm, &bo->base, size);

@@ -8,7 +8,9 @@
 
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_exec.h>
 #include <drm/drm_file.h>
@@ -226,21 +228,26 @@ static int simgpu_job_add_bo(struct simgpu_job *job, struct simgpu_bo *bo,
 			     unsigned int *capacity)
 {
 	struct drm_gem_object **bos;
-	unsigned int i;
 
-	for (i = 0; i < job->num_bos; i++)
-		if (job->bos[i] == &bo->base)
-			return 0;
+	lockdep_assert_held(&job->vm->lock);
+	/* Collected already: constant time, whatever the number of BOs. */
+	if (bo->exec_stamp == job->stamp)
+		return 0;
 	/* A child after fork() must not reach its parent's memory. */
 	if (!simgpu_bo_is_callers(bo))
 		return -EPERM;
+	/* Also what lockdep can follow under one drm_exec (4095 locks). */
+	if (job->num_bos == DRM_SIMGPU_MAX_JOB_BOS)
+		return -E2BIG;
 	if (job->num_bos == *capacity) {
 		*capacity = max(2 * *capacity, 8U);
-		bos = kvrealloc(job->bos, *capacity * sizeof(*bos), GFP_KERNEL);
+		bos = kvrealloc(job->bos, *capacity * sizeof(*bos),
+				SIMGPU_USER_GFP);
 		if (!bos)
 			return -ENOMEM;
 		job->bos = bos;
 	}
+	bo->exec_stamp = job->stamp;
 	drm_gem_object_get(&bo->base);
 	job->bos[job->num_bos++] = &bo->base;
 	return 0;
@@ -264,6 +271,8 @@ static int simgpu_job_add_range(struct simgpu_job *job, u64 addr, u64 size,
 		if (err)
 			return err;
 		pfn = vma->first + vma->npages;
+		/* Up to SIMGPU_MAX_BINDINGS per command, under the VM's lock. */
+		cond_resched();
 	}
 	return 0;
 }
@@ -272,6 +281,10 @@ static int simgpu_job_collect_bos(struct simgpu_job *job)
 {
 	unsigned int i, capacity = 0;
 	int err = 0;
+
+	lockdep_assert_held(&job->vm->lock);
+	/* A fresh stamp: no BO is collected yet, whatever an earlier EXEC did. */
+	job->stamp = ++job->vm->exec_stamp;
 
 	for (i = 0; i < job->num_cmds && !err; i++) {
 		const struct drm_simgpu_cmd *c = &job->cmds[i];
@@ -406,7 +419,7 @@ static struct simgpu_job *simgpu_job_create(struct simgpu_vm *vm,
 	unsigned int i;
 	int err;
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), SIMGPU_USER_GFP);
 	if (!job)
 		return ERR_PTR(-ENOMEM);
 	job->vm = vm;
@@ -416,11 +429,16 @@ static struct simgpu_job *simgpu_job_create(struct simgpu_vm *vm,
 	INIT_WORK(&job->run_work, simgpu_job_run_work);
 	INIT_WORK(&job->free_work, simgpu_job_free_work);
 
-	job->cmds = vmemdup_array_user(u64_to_user_ptr(args->cmds),
-				       args->num_cmds, sizeof(*job->cmds));
-	if (IS_ERR(job->cmds)) {
-		err = PTR_ERR(job->cmds);
-		job->cmds = NULL;
+	/* User-sized, and kept while the job is unfinished: charged. */
+	job->cmds = kvmalloc_array(args->num_cmds, sizeof(*job->cmds),
+				   SIMGPU_USER_GFP);
+	if (!job->cmds) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	if (copy_from_user(job->cmds, u64_to_user_ptr(args->cmds),
+			   array_size(args->num_cmds, sizeof(*job->cmds)))) {
+		err = -EFAULT;
 		goto err_free;
 	}
 	for (i = 0; i < job->num_cmds; i++) {
@@ -428,8 +446,9 @@ static struct simgpu_job *simgpu_job_create(struct simgpu_vm *vm,
 		if (err)
 			goto err_free;
 	}
-	job->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	job->hw_fence_mem = kzalloc(sizeof(*job->hw_fence_mem), GFP_KERNEL);
+	job->bounce = kmalloc(PAGE_SIZE, SIMGPU_USER_GFP);
+	job->hw_fence_mem = kzalloc(sizeof(*job->hw_fence_mem),
+				    SIMGPU_USER_GFP);
 	if (!job->bounce || !job->hw_fence_mem) {
 		err = -ENOMEM;
 		goto err_free;

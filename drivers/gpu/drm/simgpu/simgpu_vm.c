@@ -274,8 +274,8 @@ void simgpu_bo_commit(struct simgpu_bo *bo)
  * @flags: %DRM_SIMGPU_BIND_READ_ONLY
  *
  * Return: 0; -EINVAL for a bad address; -EEXIST if the range is in use;
- * -EPERM for a BO of another VM or another process's memory; -ENOMEM;
- * -ERESTARTSYS.
+ * -EPERM for a BO of another VM or another process's memory; -ENOSPC if
+ * the VM has %SIMGPU_MAX_BINDINGS bindings; -ENOMEM; -ERESTARTSYS.
  */
 int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 		   u32 flags)
@@ -295,11 +295,13 @@ int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 	if (bo->vm != vm || !simgpu_bo_is_callers(bo))
 		return -EPERM;
 
-	vma = kzalloc(sizeof(*vma), GFP_KERNEL);
+	/* Both user-sized: charged to the caller's memory cgroup. */
+	vma = kzalloc(sizeof(*vma), SIMGPU_USER_GFP);
 	if (!vma)
 		return -ENOMEM;
 	vma->npages = size >> PAGE_SHIFT;
-	vma->ptes = kvcalloc(vma->npages, sizeof(*vma->ptes), GFP_KERNEL);
+	vma->ptes = kvcalloc(vma->npages, sizeof(*vma->ptes),
+			     SIMGPU_USER_GFP);
 	if (!vma->ptes) {
 		kfree(vma);
 		return -ENOMEM;
@@ -313,13 +315,20 @@ int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 		err = -ERESTARTSYS;
 		goto err_free;
 	}
+	if (vm->num_vmas >= SIMGPU_MAX_BINDINGS) {
+		mutex_unlock(&vm->lock);
+		err = -ENOSPC;
+		goto err_free;
+	}
 	vma->id = ++vm->next_vma_id;
 	err = mtree_insert_range(&vm->vmas, vma->first,
-				 vma->first + vma->npages - 1, vma, GFP_KERNEL);
+				 vma->first + vma->npages - 1, vma,
+				 SIMGPU_USER_GFP);
 	if (err) {
 		mutex_unlock(&vm->lock);
 		goto err_free;
 	}
+	vm->num_vmas++;
 	drm_gem_object_get(&bo->base);
 
 	drm_userptr_notifier_lock(&vm->domain);
@@ -357,6 +366,7 @@ static void simgpu_vma_remove(struct simgpu_vma *vma)
 	spin_unlock_irqrestore(&vm->pt_lock, flags);
 	mutex_unlock(&vm->commit_lock);
 	mtree_erase(&vm->vmas, vma->first);
+	vm->num_vmas--;
 
 	seq = simgpu_tlb_flush_request(vm->sdev);
 	simgpu_tlb_flush_wait(vm->sdev, seq);
