@@ -11,6 +11,7 @@
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 
 #include "simgpu_drv.h"
 
@@ -227,13 +228,61 @@ static int simgpu_stats_ioctl(struct drm_device *drm, void *data,
 	return 0;
 }
 
+/*
+ * The ioctls that change a VM or reach the engines run inside
+ * drm_dev_enter(): once the device is unplugged they return -ENODEV, and
+ * drm_dev_unplug() waits for those in flight. QUERY, WAIT and STATS only
+ * read what lives as long as the file.
+ */
+static int simgpu_guarded(struct drm_device *drm, void *data,
+			  struct drm_file *file, drm_ioctl_t *ioctl)
+{
+	int idx, err;
+
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+	err = ioctl(drm, data, file);
+	drm_dev_exit(idx);
+	return err;
+}
+
+static int simgpu_vm_config_guarded(struct drm_device *drm, void *data,
+				    struct drm_file *file)
+{
+	return simgpu_guarded(drm, data, file, simgpu_vm_config_ioctl);
+}
+
+static int simgpu_userptr_guarded(struct drm_device *drm, void *data,
+				  struct drm_file *file)
+{
+	return simgpu_guarded(drm, data, file, simgpu_userptr_ioctl);
+}
+
+static int simgpu_bind_guarded(struct drm_device *drm, void *data,
+			       struct drm_file *file)
+{
+	return simgpu_guarded(drm, data, file, simgpu_bind_ioctl);
+}
+
+static int simgpu_unbind_guarded(struct drm_device *drm, void *data,
+				 struct drm_file *file)
+{
+	return simgpu_guarded(drm, data, file, simgpu_unbind_ioctl);
+}
+
+static int simgpu_exec_guarded(struct drm_device *drm, void *data,
+			       struct drm_file *file)
+{
+	return simgpu_guarded(drm, data, file, simgpu_exec_ioctl);
+}
+
 static const struct drm_ioctl_desc simgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SIMGPU_QUERY, simgpu_query_ioctl, DRM_RENDER_ALLOW),
-	DRM_IOCTL_DEF_DRV(SIMGPU_VM_CONFIG, simgpu_vm_config_ioctl, DRM_RENDER_ALLOW),
-	DRM_IOCTL_DEF_DRV(SIMGPU_USERPTR, simgpu_userptr_ioctl, DRM_RENDER_ALLOW),
-	DRM_IOCTL_DEF_DRV(SIMGPU_BIND, simgpu_bind_ioctl, DRM_RENDER_ALLOW),
-	DRM_IOCTL_DEF_DRV(SIMGPU_UNBIND, simgpu_unbind_ioctl, DRM_RENDER_ALLOW),
-	DRM_IOCTL_DEF_DRV(SIMGPU_EXEC, simgpu_exec_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_VM_CONFIG, simgpu_vm_config_guarded, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_USERPTR, simgpu_userptr_guarded, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_BIND, simgpu_bind_guarded, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_UNBIND, simgpu_unbind_guarded, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SIMGPU_EXEC, simgpu_exec_guarded, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SIMGPU_WAIT, simgpu_wait_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SIMGPU_STATS, simgpu_stats_ioctl, DRM_RENDER_ALLOW),
 };
@@ -254,7 +303,11 @@ static const struct drm_driver simgpu_driver = {
 	.minor = 0,
 };
 
-static void simgpu_engines_fini(void *data)
+/*
+ * Released with the DRM device, after the last VM: the engines run jobs
+ * until then, also after the device was unplugged.
+ */
+static void simgpu_engines_fini(struct drm_device *drm, void *data)
 {
 	struct simgpu_device *sdev = data;
 	unsigned int i;
@@ -294,7 +347,7 @@ static int simgpu_probe(struct platform_device *pdev)
 			return err;
 		}
 	}
-	err = devm_add_action_or_reset(&pdev->dev, simgpu_engines_fini, sdev);
+	err = drmm_add_action_or_reset(&sdev->drm, simgpu_engines_fini, sdev);
 	if (err)
 		return err;
 
@@ -303,11 +356,16 @@ static int simgpu_probe(struct platform_device *pdev)
 	return drm_dev_register(&sdev->drm, 0);
 }
 
+/*
+ * Unbind or unload with files open: no new ioctl gets in (-ENODEV), those
+ * in flight finish first, and the VMs, their jobs and the engines live on
+ * until the last VM is released.
+ */
 static void simgpu_remove(struct platform_device *pdev)
 {
 	struct simgpu_device *sdev = platform_get_drvdata(pdev);
 
-	drm_dev_unregister(&sdev->drm);
+	drm_dev_unplug(&sdev->drm);
 }
 
 static struct platform_driver simgpu_platform_driver = {

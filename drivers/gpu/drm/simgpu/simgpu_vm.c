@@ -9,6 +9,8 @@
 #include <linux/dma-resv.h>
 #include <linux/slab.h>
 
+#include <drm/drm_drv.h>
+
 #include "simgpu_drv.h"
 
 static atomic64_t simgpu_next_vm_id = ATOMIC64_INIT(0);
@@ -70,6 +72,8 @@ struct simgpu_vm *simgpu_vm_create(struct simgpu_device *sdev)
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&vm->ref);
+	/* The engines and the device outlive every VM, also after unplug. */
+	drm_dev_get(&sdev->drm);
 	vm->sdev = sdev;
 	vm->id = atomic64_inc_return(&simgpu_next_vm_id);
 	vm->mode = simgpu_default_mode;
@@ -112,6 +116,7 @@ err_wq:
 err_domain:
 	drm_userptr_domain_fini(&vm->domain);
 err_free:
+	drm_dev_put(&sdev->drm);
 	kfree(vm);
 	return ERR_PTR(err);
 }
@@ -119,6 +124,7 @@ err_free:
 static void simgpu_vm_release(struct kref *ref)
 {
 	struct simgpu_vm *vm = container_of(ref, struct simgpu_vm, ref);
+	struct simgpu_device *sdev;
 	unsigned int i;
 
 	/*
@@ -134,7 +140,10 @@ static void simgpu_vm_release(struct kref *ref)
 	drm_userptr_domain_fini(&vm->domain);
 	mutex_destroy(&vm->commit_lock);
 	mutex_destroy(&vm->lock);
+	sdev = vm->sdev;
 	kfree(vm);
+	/* Last: this may release the device and its engines. */
+	drm_dev_put(&sdev->drm);
 }
 
 /**
