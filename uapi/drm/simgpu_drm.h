@@ -168,7 +168,8 @@ struct drm_simgpu_query {
 /**
  * struct drm_simgpu_vm_config - configure the file's VM (DRM_IOCTL_SIMGPU_VM_CONFIG)
  *
- * Only allowed while the VM has no BOs: -EBUSY otherwise.
+ * Only allowed while the VM has no BOs and no unfinished jobs: -EBUSY
+ * otherwise.
  */
 struct drm_simgpu_vm_config {
 	/** @mode: &enum drm_simgpu_mode. */
@@ -306,7 +307,8 @@ struct drm_simgpu_cmd {
  * Errors: -EFAULT if part of a BO's memory is not mapped (a BO follows its
  * address range: memory mapped there again after an munmap() is used), or
  * its process has exited; -EAGAIN if the memory kept changing while being repopulated:
- * submit again; -ENOENT for a bad syncobj; -EOPNOTSUPP for @out_syncobj in
+ * submit again; -ENOENT for a bad syncobj, -EINVAL for an @in_syncobj
+ * without a fence; -EOPNOTSUPP for @out_syncobj in
  * a preempt or fault VM (see "Job completion" above); -ESRCH if the
  * process is exiting; -EPERM if a BO of
  * the job maps another process's memory; -E2BIG if the commands touch more

@@ -154,10 +154,13 @@ struct simgpu_engine {
 	struct simgpu_tlb_entry tlb[SIMGPU_TLB_ENTRIES];
 	/** @fence_lock: lock of the hardware fences. */
 	spinlock_t fence_lock;
-	/** @fence_context: context of the hardware fences. */
+	/**
+	 * @fence_context: context of the hardware fences of @sched; the one
+	 * after it is @lr_sched's.
+	 */
 	u64 fence_context;
-	/** @fence_seqno: last hardware fence number. */
-	u64 fence_seqno;
+	/** @fence_seqno: last hardware fence number, of @sched and @lr_sched. */
+	u64 fence_seqno[2];
 };
 
 /**
@@ -441,6 +444,8 @@ struct simgpu_job {
 	 * stops the job at its next access or spin step, with -ETIMEDOUT.
 	 */
 	bool timed_out;
+	/** @deadline: when the job times out, set as it starts running. */
+	ktime_t deadline;
 	/** @run_work: runs the job in the VM's context. */
 	struct work_struct run_work;
 	/** @free_work: drops the job's references. */

@@ -45,7 +45,7 @@ int simgpu_engine_init(struct simgpu_device *sdev, unsigned int index)
 		 "simgpu%u-engine%u-lr", sdev->index, index);
 	spin_lock_init(&engine->tlb_lock);
 	spin_lock_init(&engine->fence_lock);
-	engine->fence_context = dma_fence_context_alloc(1);
+	engine->fence_context = dma_fence_context_alloc(2);
 	err = drm_sched_init(&engine->sched, &args);
 	if (err)
 		return err;
@@ -83,11 +83,13 @@ void simgpu_engine_set_timeout(struct simgpu_engine *engine, unsigned int ms)
  * simgpu_job_stopped() - the job must stop at its next step
  * @job: the job
  *
- * Return: true once the job timed out.
+ * Return: true once the job timed out: its own deadline passed, or the
+ * scheduler's timeout handler stopped it.
  */
 bool simgpu_job_stopped(const struct simgpu_job *job)
 {
-	return READ_ONCE(job->timed_out);
+	return READ_ONCE(job->timed_out) ||
+	       ktime_after(ktime_get(), job->deadline);
 }
 
 /*

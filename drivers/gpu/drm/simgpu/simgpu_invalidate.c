@@ -315,8 +315,16 @@ void simgpu_bo_invalidate_finish(struct simgpu_bo *bo)
 		list_del_init(&bo->preempt_link);
 		spin_unlock_irqrestore(&vm->preempt.lock, flags);
 	} else if (!READ_ONCE(bo->zapped)) {
-		dma_resv_wait_timeout(bo->base.resv, DMA_RESV_USAGE_BOOKKEEP,
-				      false, MAX_SCHEDULE_TIMEOUT);
+		/*
+		 * Only wait-idle jobs may be waited for here. In fault mode
+		 * the flag is only clear because another invalidation's start
+		 * is running: a fault job may be faulting on the range, and
+		 * waiting for it would wait for this very invalidation.
+		 */
+		if (mode == DRM_SIMGPU_MODE_WAIT_IDLE)
+			dma_resv_wait_timeout(bo->base.resv,
+					      DMA_RESV_USAGE_BOOKKEEP, false,
+					      MAX_SCHEDULE_TIMEOUT);
 		simgpu_bo_zap_and_flush(bo);
 	}
 	simgpu_tlb_flush_wait(sdev, READ_ONCE(bo->flush_seq));

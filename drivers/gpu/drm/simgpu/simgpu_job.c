@@ -64,12 +64,17 @@ static void simgpu_job_run_work(struct work_struct *work)
 					      run_work);
 	struct simgpu_stats *stats = &job->vm->sdev->stats;
 	struct dma_fence *fence = job->hw_fence;
+	/* The job may be freed as soon as its fence signals. */
+	bool long_running = job->long_running;
 	bool cookie = false;
 	unsigned int i;
 	int err = 0;
 
-	if (!job->long_running)
+	if (!long_running)
 		cookie = dma_fence_begin_signalling();
+	/* Its own deadline: drm_sched's timer restarts with every job. */
+	job->deadline = ktime_add_ms(ktime_get(),
+				     READ_ONCE(simgpu_job_timeout_ms));
 	for (i = 0; i < job->num_cmds && !err; i++)
 		err = simgpu_job_stopped(job) ? -ETIMEDOUT :
 		      simgpu_job_execute_cmd(job, &job->cmds[i]);
@@ -84,7 +89,7 @@ static void simgpu_job_run_work(struct work_struct *work)
 	 * reference is dropped then.
 	 */
 	dma_fence_signal(fence);
-	if (!job->long_running)
+	if (!long_running)
 		dma_fence_end_signalling(cookie);
 }
 
@@ -101,8 +106,10 @@ static struct dma_fence *simgpu_run_job(struct drm_sched_job *sched_job)
 	cookie = dma_fence_begin_signalling();
 	fence = job->hw_fence_mem;
 	job->hw_fence_mem = NULL;
+	/* Each scheduler submits on its own queue: a timeline each. */
 	dma_fence_init(fence, &simgpu_hw_fence_ops, &engine->fence_lock,
-		       engine->fence_context, ++engine->fence_seqno);
+		       engine->fence_context + job->long_running,
+		       ++engine->fence_seqno[job->long_running]);
 	/* One reference for the job, the first one for the scheduler. */
 	job->hw_fence = dma_fence_get(fence);
 	queue_work(job->vm->ctx_wq, &job->run_work);
@@ -120,17 +127,19 @@ static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_j
 	struct drm_gpu_scheduler *sched = sched_job->sched;
 	struct simgpu_job *job = to_simgpu_job(sched_job);
 
-	if (!dma_fence_is_signaled(job->hw_fence)) {
+	if (!job->hw_fence || !dma_fence_is_signaled(job->hw_fence)) {
 		WRITE_ONCE(job->timed_out, true);
 		atomic64_inc(&job->vm->sdev->stats.job_timeouts);
 	}
 	/*
 	 * drm_sched took the job off its pending list for the handler; it
 	 * completes by itself now, and is freed from that list, as xe does.
+	 * It may have completed meanwhile: kick the free work again.
 	 */
 	spin_lock(&sched->job_list_lock);
 	list_add(&sched_job->list, &sched->pending_list);
 	spin_unlock(&sched->job_list_lock);
+	drm_sched_wqueue_start(sched);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
@@ -600,7 +609,7 @@ int simgpu_wait_ioctl(struct drm_device *drm, void *data,
 	if (err)
 		return err;
 
-	deadline = ktime_add_ns(ktime_get(), args->timeout_ns);
+	deadline = ktime_add_safe(ktime_get(), ns_to_ktime(args->timeout_ns));
 	timeout = args->timeout_ns > 0 ?
 		  max(nsecs_to_jiffies(args->timeout_ns), 1UL) : 0;
 	ret = dma_fence_wait_timeout(fence, true, timeout);
