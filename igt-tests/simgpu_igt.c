@@ -341,11 +341,12 @@ void simgpu_igt_assert_no_stale(const struct simgpu_igt_gpu *gpu)
 	struct drm_simgpu_stats s;
 
 	igt_assert_eq(simgpu_stats(gpu->fd, &s), 0);
-	igt_assert_f(!s.stale_translations && !s.stale_pages,
-		     "gpu%u: %llu stale translations, %llu stale pages\n",
+	igt_assert_f(!s.stale_translations && !s.stale_pages && !s.stale_dma,
+		     "gpu%u: %llu stale translations, %llu stale pages, %llu stale DMA\n",
 		     gpu->q.gpu_index,
 		     (unsigned long long)s.stale_translations,
-		     (unsigned long long)s.stale_pages);
+		     (unsigned long long)s.stale_pages,
+		     (unsigned long long)s.stale_dma);
 }
 
 /**

@@ -434,6 +434,13 @@ struct drm_simgpu_stats {
 	 * parameter ``job_timeout_ms``); they end with -ETIMEDOUT.
 	 */
 	__u64 job_timeouts;
+	/**
+	 * @stale_dma: output, GPU accesses to a DMA address the GPU had not
+	 * mapped for that page (unmapped already, or a bounce buffer), as an
+	 * IOMMU would see them, plus unmaps of DMA addresses that were not
+	 * mapped. Such an access faults. Must stay 0.
+	 */
+	__u64 stale_dma;
 };
 
 #if defined(__cplusplus)

@@ -43,6 +43,7 @@ static int simgpu_debugfs_stats_show(struct seq_file *m, void *data)
 
 	seq_printf(m, "stale_translations: %lld\n", atomic64_read(&s->stale_translations));
 	seq_printf(m, "stale_pages: %lld\n", atomic64_read(&s->stale_pages));
+	seq_printf(m, "stale_dma: %lld\n", atomic64_read(&s->stale_dma));
 	seq_printf(m, "invalidations: %lld\n", atomic64_read(&s->invalidations));
 	seq_printf(m, "tlb_flushes: %lld\n", atomic64_read(&s->tlb_flushes));
 	seq_printf(m, "preemptions: %lld\n", atomic64_read(&s->preemptions));

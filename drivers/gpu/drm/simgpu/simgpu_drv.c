@@ -207,13 +207,16 @@ static int simgpu_unbind_ioctl(struct drm_device *drm, void *data,
 static int simgpu_stats_ioctl(struct drm_device *drm, void *data,
 			      struct drm_file *file)
 {
-	struct simgpu_stats *s = &to_simgpu_device(drm)->stats;
+	struct simgpu_device *sdev = to_simgpu_device(drm);
+	struct simgpu_stats *s = &sdev->stats;
 	struct drm_simgpu_stats *out = data;
 
 	if (out->flags || out->pad)
 		return -EINVAL;
 	out->stale_translations = atomic64_read(&s->stale_translations);
 	out->stale_pages = atomic64_read(&s->stale_pages);
+	out->stale_dma = atomic64_read(&s->stale_dma) +
+			 atomic64_read(&sdev->dma_oracle.bad_unmaps);
 	out->invalidations = atomic64_read(&s->invalidations);
 	out->tlb_flushes = atomic64_read(&s->tlb_flushes);
 	out->preemptions = atomic64_read(&s->preemptions);
@@ -317,6 +320,14 @@ static void simgpu_engines_fini(struct drm_device *drm, void *data)
 	hrtimer_cancel(&sdev->flush.timer);
 }
 
+/* Released with the DRM device: the last DMA mapping is gone by then. */
+static void simgpu_dma_oracle_release(struct drm_device *drm, void *data)
+{
+	struct simgpu_device *sdev = data;
+
+	simgpu_dma_oracle_fini(&sdev->dma_oracle);
+}
+
 static int simgpu_probe(struct platform_device *pdev)
 {
 	struct simgpu_device *sdev;
@@ -332,6 +343,11 @@ static int simgpu_probe(struct platform_device *pdev)
 	if (IS_ERR(sdev))
 		return PTR_ERR(sdev);
 	sdev->index = pdev->id;
+	simgpu_dma_oracle_init(&sdev->dma_oracle, &pdev->dev, pdev->id);
+	err = drmm_add_action_or_reset(&sdev->drm, simgpu_dma_oracle_release,
+				       sdev);
+	if (err)
+		return err;
 	sdev->num_engines = clamp(simgpu_num_engines, 1U, SIMGPU_MAX_ENGINES);
 	mutex_init(&sdev->vms_lock);
 	INIT_LIST_HEAD(&sdev->vms);
@@ -400,9 +416,14 @@ static int __init simgpu_init(void)
 		return -EINVAL;
 	}
 
-	err = platform_driver_register(&simgpu_platform_driver);
+	err = simgpu_dma_oracle_register();
 	if (err)
 		return err;
+	err = platform_driver_register(&simgpu_platform_driver);
+	if (err) {
+		simgpu_dma_oracle_unregister();
+		return err;
+	}
 
 	for (i = 0; i < simgpu_num_gpus; i++) {
 		struct platform_device *pdev;
@@ -423,6 +444,7 @@ static int __init simgpu_init(void)
 err_unregister:
 	simgpu_unregister_devices();
 	platform_driver_unregister(&simgpu_platform_driver);
+	simgpu_dma_oracle_unregister();
 	return err;
 }
 
@@ -430,6 +452,7 @@ static void __exit simgpu_exit(void)
 {
 	simgpu_unregister_devices();
 	platform_driver_unregister(&simgpu_platform_driver);
+	simgpu_dma_oracle_unregister();
 }
 
 module_init(simgpu_init);

@@ -12,6 +12,7 @@
 #include <linux/spinlock.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include <drm/drm_device.h>
 #include <drm/drm_gem.h>
@@ -66,6 +67,11 @@ struct simgpu_stats {
 	atomic64_t stale_translations;
 	/** @stale_pages: accesses to a page the CPU no longer maps there. */
 	atomic64_t stale_pages;
+	/**
+	 * @stale_dma: accesses to a DMA address the device had not mapped
+	 * for that page (see &struct simgpu_dma_oracle); they fault.
+	 */
+	atomic64_t stale_dma;
 	/** @invalidations: invalidate_start calls. */
 	atomic64_t invalidations;
 	/** @tlb_flushes: TLB flushes completed. */
@@ -188,6 +194,30 @@ struct simgpu_flush {
 };
 
 /**
+ * struct simgpu_dma_oracle - a GPU's record of its live DMA mappings
+ *
+ * Kept from the DMA API's map and unmap tracepoints, apart from every
+ * driver and helper structure (simgpu_dma_oracle.c).
+ */
+struct simgpu_dma_oracle {
+	/**
+	 * @pages: DMA page frame to the physical page frame it maps and the
+	 * number of live mappings of it. Its own lock.
+	 */
+	struct xarray pages;
+	/** @dev: the device whose mappings these are. */
+	struct device *dev;
+	/** @index: the GPU's index, its place in the list of records. */
+	unsigned int index;
+	/** @active: the record is kept (built-in simgpu, tracepoints). */
+	bool active;
+	/** @lost: a mapping could not be recorded; no more judgement. */
+	bool lost;
+	/** @bad_unmaps: unmaps of DMA pages that had no live mapping. */
+	atomic64_t bad_unmaps;
+};
+
+/**
  * struct simgpu_device - one simulated GPU
  */
 struct simgpu_device {
@@ -203,6 +233,8 @@ struct simgpu_device {
 	struct simgpu_flush flush;
 	/** @stats: counters. */
 	struct simgpu_stats stats;
+	/** @dma_oracle: the live DMA mappings, as an IOMMU sees them. */
+	struct simgpu_dma_oracle dma_oracle;
 	/** @vms_lock: protects @vms (debugfs listing). */
 	struct mutex vms_lock;
 	/** @vms: the open VMs. */
@@ -535,5 +567,14 @@ void simgpu_legacy_mn_unlock_bos(struct drm_gem_object **bos, unsigned int n);
 
 /* simgpu_debugfs.c */
 void simgpu_debugfs_init(struct simgpu_device *sdev);
+
+/* simgpu_dma_oracle.c */
+int simgpu_dma_oracle_register(void);
+void simgpu_dma_oracle_unregister(void);
+void simgpu_dma_oracle_init(struct simgpu_dma_oracle *o, struct device *dev,
+			    unsigned int index);
+void simgpu_dma_oracle_fini(struct simgpu_dma_oracle *o);
+bool simgpu_dma_oracle_check(struct simgpu_dma_oracle *o, dma_addr_t addr,
+			     phys_addr_t phys);
 
 #endif /* _SIMGPU_DRV_H_ */

@@ -251,12 +251,21 @@ int simgpu_engine_access(struct simgpu_engine *engine, struct simgpu_vm *vm,
 		if (!err && write && !e->writable)
 			err = -EACCES;
 		if (!err) {
-			struct device *dev = vm->sdev->drm.dev;
-			struct page *page = pfn_to_page(PHYS_PFN(dma_to_phys(dev, e->addr)));
-			void *kaddr = kmap_local_page(page);
+			struct simgpu_device *sdev = vm->sdev;
+			phys_addr_t phys = dma_to_phys(sdev->drm.dev, e->addr);
+			struct page *page = pfn_to_page(PHYS_PFN(phys));
+			void *kaddr;
 
-			simgpu_page_op(kaddr + offset, buf, len, op);
-			kunmap_local(kaddr);
+			/* What the device has not mapped, an IOMMU faults. */
+			if (simgpu_dma_oracle_check(&sdev->dma_oracle, e->addr,
+						    phys)) {
+				kaddr = kmap_local_page(page);
+				simgpu_page_op(kaddr + offset, buf, len, op);
+				kunmap_local(kaddr);
+			} else {
+				atomic64_inc(&sdev->stats.stale_dma);
+				err = -EFAULT;
+			}
 			simgpu_oracle_check(vm, e, page, cpu_page);
 		}
 		spin_unlock_irqrestore(&engine->tlb_lock, flags);

@@ -9,6 +9,8 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/dma-direct.h>
+#include <linux/dma-mapping.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -274,6 +276,8 @@ static void simgpu_test_oracle_catches_injected_stale_access(struct kunit *test)
 	struct simgpu_stats *stats = &t->sdev->stats;
 	u64 translations = atomic64_read(&stats->stale_translations);
 	u64 pages = atomic64_read(&stats->stale_pages);
+	u64 dma = atomic64_read(&stats->stale_dma);
+	bool dma_oracle = t->sdev->dma_oracle.active;
 	struct page *old;
 	u32 got;
 
@@ -290,13 +294,21 @@ static void simgpu_test_oracle_catches_injected_stale_access(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, do_madvise(current->mm, t->addr, PAGE_SIZE,
 					 MADV_DONTNEED), 0);
 	KUNIT_EXPECT_EQ(test, put_user(2u, (u32 __user *)t->addr), 0);
-	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
+	got = 0;
+	/*
+	 * The stale TLB entry still reaches the old page, whose DMA mapping
+	 * the helper has dropped: the DMA oracle faults the access too.
+	 */
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got),
+			dma_oracle ? -EFAULT : 0);
 	WRITE_ONCE(t->sdev->inject_skip_tlb_flush, false);
 
-	KUNIT_EXPECT_EQ(test, got, 1);
+	KUNIT_EXPECT_EQ(test, got, dma_oracle ? 0 : 1);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_translations),
 			translations + 1);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_pages), pages + 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma),
+			dma + dma_oracle);
 
 	/* A real flush clears the stale entry; the next access faults. */
 	simgpu_tlb_flush_wait(t->sdev, simgpu_tlb_flush_request(t->sdev));
@@ -304,8 +316,87 @@ static void simgpu_test_oracle_catches_injected_stale_access(struct kunit *test)
 	put_page(old);
 
 	/* The counters are the device's: leave them as userspace expects. */
-	atomic64_sub(1, &stats->stale_translations);
-	atomic64_sub(1, &stats->stale_pages);
+	atomic64_set(&stats->stale_translations, translations);
+	atomic64_set(&stats->stale_pages, pages);
+	atomic64_set(&stats->stale_dma, dma);
+}
+
+/*
+ * A page table entry to a DMA address the device no longer has mapped (the
+ * helper unmapped it while the driver's bookkeeping still trusts the
+ * entry): the driver's own oracle cannot see it; the record of live DMA
+ * mappings does, and the access faults instead of reaching the page.
+ */
+static void simgpu_test_dma_oracle_catches_unmapped_dma(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
+						  0, 0);
+	struct simgpu_stats *stats = &t->sdev->stats;
+	struct device *dev = t->sdev->drm.dev;
+	u64 stale = atomic64_read(&stats->stale_dma);
+	u64 translations = atomic64_read(&stats->stale_translations);
+	struct page *page;
+	dma_addr_t addr;
+	u32 got;
+
+	if (!t->sdev->dma_oracle.active)
+		kunit_skip(test, "no DMA tracepoints in a modular simgpu");
+	KUNIT_ASSERT_EQ(test, put_user(7u, (u32 __user *)t->addr), 0);
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
+	KUNIT_EXPECT_EQ(test, got, 7);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma), stale);
+
+	addr = simgpu_test_vma(t)->ptes[0];
+	page = pfn_to_page(PHYS_PFN(dma_to_phys(dev, addr)));
+	dma_unmap_page(dev, addr, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), -EFAULT);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma), stale + 1);
+	/* The driver's bookkeeping saw nothing wrong. */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_translations),
+			translations);
+
+	/* Mapped again (dma-direct gives the same address): fine again. */
+	KUNIT_ASSERT_EQ(test, dma_map_page(dev, page, 0, PAGE_SIZE,
+					   DMA_BIDIRECTIONAL), addr);
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma), stale + 1);
+
+	/* The counters are the device's: leave them as userspace expects. */
+	atomic64_set(&stats->stale_dma, stale);
+}
+
+/*
+ * A DMA address mapped for one page is not one for another: an engine
+ * that reached a swiotlb bounce buffer through the address of the user's
+ * page it was mapped for is refused.
+ */
+static void simgpu_test_dma_oracle_refuses_other_page(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
+						  0, 0);
+	struct simgpu_dma_oracle *o = &t->sdev->dma_oracle;
+	struct device *dev = t->sdev->drm.dev;
+	struct page *page = alloc_pages(GFP_KERNEL, 1);
+	phys_addr_t phys;
+	dma_addr_t addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	phys = page_to_phys(page);
+	addr = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(dev, addr));
+	if (o->active) {
+		KUNIT_EXPECT_TRUE(test, simgpu_dma_oracle_check(o, addr, phys));
+		KUNIT_EXPECT_FALSE(test, simgpu_dma_oracle_check(o, addr,
+								 phys + PAGE_SIZE));
+		KUNIT_EXPECT_FALSE(test, simgpu_dma_oracle_check(o, addr + PAGE_SIZE,
+								 phys + PAGE_SIZE));
+	}
+	dma_unmap_page(dev, addr, PAGE_SIZE, DMA_BIDIRECTIONAL);
+	if (o->active)
+		KUNIT_EXPECT_FALSE(test, simgpu_dma_oracle_check(o, addr, phys));
+	__free_pages(page, 1);
+	if (!o->active)
+		kunit_skip(test, "no DMA tracepoints in a modular simgpu");
 }
 
 /* Holds a process's mmap_lock for writing, as an munmap() would. */
@@ -380,6 +471,8 @@ static struct kunit_case simgpu_test_cases[] = {
 	KUNIT_CASE(simgpu_test_fault_mode_services_faults),
 	KUNIT_CASE(simgpu_test_preempt_completes_at_boundary),
 	KUNIT_CASE(simgpu_test_oracle_catches_injected_stale_access),
+	KUNIT_CASE(simgpu_test_dma_oracle_catches_unmapped_dma),
+	KUNIT_CASE(simgpu_test_dma_oracle_refuses_other_page),
 	KUNIT_CASE(simgpu_test_rebind_worker_drops_last_reference),
 	{}
 };

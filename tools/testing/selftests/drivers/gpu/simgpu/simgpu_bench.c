@@ -1227,7 +1227,8 @@ static int check_stale(const struct drm_simgpu_stats *before)
 		if (simgpu_stats(gpu_fds[i], &s))
 			return fail("STATS of GPU %d failed", i);
 		if (s.stale_translations != before[i].stale_translations ||
-		    s.stale_pages != before[i].stale_pages)
+		    s.stale_pages != before[i].stale_pages ||
+		    s.stale_dma != before[i].stale_dma)
 			ret = fail("GPU %d: stale GPU accesses during the run", i);
 	}
 	return ret;

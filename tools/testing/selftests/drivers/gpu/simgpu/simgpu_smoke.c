@@ -523,13 +523,15 @@ static int test_stats(const struct gpu *g)
 	       (unsigned long long)s.page_faults,
 	       (unsigned long long)s.populates,
 	       (unsigned long long)s.retries, (unsigned long long)s.eagain);
-	printf("# stale translations %llu, stale pages %llu\n",
+	printf("# stale translations %llu, stale pages %llu, stale DMA %llu\n",
 	       (unsigned long long)s.stale_translations,
-	       (unsigned long long)s.stale_pages);
-	if (s.stale_translations || s.stale_pages)
-		return fail("stale accesses: %llu translations, %llu pages",
+	       (unsigned long long)s.stale_pages,
+	       (unsigned long long)s.stale_dma);
+	if (s.stale_translations || s.stale_pages || s.stale_dma)
+		return fail("stale accesses: %llu translations, %llu pages, %llu DMA",
 			    (unsigned long long)s.stale_translations,
-			    (unsigned long long)s.stale_pages);
+			    (unsigned long long)s.stale_pages,
+			    (unsigned long long)s.stale_dma);
 	if (!s.jobs)
 		return fail("no job completed");
 	return 0;
