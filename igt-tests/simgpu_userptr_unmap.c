@@ -776,6 +776,44 @@ struct mode_test {
 };
 
 /* One dynamic subtest "<mode>-<test>" per mode and test, on GPU 0. */
+/*
+ * The legacy notifier baseline (root only): munmap() during a job. The
+ * baseline waits for the GPU in its whole-mm notifier, which the core runs
+ * after the BO's interval notifier; the BO's DMA mappings must outlive
+ * that wait, or the job's fill goes to DMA addresses already unmapped (the
+ * DMA oracle refuses it and counts it, &drm_simgpu_stats.stale_dma).
+ */
+static void test_legacy_unmap_during_job(const struct simgpu_igt_gpu *gpu)
+{
+	const size_t size = 16 * page_size;
+	struct spin_job job;
+	int fd, memfd, ret;
+	void *p, *buf;
+
+	fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_WAIT_IDLE);
+	ret = simgpu_vm_config(fd, DRM_SIMGPU_MODE_WAIT_IDLE,
+			       DRM_SIMGPU_VM_LEGACY_MN);
+	igt_require_f(ret != -EPERM, "the legacy baseline needs CAP_SYS_ADMIN\n");
+	igt_assert_eq(ret, 0);
+	p = map_memfd(size, &memfd);
+	simgpu_igt_userptr_bound(fd, p, size, SIMGPU_IGT_VA);
+
+	spin_then_fill(fd, &job, SPIN_US, SIMGPU_IGT_VA, size, FILL_A);
+	usleep(CHANGE_DELAY_US);
+	assert_job_busy(fd, &job);
+	igt_assert_eq(munmap(p, size), 0);
+	/* The munmap() waited for the job, which wrote through live DMA. */
+	igt_assert_eq(simgpu_wait_job(fd, job.number, 0, NULL), 0);
+	igt_assert_eq(simgpu_igt_wait(fd, job.number), 0);
+	buf = read_memfd(memfd, size);
+	simgpu_igt_assert_filled(buf, size, FILL_A);
+
+	close(fd);
+	close(memfd);
+	free(buf);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
 static void run_mode_tests(const struct mode_test *tests, unsigned int n)
 {
 	const struct simgpu_igt_mode *m;
@@ -843,6 +881,10 @@ igt_main
 	igt_describe("mprotect(PROT_READ), MADV_DONTNEED, MADV_FREE, and reclaim after MADV_FREE.");
 	igt_subtest_with_dynamic("protection")
 		run_mode_tests(protection_tests, ARRAY_LEN(protection_tests));
+
+	igt_describe("Legacy notifier baseline: munmap() during a job waits, DMA mapped.");
+	igt_subtest("legacy-unmap-during-job")
+		test_legacy_unmap_during_job(&gpus[0]);
 
 	igt_fixture {
 		for (i = 0; i < num_gpus; i++)

@@ -159,9 +159,9 @@ struct drm_simgpu_query {
  * -EPERM), the locking scheme
  * drm_userptr replaces (amdgpu_mn before interval notifiers): one
  * mmu_notifier per GPU and process whose invalidate_range_start takes a
- * per-process lock for read, finds the affected BOs and waits for the
- * GPU, and whose invalidate_range_end drops the lock; exec takes the
- * write side while it checks and commits.
+ * per-process lock for read and walks all the process's BOs; exec takes
+ * the write side while it checks and commits. The BOs touched are waited
+ * for one after another, each before the next is invalidated.
  */
 #define DRM_SIMGPU_VM_LEGACY_MN		(1u << 1)
 

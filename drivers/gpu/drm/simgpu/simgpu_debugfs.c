@@ -55,6 +55,7 @@ static int simgpu_debugfs_stats_show(struct seq_file *m, void *data)
 	seq_printf(m, "job_errors: %lld\n", atomic64_read(&s->job_errors));
 	seq_printf(m, "bytes: %lld\n", atomic64_read(&s->bytes));
 	seq_printf(m, "job_timeouts: %lld\n", atomic64_read(&s->job_timeouts));
+	seq_printf(m, "legacy_overlaps: %lld\n", atomic64_read(&s->legacy_overlaps));
 	simgpu_hist_show(m, "invalidate_start", &s->start_time);
 	simgpu_hist_show(m, "invalidate_finish_wait", &s->finish_wait);
 

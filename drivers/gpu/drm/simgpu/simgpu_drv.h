@@ -92,6 +92,8 @@ struct simgpu_stats {
 	atomic64_t job_errors;
 	/** @job_timeouts: jobs stopped by the job timeout. */
 	atomic64_t job_timeouts;
+	/** @legacy_overlaps: BOs the legacy notifiers found in a range. */
+	atomic64_t legacy_overlaps;
 	/** @bytes: bytes accessed by the engines. */
 	atomic64_t bytes;
 	/** @start_time: time spent in invalidate_start. */

@@ -342,10 +342,20 @@ static bool simgpu_invalidate_start(struct drm_userptr *uptr,
 {
 	struct simgpu_bo *bo = uptr_to_bo(uptr);
 
-	/* The legacy baseline waits in its own notifier, after this one. */
-	if (bo->vm->legacy_mn)
-		return false;
 	simgpu_bo_invalidate_start(bo);
+	/*
+	 * The legacy baseline waited in its whole-mm notifier, but the core
+	 * runs that after this one, and the helper drops the DMA mappings as
+	 * soon as this returns false: the GPU would go on through unmapped
+	 * DMA until the wait. So its BOs are waited for here, one after
+	 * another as the baseline's waits are, before the mappings go. A
+	 * range that must not block is refused by the helper for them as for
+	 * every other BO.
+	 */
+	if (bo->vm->legacy_mn && mmu_notifier_range_blockable(range)) {
+		simgpu_bo_invalidate_finish(bo);
+		return false;
+	}
 	return true;
 }
 

@@ -8,7 +8,6 @@
 
 #include <linux/mmu_notifier.h>
 #include <linux/rwsem.h>
-#include <linux/sched/mm.h>
 #include <linux/slab.h>
 
 #include "simgpu_drv.h"
@@ -17,19 +16,27 @@
  * DOC: legacy notifier baseline
  *
  * VMs configured with %DRM_SIMGPU_VM_LEGACY_MN handle invalidations the way
- * amdgpu_mn did: one whole-mm &struct mmu_notifier per GPU and process.
- * Its invalidate_range_start takes the process's lock in read mode, walks
- * every legacy BO of the process on this GPU, and for each one the range
- * touches zaps it and waits for the GPU (the VM's mode decides what that
- * means, as in simgpu_bo_invalidate_start() and _finish()); its
- * invalidate_range_end drops the lock. Exec takes the lock in write mode
- * while it checks and commits. The drm_userptr notifier of the BO still
- * tracks validity, but leaves the waiting to this one.
+ * amdgpu_mn did: one whole-mm &struct mmu_notifier per GPU and process,
+ * whose invalidate_range_start takes the process's lock in read mode and
+ * walks every legacy BO of the process on this GPU, on every invalidation
+ * of the process, even of memory no BO uses. Exec takes the lock in write
+ * mode while it checks and commits, so exec and invalidation exclude each
+ * other.
  *
- * Whole-mm notifiers run one after another, so N GPUs are waited for in
- * turn; every invalidation of the process, even of memory no BO uses,
- * walks the BO list; and exec and invalidation exclude each other. That
- * is what the benchmarks compare against.
+ * The BOs' own drm_userptr notifiers track validity and wait for the GPU,
+ * one BO after another (each BO's wait is done before the next BO is
+ * invalidated, as in the whole-mm walk), before the helper drops the DMA
+ * mappings: the core runs interval notifiers before whole-mm ones, so a
+ * wait in the whole-mm notifier would come after the mappings are gone.
+ * N GPUs are thus waited for in turn. That is what the benchmarks compare
+ * against.
+ *
+ * The lock is held only inside invalidate_range_start, which has no
+ * invalidate_range_end: the core forbids a notifier with one to fail, and
+ * on a range that must not block (the OOM reaper's) this one fails with
+ * -EAGAIN when the lock is taken, without sleeping. Its BOs' interval
+ * notifiers have refused such a range before this runs if they overlap
+ * it.
  */
 
 /**
@@ -41,18 +48,11 @@ struct simgpu_legacy_mn {
 	/** @sdev: the GPU. */
 	struct simgpu_device *sdev;
 	/**
-	 * @lock: read mode from invalidate_range_start to _end, write mode
-	 * in exec and while @bos changes. Held across the two callbacks, so
-	 * it is taken with down_read_non_owner() as amdgpu_mn did: lockdep
-	 * cannot follow a lock that spans the core's own invalidation lockdep
-	 * map (it reports the two as taken in both orders). This is the
-	 * weakness of the scheme the benchmarks compare against.
+	 * @lock: read mode in invalidate_range_start, write mode in exec and
+	 * while @bos changes. Nothing that reclaims memory or takes the
+	 * mmap_lock runs under it in write mode.
 	 */
 	struct rw_semaphore lock;
-	/** @read_lock: serialises taking and counting the read side. */
-	struct mutex read_lock;
-	/** @recursion: invalidations holding the read side. */
-	atomic_t recursion;
 	/** @bos: the process's legacy BOs on the GPU; under @lock. */
 	struct list_head bos;
 	/** @users: BOs using it; under &simgpu_device.legacy_lock. */
@@ -78,61 +78,27 @@ simgpu_legacy_invalidate_range_start(struct mmu_notifier *mn,
 				     const struct mmu_notifier_range *range)
 {
 	struct simgpu_legacy_mn *lmn = to_legacy_mn(mn);
-	bool blockable = mmu_notifier_range_blockable(range);
+	unsigned long overlapping = 0;
 	struct simgpu_bo *bo;
 
-	if (blockable)
-		mutex_lock(&lmn->read_lock);
-	else if (!mutex_trylock(&lmn->read_lock))
+	if (mmu_notifier_range_blockable(range))
+		down_read(&lmn->lock);
+	else if (!down_read_trylock(&lmn->lock))
 		return -EAGAIN;
-	if (atomic_inc_return(&lmn->recursion) == 1)
-		down_read_non_owner(&lmn->lock);
-	mutex_unlock(&lmn->read_lock);
-
-	list_for_each_entry(bo, &lmn->bos, legacy_link) {
-		if (!simgpu_legacy_overlaps(bo, range->start, range->end))
-			continue;
-		if (!blockable) {
-			/* No invalidate_range_end follows a failed start. */
-			if (atomic_dec_return(&lmn->recursion) == 0)
-				up_read_non_owner(&lmn->lock);
-			return -EAGAIN;
-		}
-		simgpu_bo_invalidate_start(bo);
-		simgpu_bo_invalidate_finish(bo);
-	}
-	/* Held until invalidate_range_end. */
-	return 0;
-}
-
-static void
-simgpu_legacy_invalidate_range_end(struct mmu_notifier *mn,
-				   const struct mmu_notifier_range *range)
-{
-	struct simgpu_legacy_mn *lmn = to_legacy_mn(mn);
-
-	if (atomic_dec_return(&lmn->recursion) == 0)
-		up_read_non_owner(&lmn->lock);
-}
-
-static void simgpu_legacy_release(struct mmu_notifier *mn,
-				  struct mm_struct *mm)
-{
-	struct simgpu_legacy_mn *lmn = to_legacy_mn(mn);
-	struct simgpu_bo *bo;
-
-	down_read(&lmn->lock);
-	list_for_each_entry(bo, &lmn->bos, legacy_link) {
-		simgpu_bo_invalidate_start(bo);
-		simgpu_bo_invalidate_finish(bo);
-	}
+	/*
+	 * The baseline's cost: every BO of the process, every time. The
+	 * overlapping ones were waited for by their interval notifiers.
+	 */
+	list_for_each_entry(bo, &lmn->bos, legacy_link)
+		overlapping += simgpu_legacy_overlaps(bo, range->start,
+						      range->end);
 	up_read(&lmn->lock);
+	atomic64_add(overlapping, &lmn->sdev->stats.legacy_overlaps);
+	return 0;
 }
 
 static const struct mmu_notifier_ops simgpu_legacy_mn_ops = {
 	.invalidate_range_start = simgpu_legacy_invalidate_range_start,
-	.invalidate_range_end = simgpu_legacy_invalidate_range_end,
-	.release = simgpu_legacy_release,
 };
 
 /**
@@ -163,7 +129,6 @@ int simgpu_legacy_mn_add(struct simgpu_bo *bo)
 	lmn->sdev = sdev;
 	lmn->mn.ops = &simgpu_legacy_mn_ops;
 	init_rwsem(&lmn->lock);
-	mutex_init(&lmn->read_lock);
 	INIT_LIST_HEAD(&lmn->bos);
 	err = mmu_notifier_register(&lmn->mn, mm);
 	if (err) {

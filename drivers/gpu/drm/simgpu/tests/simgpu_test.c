@@ -13,6 +13,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mman.h>
 #include <linux/platform_device.h>
 #include <linux/uaccess.h>
@@ -399,6 +400,74 @@ static void simgpu_test_dma_oracle_refuses_other_page(struct kunit *test)
 		kunit_skip(test, "no DMA tracepoints in a modular simgpu");
 }
 
+/*
+ * The legacy notifier baseline on a range that must not block (the OOM
+ * reaper's): the GPU may be using the BO, which cannot be waited for, so
+ * the invalidation is refused (-EAGAIN) without sleeping, and until a
+ * blockable one has waited the BO keeps its DMA mappings: no GPU access
+ * reaches unmapped DMA. Refusing must not trip the core's rules (a
+ * notifier with invalidate_range_end must not fail) nor leave the
+ * baseline's lock unbalanced: the blockable invalidation after it
+ * completes.
+ */
+static void simgpu_test_legacy_refuses_nonblockable_range(struct kunit *test)
+{
+	struct simgpu_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct mmu_notifier_range range;
+	struct simgpu_stats *stats;
+	struct device *dev;
+	u64 stale;
+	u32 got;
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	dev = bus_find_device_by_name(&platform_bus_type, NULL, "simgpu.0");
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, simgpu_test_put_device,
+							dev), 0);
+	t->sdev = dev_get_drvdata(dev);
+	t->engine = &t->sdev->engines[0];
+	stats = &t->sdev->stats;
+	t->vm = simgpu_vm_create(t->sdev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->vm));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, simgpu_test_close_vm,
+							t->vm), 0);
+	KUNIT_ASSERT_EQ(test, simgpu_vm_configure(t->vm, DRM_SIMGPU_MODE_WAIT_IDLE,
+						  DRM_SIMGPU_VM_LEGACY_MN), 0);
+	t->addr = kunit_vm_mmap(test, NULL, 0, TEST_LEN, PROT_READ | PROT_WRITE,
+				MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, t->addr, 0);
+	KUNIT_ASSERT_EQ(test, put_user(5u, (u32 __user *)t->addr), 0);
+	t->bo = simgpu_bo_create(t->vm, t->addr, TEST_LEN,
+				 DRM_SIMGPU_USERPTR_POPULATE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->bo));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, simgpu_test_put_bo,
+							t->bo), 0);
+	KUNIT_ASSERT_EQ(test, simgpu_vm_bind(t->vm, t->bo, TEST_GPU_ADDR, 0), 0);
+	stale = atomic64_read(&stats->stale_dma);
+
+	/* What __oom_reap_task_mm() does for each of the process's VMAs. */
+	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, current->mm,
+				t->addr, t->addr + TEST_LEN);
+	err = mmu_notifier_invalidate_range_start_nonblock(&range);
+	if (!err)
+		mmu_notifier_invalidate_range_end(&range);
+	KUNIT_EXPECT_EQ(test, err, -EAGAIN);
+	/*
+	 * The BO is idle, so its page table entries went at once; its DMA
+	 * mappings stay until a blockable invalidation has waited. The GPU
+	 * faults, it never reaches unmapped DMA.
+	 */
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), -EFAULT);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma), stale);
+
+	/* A blockable invalidation waits and unmaps: no lock left held. */
+	KUNIT_EXPECT_EQ(test, do_madvise(current->mm, t->addr, TEST_LEN,
+					 MADV_DONTNEED), 0);
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), -EFAULT);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma), stale);
+}
+
 /* Holds a process's mmap_lock for writing, as an munmap() would. */
 struct simgpu_test_locker {
 	struct mm_struct *mm;
@@ -473,6 +542,7 @@ static struct kunit_case simgpu_test_cases[] = {
 	KUNIT_CASE(simgpu_test_oracle_catches_injected_stale_access),
 	KUNIT_CASE(simgpu_test_dma_oracle_catches_unmapped_dma),
 	KUNIT_CASE(simgpu_test_dma_oracle_refuses_other_page),
+	KUNIT_CASE(simgpu_test_legacy_refuses_nonblockable_range),
 	KUNIT_CASE(simgpu_test_rebind_worker_drops_last_reference),
 	{}
 };
