@@ -8,6 +8,10 @@
 #              16 GPUs, several latencies, more repetitions; REPS=N sets
 #              the repetitions)
 # make check   everything: setup, builds, lint, all suites in the VM
+# make fuzz    the multi-process ioctl fuzzer in the VM for DURATION
+#              seconds (default 600; SEED=N for another seed)
+# make stress  the IGT stress load in the VM for DURATION seconds
+#              (default 600)
 # make lint    checkpatch --strict, sparse (C=2) and W=1 -Werror
 # make kernel  build the test kernel (cached outside the clone)
 # make docs    render the kernel-doc into docs/api/
@@ -16,13 +20,21 @@
 
 SCRIPTS := $(CURDIR)/scripts
 
-.PHONY: run check lint kernel tests docs shell setup help
+DURATION ?= 600
+
+.PHONY: run check fuzz stress lint kernel tests docs shell setup help
 
 run:
 	@$(SCRIPTS)/run-bench.sh $(if $(FULL),--full) $(if $(REPS),--reps $(REPS))
 
 check:
 	@$(SCRIPTS)/check.sh
+
+fuzz:
+	@$(SCRIPTS)/soak.sh fuzz $(DURATION) $(SEED)
+
+stress:
+	@$(SCRIPTS)/soak.sh stress $(DURATION)
 
 lint: kernel
 	@$(SCRIPTS)/lint.sh

@@ -19,23 +19,25 @@ if [ ! "$out/tests/hmm-tests" -nt "$hmm_src" ]; then
 fi
 
 # The simgpu selftests, against the project's uapi header and libsimgpu.
-# Rebuilt when any of their sources is newer than the program.
 simgpu_lib="$PROJECT_ROOT/tools/lib/simgpu"
 simgpu_tests="$PROJECT_ROOT/tools/testing/selftests/drivers/gpu/simgpu"
-build_simgpu_test() { # program, main source
-	local prog=$1 main=$2 src
-	for src in "$main" "$simgpu_lib"/libsimgpu.[ch] \
+# Rebuilt when any of its sources (and the headers next to them) is newer.
+build_simgpu_test() { # program, sources (the one with main() first)
+	local prog=$1 src
+	shift
+	for src in "$@" "${@/%.c/.h}" "$simgpu_lib"/libsimgpu.[ch] \
 		"$PROJECT_ROOT/uapi/drm/simgpu_drm.h"; do
 		[ "$src" -nt "$prog" ] || continue
 		log "building $(basename "$prog")"
 		gcc -O2 -g -Wall -Wextra -Werror -I"$PROJECT_ROOT/uapi/drm" \
 			-I/usr/include/libdrm -I"$simgpu_lib" -o "$prog" \
-			"$main" "$simgpu_lib/libsimgpu.c" -ldrm
+			"$@" "$simgpu_lib/libsimgpu.c" -ldrm -lpthread
 		return
 	done
 }
 build_simgpu_test "$out/tests/simgpu-smoke" "$simgpu_tests/simgpu_smoke.c"
-build_simgpu_test "$out/tests/simgpu-fuzz" "$simgpu_tests/simgpu_fuzz.c"
+build_simgpu_test "$out/tests/simgpu-fuzz" "$simgpu_tests/simgpu_fuzz.c" \
+	"$simgpu_tests"/simgpu_fuzz_*.c
 build_simgpu_test "$out/tests/simgpu-bench" "$simgpu_tests/simgpu_bench.c"
 
 # The IGT tests of igt-tests/, against the installed libigt.

@@ -7,8 +7,10 @@
 #   kunit   collect the KUnit suites built into the kernel (they ran at boot)
 #           and load the KUnit test modules, one at a time
 #   hmm     tools/testing/selftests/mm/hmm-tests against test_hmm.ko
-#   simgpu  the simgpu smoke test on every simulated GPU, then the ioctl
-#           fuzzer (fixed seed, bounded count)
+#   simgpu  the simgpu smoke test on every simulated GPU, then the
+#           multi-process fuzzer for 60 s (fixed seed)
+#   fuzz=SECONDS[:SEED]  only the fuzzer, for that long
+#   stress=SECONDS       only the IGT stress subtest, for that long
 #   igt     every subtest of the IGT tests in igt-tests/, one process each
 #   bench   a short run of every simgpu benchmark (the host checks that its
 #           output is sane, never a timing: scripts/check-bench-output.py)
@@ -134,14 +136,47 @@ run_hmm() {
 	modprobe -r -d "$modroot" test_hmm || status=1
 }
 
+# Render nodes as udev leaves them on a desktop, open to every user: the
+# fuzzer's processes run unprivileged.
+open_render_nodes() {
+	chmod 0666 /dev/dri/renderD* 2> /dev/null
+}
+
 run_simgpu() {
-	local dir=$RESULTS/simgpu prog
+	local dir=$RESULTS/simgpu
 	mkdir -p "$dir"
-	for prog in smoke fuzz; do
-		say "running simgpu-$prog"
-		(cd /tmp && "$KBUILD_OUT/tests/simgpu-$prog") \
-			> "$dir/simgpu-$prog.tap" 2>&1 || status=1
-	done
+	say "running simgpu-smoke"
+	(cd /tmp && "$KBUILD_OUT/tests/simgpu-smoke") \
+		> "$dir/simgpu-smoke.tap" 2>&1 || status=1
+	run_fuzz 60
+}
+
+# The multi-process fuzzer for $1 seconds (seed $2 if given), its TAP in
+# $RESULTS/simgpu/simgpu-fuzz.tap.
+run_fuzz() {
+	local dir=$RESULTS/simgpu seconds=$1 seed=${2:-}
+	mkdir -p "$dir"
+	open_render_nodes
+	say "running simgpu-fuzz for $seconds s${seed:+, seed $seed}"
+	(cd /tmp && "$KBUILD_OUT/tests/simgpu-fuzz" --duration "$seconds" \
+		${seed:+--seed "$seed"}) > "$dir/simgpu-fuzz.tap" 2>&1 || status=1
+	say "simgpu-fuzz done"
+}
+
+# The IGT stress subtest (threads racing mm changes against jobs on every
+# GPU) for $1 seconds.
+run_stress() {
+	local dir=$RESULTS/igt bin=$KBUILD_OUT/tests/igt/simgpu_userptr_multi
+	local tap n=0
+	mkdir -p "$dir"
+	tap=$dir/simgpu_userptr_multi.tap
+	exec 3< /proc/kmsg
+	dd of=/dev/null bs=1M count=64 iflag=nonblock <&3 2> /dev/null
+	echo "TAP version 13" > "$tap"
+	SIMGPU_STRESS_SECONDS=$1 run_igt_subtest "$bin" stress \
+		"$dir/simgpu_userptr_multi@stress.log"
+	echo "1..$n" >> "$tap"
+	exec 3<&-
 }
 
 # The kernel log since the last call, from /proc/kmsg (fd 3, opened by
@@ -267,6 +302,8 @@ for suite in "$@"; do
 	swiotlb) run_swiotlb ;;
 	hmm) run_hmm ;;
 	simgpu) run_simgpu ;;
+	fuzz=*) IFS=: read -r secs seed <<< "${suite#fuzz=}"; run_fuzz "$secs" "$seed" ;;
+	stress=*) run_stress "${suite#stress=}" ;;
 	igt) run_igt ;;
 	bench) "$here/run-bench.sh" --smoke || status=1 ;;
 	*) say "unknown suite $suite"; status=1 ;;

@@ -1,994 +1,598 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * simgpu_fuzz: random ioctls against every simgpu GPU, as TAP 13.
+ * simgpu_fuzz: a multi-process ioctl fuzzer for simgpu, in the manner of
+ * syzkaller, as TAP 13.
  *
- * Usage: simgpu-fuzz [--seed N] [--iterations N]
+ * Usage: simgpu-fuzz [--seed N] [--duration SEC] [--workers N]
+ *                    [--threads N] [--hang-timeout SEC] [--user UID]
+ *                    [--replay SEED [--calls N]] [--verbose]
  *
- * Several VMs per GPU get random mixes of valid and invalid ioctl arguments
- * (known handles, bindings and syncobjs; live, dead, unaligned and garbage
- * addresses; bad flags, nonzero padding, huge and overflowing sizes; wrong
- * ioctl sizes and unknown ioctl numbers), while the anonymous and memfd
- * regions the BOs are made of are unmapped, remapped, protected, truncated
- * and zapped under them. Every ioctl must return 0 or an errno of
- * allowed_errnos[]; at the end no access may have been stale.
+ * The supervisor (this file) opens every GPU, then forks worker processes
+ * and a canary. Each worker runs several threads that make random calls on
+ * the VM files, BOs, syncobjs and fds its process holds, and on the memory
+ * the BOs are made of (simgpu_fuzz_calls.c, _objects.c, _mm.c): simgpu
+ * and DRM core ioctls with random and boundary values, PRIME and syncobj
+ * export and import, fences across VMs and GPUs, VM_CONFIG at any time,
+ * fd passing between processes, fork(), close(), munmap(), mprotect(),
+ * madvise(), mremap() racing the ioctls. Workers end after a random time,
+ * some in the middle of their calls and some killed, and are started
+ * again. The canary (simgpu_fuzz_canary.c) checks that no process reaches
+ * another's memory. Workers run as an unprivileged user (--user, nobody
+ * by default when started as root).
  *
- * All the memory a BO can cover lies inside one reserved arena: regions
- * live in slots at its start, an unmapped region is replaced by PROT_NONE,
- * and a guard of twice the largest BO size (and two slots) follows them.
- * Addresses outside the arena are only ever invalid ones (the zero page,
- * non-canonical and kernel addresses), so jobs only write to the regions.
- * The fuzzer allocates no memory once it runs.
+ * The run fails if an ioctl returns an errno the uapi does not document,
+ * a worker dies of a signal, a call does not return within the hang
+ * timeout, the canary's memory changes, or any GPU counted a stale
+ * access. The kernel log is checked by the harness that runs this.
+ *
+ * A fixed seed by default. Every thread's seed is derived from it and
+ * printed with the thread's last calls on any failure; --replay SEED runs
+ * that one thread's calls alone, in one process (the results of calls that
+ * race with the GPU can differ, the calls do not).
  *
  * Copyright © 2026 The drm_userptr authors
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdbool.h>
-#include <stdint.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "libsimgpu.h"
-
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#include "simgpu_fuzz.h"
 
 #define DEFAULT_SEED		0x5eed5eedull
-#define DEFAULT_ITERATIONS	3000
+#define DEFAULT_DURATION	60
+#define DEFAULT_WORKERS		3
+#define DEFAULT_THREADS		3
+/* Longer than the job timeout (30 s) plus the longest WAIT. */
+#define DEFAULT_HANG_TIMEOUT	150
+/* A worker lives 2 to 20 s before it exits, or is killed, and restarts. */
+#define WORKER_MIN_LIFE_MS	2000
+#define WORKER_MAX_LIFE_MS	20000
+#define TICK_MS			100
+#define INITIAL_VMS		4
 
-#define MAX_FUZZ_GPUS		8
-#define VMS_PER_GPU		3
-#define MAX_VMS			(MAX_FUZZ_GPUS * VMS_PER_GPU)
-#define MAX_BOS			16
-#define MAX_BINDINGS		16
-#define NUM_SYNCOBJS		4
-#define NUM_REGIONS		8
-#define SLOT_PAGES		16
-#define MAX_JOB_CMDS		64
-#define MAX_SPIN_US		2000
-/* GPU addresses of bindings: mostly in a small window, so that they meet. */
-#define VA_WINDOW		(64ull << 20)
-/* Largest guard after the slots; bigger BO sizes are not tried. */
-#define MAX_GUARD		(4ull << 40)
-/* Buffer behind every ioctl, whatever size the ioctl number says. */
-#define ARG_SIZE		4096
-#define MAX_ERRNO		512
-#define MAX_REPORTS		20
-#define NUM_KINDS		10
+struct fuzz_gpu fuzz_gpus[MAX_FUZZ_GPUS];
+int fuzz_num_gpus;
+size_t fuzz_page_size;
+struct fuzz_shared *fuzz_shared;
 
-struct bo {
-	__u32 handle;
-	__u64 size;
+static struct {
+	__u64 seed;
+	unsigned int duration, workers, threads, hang_timeout;
+	long user;
+	bool replay, verbose;
+	__u64 replay_calls;
+} opt = {
+	.seed = DEFAULT_SEED, .duration = DEFAULT_DURATION,
+	.workers = DEFAULT_WORKERS, .threads = DEFAULT_THREADS,
+	.hang_timeout = DEFAULT_HANG_TIMEOUT, .user = -2,
 };
 
-struct binding {
-	__u64 gpu_addr;
-	__u64 size;
-};
+static int mailboxes[MAX_WORKERS][2];
 
-struct gpu {
-	int fd;
-	struct drm_simgpu_query q;
-};
-
-struct vm {
-	int fd;
-	struct gpu *gpu;
-	struct bo bos[MAX_BOS];
-	int num_bos;
-	struct binding bindings[MAX_BINDINGS];
-	int num_bindings;
-	__u32 syncobjs[NUM_SYNCOBJS];
-	int num_syncobjs;
-};
-
-struct region {
-	char *addr;
-	size_t size;
-	bool live;
-	bool file;
-	bool read_only;
-	int memfd;
-};
-
-static const struct {
-	int err;
-	const char *name;
-} allowed_errnos[] = {
-	{ EINVAL, "EINVAL" }, { ENOENT, "ENOENT" }, { EFAULT, "EFAULT" },
-	{ EEXIST, "EEXIST" }, { EBUSY, "EBUSY" }, { EAGAIN, "EAGAIN" },
-	{ ETIME, "ETIME" }, { EPERM, "EPERM" }, { EACCES, "EACCES" },
-	{ ENOTTY, "ENOTTY" }, { ENOMEM, "ENOMEM" }, { E2BIG, "E2BIG" },
-	{ EINTR, "EINTR" }, { ENOSPC, "ENOSPC" }, { EOPNOTSUPP, "EOPNOTSUPP" },
-};
-
-static struct gpu gpus[MAX_FUZZ_GPUS];
-static int num_gpus;
-static struct vm vms[MAX_VMS];
-static int num_vms;
-static struct region regions[NUM_REGIONS];
-static char *arena;
-static size_t arena_size, slot_size, page_size;
-
-static struct drm_simgpu_cmd cmds[MAX_JOB_CMDS + 1];
-static union {
-	struct drm_simgpu_query query;
-	struct drm_simgpu_vm_config vm_config;
-	struct drm_simgpu_userptr userptr;
-	struct drm_simgpu_bind bind;
-	struct drm_simgpu_unbind unbind;
-	struct drm_simgpu_exec exec;
-	struct drm_simgpu_wait wait;
-	struct drm_simgpu_stats stats;
-	struct drm_gem_close gem_close;
-	unsigned char raw[ARG_SIZE];
-} arg;
-
-static unsigned long long errno_count[MAX_ERRNO + 1];
-static unsigned long long num_calls, num_unexpected;
-static unsigned long long kind_calls[NUM_KINDS], kind_ok[NUM_KINDS];
-static unsigned int kind;
-static int iteration;
-
-/* xorshift64*, seeded through splitmix64. */
-static __u64 rng_state;
-
-static void rnd_seed(__u64 seed)
+/* The seed of one thread of one worker's generation. */
+static __u64 thread_seed(unsigned int worker, unsigned int gen,
+			 unsigned int thread)
 {
-	__u64 z = seed + 0x9e3779b97f4a7c15ull;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	rng_state = (z ^ (z >> 31)) ?: 1;
+	if (opt.replay)
+		return opt.seed;
+	return fuzz_mix(opt.seed ^ fuzz_mix(((__u64)worker << 40) ^
+					    ((__u64)gen << 8) ^ thread));
 }
 
-static __u64 rnd64(void)
+static void sleep_ms(unsigned int ms)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000l };
+
+	nanosleep(&ts, NULL);
 }
 
-/* 0 to @n - 1. */
-static __u32 rnd(__u32 n)
+/* Worker processes */
+
+struct worker_thread {
+	pthread_t thread;
+	struct fuzz_thread t;
+	volatile bool *stop;
+};
+
+static void *worker_thread_fn(void *data)
 {
-	return n ? (rnd64() >> 32) % n : 0;
+	struct worker_thread *w = data;
+	struct fuzz_thread *t = &w->t;
+
+	t->slot->tid = gettid();
+	pthread_mutex_lock(&t->proc->lock);
+	while (!fuzz_shared->stop && !*w->stop &&
+	       (!opt.replay_calls || t->slot->calls < opt.replay_calls))
+		fuzz_one_call(t, false);
+	pthread_mutex_unlock(&t->proc->lock);
+	return NULL;
 }
 
-static __u64 rnd_u64(__u64 n)
+static void init_thread(struct fuzz_thread *t, struct fuzz_proc *p,
+			unsigned int worker, unsigned int gen,
+			unsigned int thread)
 {
-	return n ? rnd64() % n : 0;
+	struct fuzz_thread_slot *slot = &fuzz_shared->slots[worker][thread];
+
+	memset(t, 0, sizeof(*t));
+	memset(slot, 0, sizeof(*slot));
+	slot->seed = thread_seed(worker, gen, thread);
+	slot->pid = getpid();
+	t->proc = p;
+	t->slot = slot;
+	t->rng = slot->seed;
+	t->verbose = opt.verbose;
 }
 
-static bool one_in(__u32 n)
+static int drop_privileges(void)
 {
-	return rnd(n) == 0;
+	if (opt.user < 0 || getuid() != 0)
+		return 0;
+	if (setgroups(0, NULL) || setresgid(opt.user, opt.user, opt.user) ||
+	    setresuid(opt.user, opt.user, opt.user))
+		return -errno;
+	/* Dumpable again, so that /proc/self/fd (simgpu_reopen()) is ours. */
+	prctl(PR_SET_DUMPABLE, 1);
+	return 0;
 }
 
-static bool errno_allowed(int err)
+/*
+ * One generation of worker @worker: sets up its memory and first VMs,
+ * runs its threads for a random lifetime, then exits, either at once with
+ * its threads in their calls and its jobs running, or after closing
+ * everything.
+ */
+static int worker_main(unsigned int worker, unsigned int gen)
 {
+	static struct worker_thread threads[MAX_THREADS];
+	static struct fuzz_proc proc;
+	volatile bool stop = false;
+	unsigned int i, life_ms;
+	struct fuzz_thread *t0 = &threads[0].t;
+	int ret;
+
+	ret = drop_privileges();
+	if (ret) {
+		printf("# worker %u: cannot become user %ld: %s\n", worker,
+		       opt.user, strerror(-ret));
+		return 2;
+	}
+	pthread_mutex_init(&proc.lock, NULL);
+	proc.worker = worker;
+	for (i = 0; i < MAX_VMS; i++)
+		fuzz_vm_forget(&proc.vms[i]);
+	proc.mailbox_in = mailboxes[worker][0];
+	proc.mailbox_out = mailboxes[(worker + 1) % opt.workers][1];
+
+	for (i = 0; i < opt.threads; i++) {
+		init_thread(&threads[i].t, &proc, worker, gen, i);
+		threads[i].stop = &stop;
+	}
+	/* The setup draws from thread 0's numbers: a replay repeats it. */
+	ret = fuzz_regions_init(t0);
+	for (i = 0; !ret && i < INITIAL_VMS; i++)
+		ret = fuzz_vm_open(t0, &proc.vms[i], rnd(t0, fuzz_num_gpus));
+	if (ret) {
+		printf("# worker %u: setup: %s\n", worker, strerror(-ret));
+		return 2;
+	}
+	life_ms = WORKER_MIN_LIFE_MS +
+		  rnd(t0, WORKER_MAX_LIFE_MS - WORKER_MIN_LIFE_MS);
+	for (i = 0; i < opt.threads; i++) {
+		ret = pthread_create(&threads[i].thread, NULL,
+				     worker_thread_fn, &threads[i]);
+		if (ret)
+			return 2;
+	}
+	while (!fuzz_shared->stop && (opt.replay || life_ms > 0)) {
+		sleep_ms(TICK_MS);
+		life_ms = life_ms > TICK_MS ? life_ms - TICK_MS : 0;
+		if (opt.replay && opt.replay_calls &&
+		    t0->slot->calls >= opt.replay_calls)
+			break;
+	}
+	if (!fuzz_shared->stop && one_in(t0, 2))
+		_exit(0);
+	stop = true;
+	for (i = 0; i < opt.threads; i++)
+		pthread_join(threads[i].thread, NULL);
+	fuzz_close_all(&proc);
+	return 0;
+}
+
+/* The supervisor */
+
+struct child {
+	pid_t pid;
+	unsigned int gen;
+	bool killed;
+};
+
+static struct child workers[MAX_WORKERS], canary;
+static unsigned int failures;
+
+static pid_t start_worker(unsigned int worker, unsigned int gen)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(worker_main(worker, gen));
+	workers[worker] = (struct child){ pid, gen, false };
+	return pid;
+}
+
+static pid_t start_canary(void)
+{
+	int out[MAX_WORKERS];
+	unsigned int i;
+	pid_t pid;
+
+	for (i = 0; i < opt.workers; i++)
+		out[i] = mailboxes[i][1];
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (drop_privileges())
+			_exit(2);
+		_exit(fuzz_canary_run(out, opt.workers, opt.seed));
+	}
+	canary.pid = pid;
+	return pid;
+}
+
+static void print_worker_logs(unsigned int worker)
+{
+	char who[32];
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(allowed_errnos); i++)
-		if (allowed_errnos[i].err == err)
-			return true;
+	for (i = 0; i < THREAD_SLOTS; i++) {
+		if (!fuzz_shared->slots[worker][i].calls &&
+		    !fuzz_shared->slots[worker][i].in_call_since)
+			continue;
+		snprintf(who, sizeof(who), "worker %u %s %u", worker,
+			 i < MAX_THREADS ? "thread" : "fork child", i);
+		fuzz_print_log(&fuzz_shared->slots[worker][i], who);
+	}
+}
+
+/* A worker ended: a crash fails the run; otherwise it starts again. */
+static void worker_exited(unsigned int worker, int status)
+{
+	struct child *w = &workers[worker];
+
+	if (WIFSIGNALED(status) && !(w->killed && WTERMSIG(status) == SIGKILL)) {
+		printf("# worker %u (pid %d) died of signal %d (%s); seed %#llx\n",
+		       worker, w->pid, WTERMSIG(status),
+		       strsignal(WTERMSIG(status)), (unsigned long long)opt.seed);
+		print_worker_logs(worker);
+		failures++;
+	} else if (WIFEXITED(status) && WEXITSTATUS(status)) {
+		printf("# worker %u (pid %d) failed with exit status %d\n",
+		       worker, w->pid, WEXITSTATUS(status));
+		failures++;
+	}
+	w->pid = 0;
+	memset(fuzz_shared->slots[worker], 0, sizeof(fuzz_shared->slots[worker]));
+	if (!fuzz_shared->stop && !failures && !opt.replay) {
+		__atomic_fetch_add(&fuzz_shared->c.respawns, 1,
+				   __ATOMIC_RELAXED);
+		start_worker(worker, w->gen + 1);
+	}
+}
+
+/* A call in progress for longer than the hang timeout, if any. */
+static bool find_hang(unsigned int *worker, unsigned int *thread)
+{
+	__u64 now = fuzz_now_ns(), since;
+	unsigned int i, j;
+
+	for (i = 0; i < opt.workers; i++) {
+		if (!workers[i].pid)
+			continue;
+		for (j = 0; j < THREAD_SLOTS; j++) {
+			since = __atomic_load_n(&fuzz_shared->slots[i][j].in_call_since,
+						__ATOMIC_RELAXED);
+			/* @since may be later than @now, read before it. */
+			if (since && now > since &&
+			    now - since > opt.hang_timeout * 1000000000ull) {
+				*worker = i;
+				*thread = j;
+				return true;
+			}
+		}
+	}
 	return false;
 }
 
-/*
- * One ioctl, counted and checked. ioctl() rather than drmIoctl(), which
- * would repeat the call on EINTR and EAGAIN instead of reporting them.
- */
-static int fuzz_ioctl(int fd, unsigned long request)
+static void report_hang(unsigned int worker, unsigned int thread)
 {
-	int ret, err;
+	int fd;
 
-	ret = ioctl(fd, request, &arg);
-	err = ret < 0 ? errno : 0;
-	num_calls++;
-	kind_calls[kind]++;
-	if (!ret)
-		kind_ok[kind]++;
-	errno_count[err <= MAX_ERRNO ? err : MAX_ERRNO]++;
-	if (ret > 0 || (ret < 0 && !errno_allowed(err))) {
-		if (num_unexpected++ < MAX_REPORTS)
-			printf("# iteration %d: ioctl %#lx returned %d, errno %d (%s)\n",
-			       iteration, request, ret, err, strerror(err));
+	printf("# hang: worker %u thread %u in one call for more than %u s; seed %#llx\n",
+	       worker, thread, opt.hang_timeout, (unsigned long long)opt.seed);
+	print_worker_logs(worker);
+	/* The kernel stacks of every blocked task, into the kernel log. */
+	fd = open("/proc/sysrq-trigger", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "w", 1) != 1)
+			printf("# cannot write /proc/sysrq-trigger\n");
+		close(fd);
 	}
-	return ret < 0 ? -err : 0;
+	failures++;
 }
 
-/*
- * Arguments. Each ioctl is either sane (3 in 4: valid-looking arguments,
- * which should mostly succeed) or not (any mix of valid and garbage).
- */
-static bool sane;
-
-/* Padding, reserved fields and flags: @valid, or sometimes garbage. */
-static __u64 junk(__u64 valid)
-{
-	if (sane)
-		return valid;
-	switch (rnd(16)) {
-	case 0:
-		return rnd64();
-	case 1:
-		return 1ull << rnd(64);
-	case 2:
-		return valid | (1ull << rnd(32));
-	default:
-		return valid;
-	}
-}
-
-/* The same ioctl number with another size, and sometimes direction. */
-static unsigned long maybe_resize(unsigned long request)
-{
-	unsigned long dir = _IOC_DIR(request);
-
-	if (sane || !one_in(8))
-		return request;
-	if (one_in(4))
-		dir = rnd(4);
-	return _IOC(dir, _IOC_TYPE(request), _IOC_NR(request),
-		    rnd(ARG_SIZE / 2));
-}
-
-/* An address outside the arena that no process memory can be at. */
-static __u64 invalid_cpu_addr(void)
-{
-	switch (rnd(5)) {
-	case 0:
-		return 0;
-	case 1:
-		return page_size * rnd(8);
-	case 2:
-		return (1ull << 47) + page_size * rnd(1024);
-	case 3:
-		return 0xffff800000000000ull + page_size * rnd(1 << 20);
-	default:
-		return ~0ull - page_size * rnd(16) - (page_size - 1);
-	}
-}
-
-/* Page-aligned memory inside a region, live if one is. */
-static void region_range(__u64 *addr, __u64 *size)
-{
-	struct region *r = &regions[rnd(NUM_REGIONS)];
-	size_t pages, first;
-	int i;
-
-	for (i = 0; i < NUM_REGIONS && !r->live; i++)
-		r = &regions[rnd(NUM_REGIONS)];
-	pages = r->live ? r->size / page_size : SLOT_PAGES;
-	first = rnd(pages);
-	*addr = (__u64)(uintptr_t)r->addr + first * page_size;
-	*size = (1 + rnd(pages - first)) * page_size;
-}
-
-static __u64 cpu_addr(void)
-{
-	__u64 addr, size;
-
-	region_range(&addr, &size);
-	switch (rnd(8)) {
-	case 0:
-		return addr + 1 + rnd(page_size - 1);
-	case 1:
-		/* At the start of the guard. */
-		return (__u64)(uintptr_t)arena + NUM_REGIONS * slot_size +
-		       page_size * rnd(SLOT_PAGES);
-	case 2:
-		return invalid_cpu_addr();
-	default:
-		return addr;
-	}
-}
-
-static __u64 cpu_size(const struct gpu *g, __u64 addr)
-{
-	__u64 max = g->q.max_bo_size;
-
-	switch (rnd(8)) {
-	case 0:
-		return 0;
-	case 1:
-		return page_size * (1 + rnd(SLOT_PAGES)) + 1 + rnd(page_size - 1);
-	case 2:
-		return max <= MAX_GUARD / 2 ? max + page_size * rnd(2) : 0;
-	case 3:
-		return ~0ull & ~(page_size - 1);
-	case 4:
-		/* addr + size overflows. */
-		return (0 - addr) + page_size * (1 + rnd(4));
-	default:
-		return page_size * (1 + rnd(2 * SLOT_PAGES));
-	}
-}
-
-static const struct binding *any_binding(const struct vm *vm)
-{
-	return vm->num_bindings ? &vm->bindings[rnd(vm->num_bindings)] : NULL;
-}
-
-static __u64 gpu_addr_for_bind(const struct vm *vm)
-{
-	const struct binding *b = any_binding(vm);
-	__u64 va_size = vm->gpu->q.va_size;
-
-	if (!sane) {
-		switch (rnd(8)) {
-		case 0:
-			return b ? b->gpu_addr + page_size * rnd(2) : 0;
-		case 1:
-			return (va_size - page_size) & ~(page_size - 1);
-		case 2:
-			return va_size;
-		case 3:
-			return ~0ull & ~(page_size - 1);
-		case 4:
-			return rnd(VA_WINDOW);
-		case 5:
-			return rnd64();
-		}
-	}
-	return (__u64)page_size * rnd(VA_WINDOW / page_size);
-}
-
-/*
- * A command's GPU address for @size bytes, @align aligned: inside a binding
- * (@size is cut to fit), or if not sane, also across its end or anywhere.
- */
-static __u64 gpu_addr_for_cmd(const struct vm *vm, __u64 *size,
-			      unsigned int align)
-{
-	const struct binding *b = any_binding(vm);
-	__u64 off;
-
-	if (!b || (!sane && one_in(8)))
-		return one_in(2) ? rnd(VA_WINDOW) : rnd64();
-	if (!sane && one_in(8))
-		return b->gpu_addr + b->size - rnd_u64(*size + 1);
-	if (*size > b->size)
-		*size = b->size;
-	off = rnd_u64(b->size - *size + 1);
-	return b->gpu_addr + (off & ~(__u64)(align - 1));
-}
-
-static __u32 handle_for(const struct vm *vm)
-{
-	const struct vm *other = &vms[rnd(num_vms)];
-
-	if (!sane) {
-		switch (rnd(4)) {
-		case 0:
-			return rnd(2) ? rnd64() : rnd(64);
-		case 1:
-			return other->num_bos ?
-			       other->bos[rnd(other->num_bos)].handle : 1;
-		}
-	}
-	return vm->num_bos ? vm->bos[rnd(vm->num_bos)].handle : 1;
-}
-
-static __u32 syncobj_for(const struct vm *vm, bool zero_likely)
-{
-	if (zero_likely && !one_in(4))
-		return 0;
-	if (!sane && one_in(2))
-		return one_in(2) ? rnd64() : rnd(64);
-	return vm->num_syncobjs ? vm->syncobjs[rnd(vm->num_syncobjs)] : 0;
-}
-
-/* Tracking of what the VMs hold */
-
-static __u64 bo_size(const struct vm *vm, __u32 handle)
-{
-	int i;
-
-	for (i = 0; i < vm->num_bos; i++)
-		if (vm->bos[i].handle == handle)
-			return vm->bos[i].size;
-	return page_size;
-}
-
-static void add_bo(struct vm *vm, __u32 handle, __u64 size)
-{
-	if (vm->num_bos == MAX_BOS) {
-		simgpu_gem_close(vm->fd, handle);
-		return;
-	}
-	vm->bos[vm->num_bos++] = (struct bo){ handle, size };
-}
-
-static void remove_bo(struct vm *vm, __u32 handle)
-{
-	int i;
-
-	for (i = 0; i < vm->num_bos; i++) {
-		if (vm->bos[i].handle == handle) {
-			vm->bos[i] = vm->bos[--vm->num_bos];
-			return;
-		}
-	}
-}
-
-static void add_binding(struct vm *vm, __u64 gpu_addr, __u64 size)
-{
-	if (vm->num_bindings == MAX_BINDINGS) {
-		simgpu_unbind(vm->fd, gpu_addr);
-		return;
-	}
-	vm->bindings[vm->num_bindings++] = (struct binding){ gpu_addr, size };
-}
-
-static void remove_binding(struct vm *vm, __u64 gpu_addr)
-{
-	int i;
-
-	for (i = 0; i < vm->num_bindings; i++) {
-		if (vm->bindings[i].gpu_addr == gpu_addr) {
-			vm->bindings[i] = vm->bindings[--vm->num_bindings];
-			return;
-		}
-	}
-}
-
-/* The ioctls */
-
-static void fuzz_query(struct vm *vm)
-{
-	memset(&arg, 0, sizeof(arg));
-	fuzz_ioctl(vm->fd, maybe_resize(DRM_IOCTL_SIMGPU_QUERY));
-}
-
-static void fuzz_vm_config(struct vm *vm)
-{
-	memset(&arg, 0, sizeof(arg));
-	arg.vm_config.mode = sane ? rnd(4) : rnd(2) ? rnd64() : rnd(8);
-	arg.vm_config.flags = junk(one_in(2) ? DRM_SIMGPU_VM_SINGLE_PASS : 0);
-	arg.vm_config.reserved = junk(0);
-	fuzz_ioctl(vm->fd, maybe_resize(DRM_IOCTL_SIMGPU_VM_CONFIG));
-}
-
-static void fuzz_userptr(struct vm *vm)
-{
-	unsigned long request = maybe_resize(DRM_IOCTL_SIMGPU_USERPTR);
-	__u64 addr, size;
-
-	region_range(&addr, &size);
-	if (!sane) {
-		addr = cpu_addr();
-		size = cpu_size(vm->gpu, addr);
-	}
-	memset(&arg, 0, sizeof(arg));
-	arg.userptr.addr = addr;
-	arg.userptr.size = size;
-	arg.userptr.flags = junk(rnd(4));
-	arg.userptr.handle = junk(0);
-	if (!fuzz_ioctl(vm->fd, request) && request == DRM_IOCTL_SIMGPU_USERPTR)
-		add_bo(vm, arg.userptr.handle, size);
-}
-
-static void fuzz_bind(struct vm *vm)
-{
-	unsigned long request = maybe_resize(DRM_IOCTL_SIMGPU_BIND);
-	__u32 handle = handle_for(vm);
-	__u64 gpu_addr = gpu_addr_for_bind(vm);
-
-	memset(&arg, 0, sizeof(arg));
-	arg.bind.handle = handle;
-	arg.bind.flags = junk(one_in(4) ? DRM_SIMGPU_BIND_READ_ONLY : 0);
-	arg.bind.gpu_addr = gpu_addr;
-	arg.bind.reserved = junk(0);
-	if (!fuzz_ioctl(vm->fd, request) && request == DRM_IOCTL_SIMGPU_BIND)
-		add_binding(vm, gpu_addr, bo_size(vm, handle));
-}
-
-static void fuzz_unbind(struct vm *vm)
-{
-	unsigned long request = maybe_resize(DRM_IOCTL_SIMGPU_UNBIND);
-	const struct binding *b = any_binding(vm);
-	__u64 gpu_addr;
-
-	gpu_addr = b && (sane || one_in(2)) ? b->gpu_addr :
-		   gpu_addr_for_bind(vm);
-	memset(&arg, 0, sizeof(arg));
-	arg.unbind.gpu_addr = gpu_addr;
-	arg.unbind.reserved = junk(0);
-	if (!fuzz_ioctl(vm->fd, request) && request == DRM_IOCTL_SIMGPU_UNBIND)
-		remove_binding(vm, gpu_addr);
-}
-
-/* Spoils one field of a command. */
-static void spoil_cmd(struct drm_simgpu_cmd *c)
-{
-	switch (rnd(6)) {
-	case 0:
-		c->op = one_in(2) ? rnd(16) : rnd64();
-		break;
-	case 1:
-		c->pad = rnd64() | 1;
-		break;
-	case 2:
-		c->size = one_in(2) ? rnd64() : c->size + 1 + rnd(3);
-		break;
-	case 3:
-		c->dst += 1 + rnd(7);
-		break;
-	case 4:
-		c->src = rnd64();
-		break;
-	default:
-		/* SPIN stays short: its value is never spoiled. */
-		if (c->op != DRM_SIMGPU_CMD_SPIN)
-			c->value = rnd64();
-		break;
-	}
-}
-
-static struct drm_simgpu_cmd random_cmd(const struct vm *vm)
-{
-	struct drm_simgpu_cmd c = { .op = 1 + rnd(DRM_SIMGPU_CMD_SPIN) };
-	__u64 size = 4 * (1 + rnd(one_in(2) ? 64 : 2 * page_size));
-	__u64 four = 4, eight = 8;
-
-	switch (c.op) {
-	case DRM_SIMGPU_CMD_SPIN:
-		c.value = rnd(MAX_SPIN_US + 1);
-		break;
-	case DRM_SIMGPU_CMD_STORE_DWORD:
-	case DRM_SIMGPU_CMD_ATOMIC_ADD:
-		c.dst = gpu_addr_for_cmd(vm, &four, 4);
-		c.value = (__u32)rnd64();
-		break;
-	case DRM_SIMGPU_CMD_FILL:
-		c.dst = gpu_addr_for_cmd(vm, &size, 4);
-		c.size = size & ~3ull;
-		c.value = (__u32)rnd64();
-		break;
-	case DRM_SIMGPU_CMD_CHECKSUM:
-		c.dst = gpu_addr_for_cmd(vm, &eight, 8);
-		c.src = gpu_addr_for_cmd(vm, &size, 1);
-		c.size = size;
-		break;
-	default:
-		c.src = gpu_addr_for_cmd(vm, &size, 1);
-		c.dst = gpu_addr_for_cmd(vm, &size, 1);
-		c.size = size;
-		break;
-	}
-	if (!sane && one_in(4))
-		spoil_cmd(&c);
-	return c;
-}
-
-static void fuzz_exec(struct vm *vm)
-{
-	__u32 max_cmds = vm->gpu->q.max_cmds;
-	__u32 i, n;
-
-	n = 1 + rnd(4);
-	switch (sane ? 4 : rnd(8)) {
-	case 0:
-		n = 0;
-		break;
-	case 1:
-		n = max_cmds < MAX_JOB_CMDS ? max_cmds : MAX_JOB_CMDS;
-		break;
-	case 2:
-		n = max_cmds < MAX_JOB_CMDS ? max_cmds + 1 : MAX_JOB_CMDS + 1;
-		break;
-	case 3:
-		n = rnd64() | (1u << 31);
-		break;
-	}
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		cmds[i] = random_cmd(vm);
-
-	memset(&arg, 0, sizeof(arg));
-	arg.exec.cmds = (__u64)(uintptr_t)cmds;
-	if (!sane && one_in(8))
-		arg.exec.cmds = one_in(2) ? invalid_cpu_addr() :
-				arg.exec.cmds + 1 + rnd(7);
-	arg.exec.num_cmds = n;
-	arg.exec.engine = rnd(vm->gpu->q.num_engines);
-	if (!sane && one_in(4))
-		arg.exec.engine = one_in(2) ? rnd64() : vm->gpu->q.num_engines;
-	arg.exec.in_syncobj = syncobj_for(vm, true);
-	arg.exec.out_syncobj = syncobj_for(vm, false);
-	arg.exec.flags = junk(0);
-	arg.exec.pad = junk(0);
-	fuzz_ioctl(vm->fd, maybe_resize(DRM_IOCTL_SIMGPU_EXEC));
-}
-
-static void fuzz_wait(struct vm *vm)
-{
-	static const __s64 timeouts[] = { 0, 1000, 100000, 2000000, 20000000,
-					  -1, 200000000 };
-
-	memset(&arg, 0, sizeof(arg));
-	arg.wait.syncobj = syncobj_for(vm, false);
-	arg.wait.flags = junk(0);
-	arg.wait.timeout_ns = timeouts[rnd(ARRAY_SIZE(timeouts))];
-	arg.wait.status = rnd64();
-	arg.wait.pad = junk(0);
-	fuzz_ioctl(vm->fd, maybe_resize(DRM_IOCTL_SIMGPU_WAIT));
-}
-
-static void fuzz_stats(struct vm *vm)
-{
-	memset(&arg, 0, sizeof(arg));
-	arg.stats.flags = junk(0);
-	arg.stats.pad = junk(0);
-	arg.stats.jobs = rnd64();
-	fuzz_ioctl(vm->fd, maybe_resize(DRM_IOCTL_SIMGPU_STATS));
-}
-
-static void fuzz_gem_close(struct vm *vm)
-{
-	__u32 handle = handle_for(vm);
-
-	memset(&arg, 0, sizeof(arg));
-	arg.gem_close.handle = handle;
-	arg.gem_close.pad = junk(0);
-	if (!fuzz_ioctl(vm->fd, DRM_IOCTL_GEM_CLOSE))
-		remove_bo(vm, handle);
-}
-
-/* An ioctl number in the driver's range that the driver does not have. */
-static void fuzz_unknown(struct vm *vm)
-{
-	unsigned long request;
-
-	request = _IOC(rnd(4), DRM_IOCTL_BASE,
-		       DRM_COMMAND_BASE + 0x08 + rnd(0x18), rnd(ARG_SIZE / 2));
-	memset(&arg, 0, sizeof(arg));
-	if (one_in(2))
-		arg.exec.cmds = rnd64();
-	fuzz_ioctl(vm->fd, request);
-}
-
-static const struct {
-	void (*fn)(struct vm *vm);
-	const char *name;
-	unsigned int weight;
-} ioctls[NUM_KINDS] = {
-	{ fuzz_query, "QUERY", 1 },
-	{ fuzz_vm_config, "VM_CONFIG", 1 },
-	{ fuzz_userptr, "USERPTR", 4 },
-	{ fuzz_bind, "BIND", 4 },
-	{ fuzz_unbind, "UNBIND", 2 },
-	{ fuzz_exec, "EXEC", 8 },
-	{ fuzz_wait, "WAIT", 4 },
-	{ fuzz_stats, "STATS", 1 },
-	{ fuzz_gem_close, "GEM_CLOSE", 1 },
-	{ fuzz_unknown, "unknown", 1 },
-};
-
-static void fuzz_one_ioctl(struct vm *vm)
-{
-	unsigned int i, total = 0, pick;
-
-	for (i = 0; i < NUM_KINDS; i++)
-		total += ioctls[i].weight;
-	pick = rnd(total);
-	for (i = 0; pick >= ioctls[i].weight; i++)
-		pick -= ioctls[i].weight;
-	kind = i;
-	sane = !one_in(4);
-	ioctls[i].fn(vm);
-}
-
-/* VMs */
-
-static int vm_open(struct vm *vm, struct gpu *g)
-{
-	int fd, ret;
-
-	fd = simgpu_reopen(g->fd);
-	if (fd < 0)
-		return fd;
-	memset(vm, 0, sizeof(*vm));
-	vm->fd = fd;
-	vm->gpu = g;
-	if (!one_in(4))
-		simgpu_vm_config(fd, 1 + rnd(3), one_in(4) ?
-				 DRM_SIMGPU_VM_SINGLE_PASS : 0);
-	while (vm->num_syncobjs < NUM_SYNCOBJS) {
-		ret = simgpu_syncobj_create(fd, &vm->syncobjs[vm->num_syncobjs]);
-		if (ret)
-			return ret;
-		vm->num_syncobjs++;
-	}
-	return 0;
-}
-
-/* Closes a VM, jobs and all, and opens a new one on the same GPU. */
-static int vm_replace(struct vm *vm)
-{
-	close(vm->fd);
-	return vm_open(vm, vm->gpu);
-}
-
-/* Regions */
-
-static int region_map(struct region *r)
-{
-	int prot = PROT_READ | PROT_WRITE;
-	void *p;
-
-	r->size = page_size * (1 + rnd(SLOT_PAGES));
-	r->file = one_in(2);
-	r->read_only = false;
-	if (r->file && ftruncate(r->memfd, r->size))
-		return -errno;
-	if (r->file)
-		p = mmap(r->addr, r->size, prot, MAP_SHARED | MAP_FIXED,
-			 r->memfd, 0);
-	else
-		p = mmap(r->addr, r->size, prot,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	if (p == MAP_FAILED)
-		return -errno;
-	/* The rest of the slot may still hold a larger earlier mapping. */
-	if (r->size < slot_size &&
-	    mmap(r->addr + r->size, slot_size - r->size, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
-		 -1, 0) == MAP_FAILED)
-		return -errno;
-	memset(r->addr, rnd(256), r->size);
-	r->live = true;
-	return 0;
-}
-
-/* munmap(), with PROT_NONE in the hole so that the arena stays whole. */
-static int region_unmap(struct region *r)
-{
-	if (munmap(r->addr, slot_size))
-		return -errno;
-	r->live = false;
-	if (mmap(r->addr, slot_size, PROT_NONE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
-		 -1, 0) == MAP_FAILED)
-		return -errno;
-	return 0;
-}
-
-/*
- * Changes a region under the BOs. The CPU only writes a region right after
- * mapping it, so truncation and read-only protection never fault here.
- */
-static int region_change(struct region *r)
-{
-	if (!r->live)
-		return region_map(r);
-	switch (rnd(6)) {
-	case 0:
-		return region_unmap(r);
-	case 1:
-		/* A new mapping over the old one, without a hole between. */
-		return region_map(r);
-	case 2:
-		return madvise(r->addr, r->size, MADV_DONTNEED) ? -errno : 0;
-	case 3:
-		r->read_only = !r->read_only;
-		return mprotect(r->addr, r->size, r->read_only ? PROT_READ :
-				PROT_READ | PROT_WRITE) ? -errno : 0;
-	case 4:
-		if (!r->file)
-			return 0;
-		return ftruncate(r->memfd, r->size / 2) ? -errno : 0;
-	default:
-		return region_unmap(r);
-	}
-}
-
-static int regions_init(void)
-{
-	__u64 max_bo = 0;
-	size_t guard;
-	int i, ret;
-
-	for (i = 0; i < num_gpus; i++)
-		if (gpus[i].q.max_bo_size > max_bo)
-			max_bo = gpus[i].q.max_bo_size;
-	slot_size = SLOT_PAGES * page_size;
-	guard = max_bo < MAX_GUARD / 2 ? 2 * max_bo : MAX_GUARD;
-	guard = ((guard + page_size - 1) & ~(page_size - 1)) + 2 * slot_size;
-	arena_size = NUM_REGIONS * slot_size + guard;
-	arena = mmap(NULL, arena_size, PROT_NONE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (arena == MAP_FAILED)
-		return -errno;
-	printf("# arena %p+%#zx, %d slots of %#zx\n", arena, arena_size,
-	       NUM_REGIONS, slot_size);
-
-	for (i = 0; i < NUM_REGIONS; i++) {
-		regions[i].addr = arena + i * slot_size;
-		regions[i].memfd = memfd_create("simgpu-fuzz", MFD_CLOEXEC);
-		if (regions[i].memfd < 0)
-			return -errno;
-		ret = region_map(&regions[i]);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static void regions_fini(void)
-{
-	int i;
-
-	munmap(arena, arena_size);
-	for (i = 0; i < NUM_REGIONS; i++)
-		close(regions[i].memfd);
-}
-
-/* Results */
-
-static void print_counts(void)
+/* Reaps whatever child ended. */
+static void reap(void)
 {
 	unsigned int i;
-	int err;
+	int status;
+	pid_t pid;
 
-	for (i = 0; i < NUM_KINDS; i++)
-		printf("# %s: %llu calls, %llu succeeded\n", ioctls[i].name,
-		       kind_calls[i], kind_ok[i]);
-
-	printf("# success: %llu\n", errno_count[0]);
-	for (i = 0; i < ARRAY_SIZE(allowed_errnos); i++) {
-		err = allowed_errnos[i].err;
-		if (errno_count[err])
-			printf("# %s: %llu\n", allowed_errnos[i].name,
-			       errno_count[err]);
-	}
-	for (err = 1; err <= MAX_ERRNO; err++)
-		if (errno_count[err] && !errno_allowed(err))
-			printf("# errno %d (%s), unexpected: %llu\n", err,
-			       strerror(err), errno_count[err]);
-}
-
-/* No access may have been stale, whatever the fuzzing did. */
-static int check_stats(void)
-{
-	struct drm_simgpu_stats s;
-	int i, ret, failed = 0;
-
-	for (i = 0; i < num_gpus; i++) {
-		ret = simgpu_stats(gpus[i].fd, &s);
-		if (ret) {
-			printf("# gpu%u: STATS: %s\n", gpus[i].q.gpu_index,
-			       strerror(-ret));
-			failed = 1;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == canary.pid) {
+			canary.pid = 0;
+			if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+				printf("# canary ended early, status %#x\n",
+				       status);
+				failures++;
+			}
 			continue;
 		}
-		printf("# gpu%u: %llu jobs, %llu errors, %llu invalidations\n",
-		       gpus[i].q.gpu_index, (unsigned long long)s.jobs,
-		       (unsigned long long)s.job_errors,
-		       (unsigned long long)s.invalidations);
-		printf("# gpu%u: %llu page faults, %llu retries, %llu -EAGAIN\n",
-		       gpus[i].q.gpu_index, (unsigned long long)s.page_faults,
-		       (unsigned long long)s.retries,
-		       (unsigned long long)s.eagain);
-		if (s.stale_translations || s.stale_pages) {
-			printf("# gpu%u: %llu stale translations, %llu stale pages\n",
-			       gpus[i].q.gpu_index,
-			       (unsigned long long)s.stale_translations,
-			       (unsigned long long)s.stale_pages);
-			failed = 1;
+		for (i = 0; i < opt.workers; i++)
+			if (workers[i].pid == pid)
+				worker_exited(i, status);
+	}
+}
+
+/* Until the end of the run, or the first failure. */
+static void supervise(void)
+{
+	__u64 deadline = fuzz_now_ns() + opt.duration * 1000000000ull;
+	__u64 rng = fuzz_mix(opt.seed ^ 0xcafe);
+	unsigned int worker, thread, i;
+	bool running;
+
+	while (!failures && fuzz_now_ns() < deadline) {
+		sleep_ms(TICK_MS);
+		reap();
+		if (find_hang(&worker, &thread)) {
+			report_hang(worker, thread);
+			break;
+		}
+		if (opt.replay) {
+			if (!workers[0].pid)
+				break;
+			continue;
+		}
+		/* About once every 10 s, a worker is killed mid-call. */
+		rng = fuzz_mix(rng);
+		if (rng % 100 == 0) {
+			i = (rng >> 32) % opt.workers;
+			if (workers[i].pid) {
+				workers[i].killed = true;
+				kill(workers[i].pid, SIGKILL);
+			}
 		}
 	}
-	return failed;
+	fuzz_shared->stop = 1;
+
+	/* Every process must end on its own within the hang timeout. */
+	deadline = fuzz_now_ns() + opt.hang_timeout * 1000000000ull;
+	do {
+		reap();
+		running = canary.pid;
+		for (i = 0; i < opt.workers; i++)
+			running |= workers[i].pid;
+		if (running)
+			sleep_ms(TICK_MS);
+	} while (running && fuzz_now_ns() < deadline);
+	if (running) {
+		if (find_hang(&worker, &thread))
+			report_hang(worker, thread);
+		else
+			printf("# processes still running after the hang timeout\n");
+		failures++;
+		for (i = 0; i < opt.workers; i++)
+			if (workers[i].pid)
+				kill(workers[i].pid, SIGKILL);
+		if (canary.pid)
+			kill(canary.pid, SIGKILL);
+	}
+}
+
+/* Options and setup */
+
+static int parse_options(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(o, "--verbose")) {
+			opt.verbose = true;
+			continue;
+		}
+		if (!v)
+			return -EINVAL;
+		i++;
+		if (!strcmp(o, "--seed")) {
+			opt.seed = strtoull(v, NULL, 0);
+		} else if (!strcmp(o, "--duration")) {
+			opt.duration = strtoul(v, NULL, 0);
+		} else if (!strcmp(o, "--workers")) {
+			opt.workers = strtoul(v, NULL, 0);
+		} else if (!strcmp(o, "--threads")) {
+			opt.threads = strtoul(v, NULL, 0);
+		} else if (!strcmp(o, "--hang-timeout")) {
+			opt.hang_timeout = strtoul(v, NULL, 0);
+		} else if (!strcmp(o, "--user")) {
+			opt.user = strtol(v, NULL, 0);
+		} else if (!strcmp(o, "--replay")) {
+			opt.replay = true;
+			opt.seed = strtoull(v, NULL, 0);
+		} else if (!strcmp(o, "--calls")) {
+			opt.replay_calls = strtoull(v, NULL, 0);
+		} else {
+			return -EINVAL;
+		}
+	}
+	if (opt.replay) {
+		opt.workers = 1;
+		opt.threads = 1;
+		opt.verbose = true;
+	}
+	if (!opt.workers || opt.workers > MAX_WORKERS || !opt.threads ||
+	    opt.threads > MAX_THREADS || !opt.hang_timeout)
+		return -EINVAL;
+	if (opt.user == -2)
+		opt.user = getuid() == 0 ? 65534 : -1;
+	return 0;
 }
 
 static int setup(void)
 {
 	int fds[SIMGPU_MAX_GPUS];
-	int i, n, ret;
+	unsigned int i;
+	int n, ret;
 
 	n = simgpu_open_all(fds, SIMGPU_MAX_GPUS);
 	if (n <= 0)
 		return n ? n : -ENODEV;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < (unsigned int)n; i++) {
 		if (i >= MAX_FUZZ_GPUS) {
 			close(fds[i]);
 			continue;
 		}
-		gpus[i].fd = fds[i];
-		ret = simgpu_query(fds[i], &gpus[i].q);
+		fuzz_gpus[i].fd = fds[i];
+		ret = simgpu_query(fds[i], &fuzz_gpus[i].q);
 		if (ret)
 			return ret;
-		num_gpus++;
+		fuzz_num_gpus++;
 	}
-	ret = regions_init();
-	if (ret)
-		return ret;
-	for (i = 0; i < num_gpus * VMS_PER_GPU; i++) {
-		ret = vm_open(&vms[i], &gpus[i % num_gpus]);
-		if (ret)
-			return ret;
-		num_vms++;
-	}
-	printf("# %d GPUs, %d VMs\n", num_gpus, num_vms);
+	fuzz_shared = mmap(NULL, sizeof(*fuzz_shared), PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (fuzz_shared == MAP_FAILED)
+		return -errno;
+	for (i = 0; i < opt.workers; i++)
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0,
+			       mailboxes[i]))
+			return -errno;
 	return 0;
 }
 
-static int fuzz(unsigned int iterations)
+/* No GPU may have counted a stale access, whatever the fuzzing did. */
+static int check_stale(void)
 {
-	int i, ret;
+	struct drm_simgpu_stats s;
+	int i, ret, failed = 0;
 
-	for (iteration = 0; iteration < (int)iterations; iteration++) {
-		if (one_in(16)) {
-			ret = region_change(&regions[rnd(NUM_REGIONS)]);
-			if (ret)
-				return ret;
+	for (i = 0; i < fuzz_num_gpus; i++) {
+		ret = simgpu_stats(fuzz_gpus[i].fd, &s);
+		if (ret) {
+			printf("# gpu%u: STATS: %s\n", fuzz_gpus[i].q.gpu_index,
+			       strerror(-ret));
+			failed = 1;
+			continue;
 		}
-		if (one_in(256)) {
-			ret = vm_replace(&vms[rnd(num_vms)]);
-			if (ret)
-				return ret;
-		}
-		fuzz_one_ioctl(&vms[rnd(num_vms)]);
+		printf("# gpu%u: %llu jobs, %llu errors, %llu timeouts, ",
+		       fuzz_gpus[i].q.gpu_index, (unsigned long long)s.jobs,
+		       (unsigned long long)s.job_errors,
+		       (unsigned long long)s.job_timeouts);
+		printf("%llu invalidations, %llu page faults, ",
+		       (unsigned long long)s.invalidations,
+		       (unsigned long long)s.page_faults);
+		printf("%llu stale translations, %llu stale pages, %llu stale DMA\n",
+		       (unsigned long long)s.stale_translations,
+		       (unsigned long long)s.stale_pages,
+		       (unsigned long long)s.stale_dma);
+		if (s.stale_translations || s.stale_pages || s.stale_dma)
+			failed = 1;
 	}
-	for (i = 0; i < num_vms; i++)
-		close(vms[i].fd);
-	return 0;
+	return failed;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long long seed = DEFAULT_SEED;
-	unsigned int iterations = DEFAULT_ITERATIONS;
-	int i, ret, stale;
+	const struct fuzz_counters *c;
+	unsigned int i;
+	__u64 start;
+	double secs;
+	int ret, stale, canary_bad;
 
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Orphaned children of fork() calls are reaped here, not by init. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	printf("TAP version 13\n");
-	for (i = 1; i < argc; i++) {
-		if (i + 1 < argc && !strcmp(argv[i], "--seed")) {
-			seed = strtoull(argv[++i], NULL, 0);
-		} else if (i + 1 < argc && !strcmp(argv[i], "--iterations")) {
-			iterations = strtoul(argv[++i], NULL, 0);
-		} else {
-			printf("# usage: %s [--seed N] [--iterations N]\n",
-			       argv[0]);
-			printf("1..0 # SKIP bad arguments\n");
-			return 2;
-		}
+	if (parse_options(argc, argv)) {
+		printf("# usage: %s [--seed N] [--duration SEC] [--workers N]\n",
+		       argv[0]);
+		printf("#   [--threads N] [--hang-timeout SEC] [--user UID]\n");
+		printf("#   [--replay SEED [--calls N]] [--verbose]\n");
+		printf("1..0 # SKIP bad arguments\n");
+		return 2;
 	}
-	page_size = sysconf(_SC_PAGESIZE);
-	printf("# seed %llu\n", seed);
-	printf("# iterations %u\n", iterations);
-	rnd_seed(seed);
-	printf("1..2\n");
-	fflush(stdout);
-
+	fuzz_page_size = sysconf(_SC_PAGESIZE);
+	printf("# seed %#llx, %u s, %u workers x %u threads, hang timeout %u s, user %ld\n",
+	       (unsigned long long)opt.seed, opt.duration, opt.workers,
+	       opt.threads, opt.hang_timeout, opt.user);
+	printf("1..4\n");
 	ret = setup();
 	if (ret) {
 		printf("not ok 1 fuzz # setup: %s\n", strerror(-ret));
-		printf("not ok 2 fuzz: no stale access # not run\n");
 		return 1;
 	}
-	ret = fuzz(iterations);
-	regions_fini();
+	printf("# %d GPUs\n", fuzz_num_gpus);
 
-	print_counts();
-	if (ret)
-		printf("not ok 1 fuzz # iteration %d: %s\n", iteration,
-		       strerror(-ret));
-	else if (num_unexpected)
-		printf("not ok 1 fuzz: %llu ioctls, seed %llu # %llu unexpected results\n",
-		       num_calls, seed, num_unexpected);
-	else
-		printf("ok 1 fuzz: %llu ioctls, seed %llu, no unexpected errno\n",
-		       num_calls, seed);
+	start = fuzz_now_ns();
+	if (!opt.replay) {
+		start_canary();
+		while (!fuzz_shared->canary_ready && canary.pid) {
+			sleep_ms(10);
+			reap();
+		}
+	}
+	for (i = 0; i < opt.workers; i++)
+		start_worker(i, 0);
+	supervise();
+	secs = (fuzz_now_ns() - start) / 1e9;
 
-	stale = check_stats();
-	printf("%sok 2 fuzz: no stale access\n", stale ? "not " : "");
-	for (i = 0; i < num_gpus; i++)
-		close(gpus[i].fd);
-	return ret || num_unexpected || stale ? 1 : 0;
+	c = &fuzz_shared->c;
+	fuzz_print_counts(secs);
+	for (i = 0; i < fuzz_shared->num_reports &&
+	     i < ARRAY_SIZE(fuzz_shared->reports); i++)
+		printf("# unexpected: %s\n", fuzz_shared->reports[i]);
+	printf("%sok 1 fuzz: %llu ioctls, seed %#llx, %llu unexpected results\n",
+	       c->unexpected ? "not " : "", (unsigned long long)c->ioctls,
+	       (unsigned long long)opt.seed, (unsigned long long)c->unexpected);
+	printf("%sok 2 fuzz: no process crashed or hung\n",
+	       failures ? "not " : "");
+	canary_bad = fuzz_shared->canary_bad_bytes != 0;
+	if (canary_bad)
+		printf("# canary: %llu bytes changed, the first at offset %#llx\n",
+		       (unsigned long long)fuzz_shared->canary_bad_bytes,
+		       (unsigned long long)fuzz_shared->canary_first_bad);
+	printf("# canary: %llu of %llu fills from its children refused with EPERM\n",
+	       (unsigned long long)c->canary_refused,
+	       (unsigned long long)c->canary_execs);
+	printf("%sok 3 fuzz: no process reached another's memory%s\n",
+	       canary_bad ? "not " : "",
+	       opt.replay ? " # SKIP no canary in a replay" : "");
+	stale = check_stale();
+	printf("%sok 4 fuzz: no stale access\n", stale ? "not " : "");
+	return c->unexpected || failures || canary_bad || stale ? 1 : 0;
 }

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * simgpu_fuzz: random numbers. Each thread has its own generator, seeded
+ * from the run's seed and the thread's place, so that one thread's calls
+ * can be replayed on their own (--replay).
+ *
+ * Copyright © 2026 The drm_userptr authors
+ */
+#include "simgpu_fuzz.h"
+
+/* splitmix64: a well-mixed nonzero value for any input. */
+__u64 fuzz_mix(__u64 seed)
+{
+	__u64 z = seed + 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return z ? z : 1;
+}
+
+/* xorshift64* */
+__u64 rnd64(struct fuzz_thread *t)
+{
+	t->rng ^= t->rng >> 12;
+	t->rng ^= t->rng << 25;
+	t->rng ^= t->rng >> 27;
+	return t->rng * 0x2545f4914f6cdd1dull;
+}
+
+/* 0 to @n - 1. */
+__u32 rnd(struct fuzz_thread *t, __u32 n)
+{
+	return n ? (rnd64(t) >> 32) % n : 0;
+}
+
+__u64 rnd_u64(struct fuzz_thread *t, __u64 n)
+{
+	return n ? rnd64(t) % n : 0;
+}
+
+bool one_in(struct fuzz_thread *t, __u32 n)
+{
+	return rnd(t, n) == 0;
+}
+
+/* Padding, reserved fields and flags: @valid, or sometimes garbage. */
+__u64 junk(struct fuzz_thread *t, __u64 valid)
+{
+	if (t->sane)
+		return valid;
+	switch (rnd(t, 16)) {
+	case 0:
+		return rnd64(t);
+	case 1:
+		return 1ull << rnd(t, 64);
+	case 2:
+		return valid | (1ull << rnd(t, 32));
+	default:
+		return valid;
+	}
+}
