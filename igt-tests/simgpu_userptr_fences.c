@@ -89,11 +89,17 @@ static void test_out_syncobj(const struct simgpu_igt_gpu *gpu, __u32 mode)
 
 /*
  * Jobs are numbered from 1 in each VM; a VM keeps the status of its last
- * DRM_SIMGPU_MAX_VM_JOBS jobs and refuses more unfinished ones.
+ * DRM_SIMGPU_MAX_VM_JOBS jobs and refuses more unfinished ones. The first
+ * job spins for BLOCKER_SPINS x 2 s, so that it is still running when the
+ * last of the others has been submitted however slow the submissions are
+ * (each takes tens of milliseconds under TCG with the debug kernel); the
+ * close of its VM stops it.
  */
+#define BLOCKER_SPINS	10
+
 static void test_job_numbers(const struct simgpu_igt_gpu *gpu, __u32 mode)
 {
-	struct drm_simgpu_cmd cmd = simgpu_cmd_spin(2000000);
+	struct drm_simgpu_cmd blocker[BLOCKER_SPINS], cmd = simgpu_cmd_spin(0);
 	int fd = simgpu_igt_vm(gpu, mode), other = simgpu_igt_vm(gpu, mode);
 	struct drm_simgpu_wait bad = {
 		.flags = DRM_SIMGPU_WAIT_JOB,
@@ -102,8 +108,10 @@ static void test_job_numbers(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	};
 	__u64 job, i;
 
+	for (i = 0; i < BLOCKER_SPINS; i++)
+		blocker[i] = simgpu_cmd_spin(gpu->q.max_spin_us);
 	igt_assert_eq(simgpu_wait_job(fd, 1, 0, NULL), -EINVAL);
-	igt_assert_eq(simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job), 0);
+	igt_assert_eq(simgpu_submit(fd, blocker, BLOCKER_SPINS, 0, 0, 0, &job), 0);
 	igt_assert_eq_u64(job, 1);
 	/* Numbers are per VM. */
 	igt_assert_eq(simgpu_wait_job(other, 1, 0, NULL), -EINVAL);
@@ -113,24 +121,23 @@ static void test_job_numbers(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	igt_assert_eq(simgpu_wait_job(fd, 2, 0, NULL), -EINVAL);
 
 	/* They queue behind the first one, in the VM's context. */
-	cmd = simgpu_cmd_spin(0);
 	for (i = 2; i <= DRM_SIMGPU_MAX_VM_JOBS; i++) {
 		igt_assert_eq(simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job), 0);
 		igt_assert_eq_u64(job, i);
 	}
 	igt_assert_eq(simgpu_wait_job(fd, 1, 0, NULL), -ETIME);
 	igt_assert_eq(simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job), -EBUSY);
-
-	for (i = 1; i <= DRM_SIMGPU_MAX_VM_JOBS; i++)
-		igt_assert_eq(simgpu_igt_wait(fd, i), 0);
-	igt_assert_eq(simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job), 0);
-	igt_assert_eq_u64(job, DRM_SIMGPU_MAX_VM_JOBS + 1);
-	igt_assert_eq(simgpu_igt_wait(fd, job), 0);
-	/* The first job's status is no longer kept; the second's is. */
-	igt_assert_eq(simgpu_wait_job(fd, 1, 0, NULL), -ENOENT);
-	igt_assert_eq(simgpu_igt_wait(fd, 2), 0);
-	close(other);
 	close(fd);
+
+	/* Finished jobs make room; the oldest status is dropped first. */
+	for (i = 1; i <= DRM_SIMGPU_MAX_VM_JOBS + 1; i++) {
+		igt_assert_eq(simgpu_submit(other, &cmd, 1, 0, 0, 0, &job), 0);
+		igt_assert_eq_u64(job, i);
+		igt_assert_eq(simgpu_igt_wait(other, job), 0);
+	}
+	igt_assert_eq(simgpu_wait_job(other, 1, 0, NULL), -ENOENT);
+	igt_assert_eq(simgpu_igt_wait(other, 2), 0);
+	close(other);
 }
 
 /*
