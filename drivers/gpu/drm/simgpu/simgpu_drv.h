@@ -299,7 +299,10 @@ struct simgpu_vm {
 	u64 id;
 	/** @mode: &enum drm_simgpu_mode; fixed while the VM has BOs. */
 	enum drm_simgpu_mode mode;
-	/** @single_pass: the domain invalidates in one pass. */
+	/**
+	 * @single_pass: the domain invalidates in one pass
+	 * (%DRM_SIMGPU_VM_SINGLE_PASS, and the legacy baseline).
+	 */
 	bool single_pass;
 	/** @legacy_mn: the legacy whole-mm notifier baseline handles it. */
 	bool legacy_mn;

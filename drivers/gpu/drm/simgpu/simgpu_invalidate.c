@@ -342,20 +342,14 @@ static bool simgpu_invalidate_start(struct drm_userptr *uptr,
 {
 	struct simgpu_bo *bo = uptr_to_bo(uptr);
 
-	simgpu_bo_invalidate_start(bo);
 	/*
-	 * The legacy baseline waited in its whole-mm notifier, but the core
-	 * runs that after this one, and the helper drops the DMA mappings as
-	 * soon as this returns false: the GPU would go on through unmapped
-	 * DMA until the wait. So its BOs are waited for here, one after
-	 * another as the baseline's waits are, before the mappings go. A
-	 * range that must not block is refused by the helper for them as for
-	 * every other BO.
+	 * Legacy baseline VMs too: their whole-mm notifier runs after this
+	 * one, after the helper has dropped the DMA mappings, so it cannot be
+	 * what waits for the GPU. Their domain is single-pass instead
+	 * (simgpu_vm_configure()): each BO is waited for right after its
+	 * start, one after another.
 	 */
-	if (bo->vm->legacy_mn && mmu_notifier_range_blockable(range)) {
-		simgpu_bo_invalidate_finish(bo);
-		return false;
-	}
+	simgpu_bo_invalidate_start(bo);
 	return true;
 }
 

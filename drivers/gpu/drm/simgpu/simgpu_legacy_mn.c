@@ -24,12 +24,12 @@
  * other.
  *
  * The BOs' own drm_userptr notifiers track validity and wait for the GPU,
- * one BO after another (each BO's wait is done before the next BO is
- * invalidated, as in the whole-mm walk), before the helper drops the DMA
- * mappings: the core runs interval notifiers before whole-mm ones, so a
- * wait in the whole-mm notifier would come after the mappings are gone.
- * N GPUs are thus waited for in turn. That is what the benchmarks compare
- * against.
+ * in a single-pass domain: each BO is waited for right after its start,
+ * before the next BO is invalidated, as in the whole-mm walk, and before
+ * the helper drops its DMA mappings. The core runs interval notifiers
+ * before whole-mm ones, so a wait in the whole-mm notifier would come
+ * after the mappings are gone. N GPUs are thus waited for in turn. That
+ * is what the benchmarks compare against.
  *
  * The lock is held only inside invalidate_range_start, which has no
  * invalidate_range_end: the core forbids a notifier with one to fail, and

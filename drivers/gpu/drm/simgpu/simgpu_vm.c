@@ -200,15 +200,20 @@ int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags)
 		/* Only fails for bad arguments. */
 		WARN_ON(simgpu_vm_entities_init(vm));
 	}
-	if (single_pass != vm->single_pass) {
+	/*
+	 * The legacy baseline waits for one BO after another, before the
+	 * helper drops each one's DMA mappings: a single-pass domain, whose
+	 * finish runs right after each start, without the notifier lock.
+	 */
+	if ((single_pass || legacy_mn) != vm->single_pass) {
 		drm_userptr_domain_fini(&vm->domain);
 		err = drm_userptr_domain_init(&vm->domain, vm->sdev->drm.dev,
 					      &simgpu_userptr_ops,
-					      single_pass ?
+					      single_pass || legacy_mn ?
 					      DRM_USERPTR_DOMAIN_SINGLE_PASS : 0);
 		/* Only fails for bad arguments. */
 		WARN_ON(err);
-		vm->single_pass = single_pass;
+		vm->single_pass = single_pass || legacy_mn;
 	}
 	WRITE_ONCE(vm->mode, mode);
 	vm->legacy_mn = legacy_mn;
