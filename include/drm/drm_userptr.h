@@ -51,8 +51,10 @@ struct drm_userptr_ops {
 	 * entries that point at the pages and start whatever must complete
 	 * before the pages may be released (context preemption, TLB flush).
 	 * Must not wait for it, must not allocate memory other than with
-	 * GFP_NOWAIT, and must not sleep if
-	 * !mmu_notifier_range_blockable(@range).
+	 * GFP_NOWAIT, and must not sleep at all: the helper runs it between
+	 * non_block_start() and non_block_end(), so that a sleep is reported
+	 * on kernels with CONFIG_DEBUG_ATOMIC_SLEEP, whether the range is
+	 * blockable or not.
 	 *
 	 * Return: true if the device may still be accessing the pages and
 	 * @invalidate_finish must wait for it; false if the device is already

@@ -499,9 +499,15 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 		/* A refused invalidation already stopped the device. */
 		*wait = true;
 	} else {
-		/* Nothing mapped means nothing the device can still reach. */
+		/*
+		 * Nothing mapped means nothing the device can still reach.
+		 * The first step only kicks the device: a sleep in it splats
+		 * on kernels with CONFIG_DEBUG_ATOMIC_SLEEP.
+		 */
+		non_block_start();
 		*wait = uptr->mapped &&
 			domain->ops->invalidate_start(uptr, range);
+		non_block_end();
 		trace_drm_userptr_invalidate_start(uptr, range, *wait);
 	}
 	if (*wait && !blockable) {
