@@ -34,17 +34,40 @@ static bool write_sysfs(const char *path, const char *text)
 	return ret == (ssize_t)strlen(text);
 }
 
+/* GPU @index, opened anew, fills a BO, and nothing was stale. */
+static void assert_gpu_works(__u32 index, size_t size, __u32 value)
+{
+	struct simgpu_igt_gpu again[SIMGPU_IGT_MAX_GPUS];
+	int i, n, fd;
+	void *p;
+
+	n = simgpu_igt_open_gpus(again, SIMGPU_IGT_MAX_GPUS);
+	igt_assert_eq(n, num_gpus);
+	for (i = 0; i < n; i++) {
+		if (again[i].q.gpu_index != index)
+			continue;
+		p = simgpu_igt_mmap(size);
+		fd = simgpu_igt_vm(&again[i], DRM_SIMGPU_MODE_WAIT_IDLE);
+		simgpu_igt_userptr_bound(fd, p, size, SIMGPU_IGT_VA);
+		simgpu_igt_fill(fd, SIMGPU_IGT_VA, size, value);
+		simgpu_igt_assert_filled(p, size, value);
+		close(fd);
+		munmap(p, size);
+		simgpu_igt_assert_no_stale(&again[i]);
+	}
+	for (i = 0; i < n; i++)
+		close(again[i].fd);
+}
+
 static void test_unbind_busy(const struct simgpu_igt_gpu *gpu)
 {
 	const size_t size = 16 * page_size;
-	int fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_WAIT_IDLE), n;
+	int fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_WAIT_IDLE);
 	__u32 *p = simgpu_igt_mmap(size), *q = simgpu_igt_mmap(page_size);
-	struct simgpu_igt_gpu again[SIMGPU_IGT_MAX_GPUS];
 	struct drm_simgpu_cmd cmds[2];
 	char name[32];
 	__u32 handle;
 	__u64 job;
-	int i;
 
 	snprintf(name, sizeof(name), "simgpu.%u", gpu->q.gpu_index);
 	simgpu_igt_userptr_bound(fd, p, size, SIMGPU_IGT_VA);
@@ -68,22 +91,15 @@ static void test_unbind_busy(const struct simgpu_igt_gpu *gpu)
 	munmap(q, page_size);
 
 	igt_assert(write_sysfs(DRIVER_DIR "/bind", name));
-	n = simgpu_igt_open_gpus(again, SIMGPU_IGT_MAX_GPUS);
-	igt_assert_eq(n, num_gpus);
-	for (i = 0; i < n; i++) {
-		if (again[i].q.gpu_index != gpu->q.gpu_index)
-			continue;
-		p = simgpu_igt_mmap(size);
-		fd = simgpu_igt_vm(&again[i], DRM_SIMGPU_MODE_WAIT_IDLE);
-		simgpu_igt_userptr_bound(fd, p, size, SIMGPU_IGT_VA);
-		simgpu_igt_fill(fd, SIMGPU_IGT_VA, size, 0xa11ce);
-		simgpu_igt_assert_filled(p, size, 0xa11ce);
-		close(fd);
-		munmap(p, size);
-		simgpu_igt_assert_no_stale(&again[i]);
-	}
-	for (i = 0; i < n; i++)
-		close(again[i].fd);
+	assert_gpu_works(gpu->q.gpu_index, size, 0xa11ce);
+
+	/*
+	 * The last file of the unbound device goes: its DRM device is
+	 * released. The GPU bound again must not lose anything with it (its
+	 * DMA mappings go through the same device, recorded once).
+	 */
+	close(gpu->fd);
+	assert_gpu_works(gpu->q.gpu_index, size, 0xb0b);
 }
 
 igt_main

@@ -438,7 +438,8 @@ struct drm_simgpu_stats {
 	 * @stale_dma: output, GPU accesses to a DMA address the GPU had not
 	 * mapped for that page (unmapped already, or a bounce buffer), as an
 	 * IOMMU would see them, plus unmaps of DMA addresses that were not
-	 * mapped. Such an access faults. Must stay 0.
+	 * mapped, plus 1 if the record of DMA mappings this is judged by
+	 * could not be kept. Such an access faults. Must stay 0.
 	 */
 	__u64 stale_dma;
 };

@@ -16,13 +16,24 @@
  *
  * The record is an xarray indexed by DMA page frame, whose values hold the
  * physical page frame and a count of the live mappings of that DMA page
- * (two BOs over the same memory map the same pages). The tracepoints run
- * in whatever context the DMA API is called from, so the record allocates
- * without sleeping; if it ever cannot, it stops judging for good
- * (&simgpu_dma_oracle.lost) rather than report false stale accesses.
+ * (two BOs over the same memory map the same pages). There is one record
+ * per platform device, kept for as long as the driver is loaded: a GPU
+ * unbound with files open keeps its DRM device, and DMA mappings, until
+ * the last file closes, and the DRM device of a rebind maps through the
+ * same struct device meanwhile, so both must see one record, as they
+ * would see one IOMMU. The tracepoints run in whatever context the DMA
+ * API is called from, so the record allocates without sleeping; if it
+ * ever cannot, it stops judging for good (&simgpu_dma_oracle.lost), and
+ * says so through &drm_simgpu_stats.stale_dma, so that no test passes
+ * blind.
+ *
+ * With dma-direct a DMA address is the physical address: the record only
+ * catches accesses to pages with no live mapping of the GPU at all, not a
+ * stale entry whose page happens to be mapped by another BO again.
  *
  * The tracepoints are not exported, so only a built-in simgpu keeps the
- * record; a modular one never reports a stale DMA access.
+ * record; a modular one never reports a stale DMA access. Values pack a
+ * page frame with a count, which needs a 64-bit kernel.
  *
  * Copyright © 2026 The drm_userptr authors
  */
@@ -38,9 +49,20 @@
 #define SIMGPU_DMA_REF_BITS	20
 #define SIMGPU_DMA_REF_MAX	((1UL << SIMGPU_DMA_REF_BITS) - 1)
 
-/* The records of the GPUs, by GPU index; RCU, written under the lock. */
-static struct simgpu_dma_oracle __rcu *simgpu_dma_oracles[SIMGPU_MAX_GPUS];
+/*
+ * The records of the GPUs' platform devices, by GPU index, for as long as
+ * the driver is loaded. @simgpu_dma_oracle_list is what the tracepoints
+ * look at (RCU); both are written under @simgpu_dma_oracles_lock.
+ */
+static struct simgpu_dma_oracle simgpu_dma_oracle_records[SIMGPU_MAX_GPUS];
+static struct simgpu_dma_oracle __rcu *simgpu_dma_oracle_list[SIMGPU_MAX_GPUS];
 static DEFINE_MUTEX(simgpu_dma_oracles_lock);
+
+static bool simgpu_dma_oracle_supported(void)
+{
+	return IS_BUILTIN(CONFIG_DRM_SIMGPU) && IS_ENABLED(CONFIG_TRACEPOINTS) &&
+	       IS_ENABLED(CONFIG_64BIT);
+}
 
 /* The record of @dev, if it is a simgpu GPU's. RCU read lock held. */
 static struct simgpu_dma_oracle *simgpu_dma_oracle_find(struct device *dev)
@@ -49,7 +71,7 @@ static struct simgpu_dma_oracle *simgpu_dma_oracle_find(struct device *dev)
 	unsigned int i;
 
 	for (i = 0; i < SIMGPU_MAX_GPUS; i++) {
-		o = rcu_dereference(simgpu_dma_oracles[i]);
+		o = rcu_dereference(simgpu_dma_oracle_list[i]);
 		if (o && o->dev == dev)
 			return o;
 	}
@@ -63,8 +85,8 @@ static void simgpu_dma_oracle_lose(struct simgpu_dma_oracle *o)
 }
 
 /* One more live mapping of DMA page @dma_pfn to physical page @pfn. */
-static void simgpu_dma_oracle_get(struct simgpu_dma_oracle *o,
-				  unsigned long dma_pfn, unsigned long pfn)
+static void simgpu_dma_page_get(struct simgpu_dma_oracle *o,
+				unsigned long dma_pfn, unsigned long pfn)
 {
 	unsigned long v, refs = 0;
 	void *old, *entry;
@@ -90,8 +112,8 @@ static void simgpu_dma_oracle_get(struct simgpu_dma_oracle *o,
 }
 
 /* One live mapping of DMA page @dma_pfn less; false if there was none. */
-static bool simgpu_dma_oracle_put(struct simgpu_dma_oracle *o,
-				  unsigned long dma_pfn)
+static bool simgpu_dma_page_put(struct simgpu_dma_oracle *o,
+				unsigned long dma_pfn)
 {
 	unsigned long v;
 	void *entry;
@@ -131,8 +153,8 @@ static void simgpu_dma_oracle_map(void *data, struct device *dev,
 		} else {
 			n = size >> PAGE_SHIFT;
 			for (i = 0; i < n; i++)
-				simgpu_dma_oracle_get(o, PHYS_PFN(addr) + i,
-						      PHYS_PFN(phys) + i);
+				simgpu_dma_page_get(o, PHYS_PFN(addr) + i,
+						    PHYS_PFN(phys) + i);
 		}
 	}
 	rcu_read_unlock();
@@ -151,7 +173,7 @@ static void simgpu_dma_oracle_unmap(void *data, struct device *dev,
 	if (o && !READ_ONCE(o->lost)) {
 		n = DIV_ROUND_UP(size + offset_in_page(addr), PAGE_SIZE);
 		for (i = 0; i < n; i++)
-			if (!simgpu_dma_oracle_put(o, PHYS_PFN(addr) + i))
+			if (!simgpu_dma_page_put(o, PHYS_PFN(addr) + i))
 				atomic64_inc(&o->bad_unmaps);
 	}
 	rcu_read_unlock();
@@ -181,56 +203,59 @@ bool simgpu_dma_oracle_check(struct simgpu_dma_oracle *o, dma_addr_t addr,
 }
 
 /**
- * simgpu_dma_oracle_init() - start recording a GPU's DMA mappings
- * @o: the record, in the GPU's &struct simgpu_device
- * @dev: the GPU's device, whose mappings are recorded
+ * simgpu_dma_oracle_errors() - what the record counts against its device
+ * @o: the GPU's record
+ *
+ * Return: the unmaps of DMA pages that had no live mapping, plus one if
+ * the record could not be kept and no longer judges.
+ */
+u64 simgpu_dma_oracle_errors(struct simgpu_dma_oracle *o)
+{
+	return atomic64_read(&o->bad_unmaps) + READ_ONCE(o->lost);
+}
+
+/**
+ * simgpu_dma_oracle_get() - the record of a GPU's device
+ * @dev: the GPU's platform device
  * @index: the GPU's index
  *
- * Call before the GPU maps anything, and simgpu_dma_oracle_fini() after
- * it has unmapped everything (when the DRM device is released).
- */
-void simgpu_dma_oracle_init(struct simgpu_dma_oracle *o, struct device *dev,
-			    unsigned int index)
-{
-	xa_init(&o->pages);
-	o->dev = dev;
-	o->index = index;
-	o->active = IS_BUILTIN(CONFIG_DRM_SIMGPU) &&
-		    IS_ENABLED(CONFIG_TRACEPOINTS);
-	if (!o->active || WARN_ON(index >= SIMGPU_MAX_GPUS))
-		return;
-	mutex_lock(&simgpu_dma_oracles_lock);
-	rcu_assign_pointer(simgpu_dma_oracles[index], o);
-	mutex_unlock(&simgpu_dma_oracles_lock);
-}
-
-/**
- * simgpu_dma_oracle_fini() - stop recording a GPU's DMA mappings
- * @o: the record
- */
-void simgpu_dma_oracle_fini(struct simgpu_dma_oracle *o)
-{
-	if (o->active) {
-		mutex_lock(&simgpu_dma_oracles_lock);
-		RCU_INIT_POINTER(simgpu_dma_oracles[o->index], NULL);
-		mutex_unlock(&simgpu_dma_oracles_lock);
-		/* No tracepoint call may still look at @o. */
-		synchronize_rcu();
-	}
-	xa_destroy(&o->pages);
-}
-
-/**
- * simgpu_dma_oracle_register() - hook the record to the DMA API
+ * Starts recording @dev's DMA mappings the first time, before the GPU
+ * maps anything; a GPU bound again gets the record its earlier binding
+ * may still be mapping through. The records live until
+ * simgpu_dma_oracle_unregister().
  *
- * Return: 0 or a negative errno; without the tracepoints (a modular
- * simgpu) 0, and no record is kept.
+ * Return: the record (inactive if the build cannot keep one).
+ */
+struct simgpu_dma_oracle *simgpu_dma_oracle_get(struct device *dev,
+						unsigned int index)
+{
+	struct simgpu_dma_oracle *o = &simgpu_dma_oracle_records[index];
+
+	mutex_lock(&simgpu_dma_oracles_lock);
+	if (o->dev != dev) {
+		/* A new platform device of that index: only after unload. */
+		WARN_ON(o->dev);
+		xa_init(&o->pages);
+		o->dev = dev;
+		o->active = simgpu_dma_oracle_supported();
+		if (o->active)
+			rcu_assign_pointer(simgpu_dma_oracle_list[index], o);
+	}
+	mutex_unlock(&simgpu_dma_oracles_lock);
+	return o;
+}
+
+/**
+ * simgpu_dma_oracle_register() - hook the records to the DMA API
+ *
+ * Return: 0 or a negative errno; where no record can be kept (a modular
+ * simgpu, a 32-bit kernel) 0.
  */
 int simgpu_dma_oracle_register(void)
 {
 	int err;
 
-	if (!IS_BUILTIN(CONFIG_DRM_SIMGPU) || !IS_ENABLED(CONFIG_TRACEPOINTS))
+	if (!simgpu_dma_oracle_supported())
 		return 0;
 	err = register_trace_dma_map_page(simgpu_dma_oracle_map, NULL);
 	if (err)
@@ -241,12 +266,26 @@ int simgpu_dma_oracle_register(void)
 	return err;
 }
 
-/** simgpu_dma_oracle_unregister() - undo simgpu_dma_oracle_register() */
+/**
+ * simgpu_dma_oracle_unregister() - undo simgpu_dma_oracle_register()
+ *
+ * Frees the records: call when no GPU of the driver is left.
+ */
 void simgpu_dma_oracle_unregister(void)
 {
-	if (!IS_BUILTIN(CONFIG_DRM_SIMGPU) || !IS_ENABLED(CONFIG_TRACEPOINTS))
-		return;
-	unregister_trace_dma_unmap_page(simgpu_dma_oracle_unmap, NULL);
-	unregister_trace_dma_map_page(simgpu_dma_oracle_map, NULL);
-	tracepoint_synchronize_unregister();
+	unsigned int i;
+
+	if (simgpu_dma_oracle_supported()) {
+		unregister_trace_dma_unmap_page(simgpu_dma_oracle_unmap, NULL);
+		unregister_trace_dma_map_page(simgpu_dma_oracle_map, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	mutex_lock(&simgpu_dma_oracles_lock);
+	for (i = 0; i < SIMGPU_MAX_GPUS; i++) {
+		RCU_INIT_POINTER(simgpu_dma_oracle_list[i], NULL);
+		if (simgpu_dma_oracle_records[i].dev)
+			xa_destroy(&simgpu_dma_oracle_records[i].pages);
+		simgpu_dma_oracle_records[i].dev = NULL;
+	}
+	mutex_unlock(&simgpu_dma_oracles_lock);
 }

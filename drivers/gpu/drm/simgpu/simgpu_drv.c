@@ -216,7 +216,7 @@ static int simgpu_stats_ioctl(struct drm_device *drm, void *data,
 	out->stale_translations = atomic64_read(&s->stale_translations);
 	out->stale_pages = atomic64_read(&s->stale_pages);
 	out->stale_dma = atomic64_read(&s->stale_dma) +
-			 atomic64_read(&sdev->dma_oracle.bad_unmaps);
+			 simgpu_dma_oracle_errors(sdev->dma_oracle);
 	out->invalidations = atomic64_read(&s->invalidations);
 	out->tlb_flushes = atomic64_read(&s->tlb_flushes);
 	out->preemptions = atomic64_read(&s->preemptions);
@@ -320,14 +320,6 @@ static void simgpu_engines_fini(struct drm_device *drm, void *data)
 	hrtimer_cancel(&sdev->flush.timer);
 }
 
-/* Released with the DRM device: the last DMA mapping is gone by then. */
-static void simgpu_dma_oracle_release(struct drm_device *drm, void *data)
-{
-	struct simgpu_device *sdev = data;
-
-	simgpu_dma_oracle_fini(&sdev->dma_oracle);
-}
-
 static int simgpu_probe(struct platform_device *pdev)
 {
 	struct simgpu_device *sdev;
@@ -343,11 +335,7 @@ static int simgpu_probe(struct platform_device *pdev)
 	if (IS_ERR(sdev))
 		return PTR_ERR(sdev);
 	sdev->index = pdev->id;
-	simgpu_dma_oracle_init(&sdev->dma_oracle, &pdev->dev, pdev->id);
-	err = drmm_add_action_or_reset(&sdev->drm, simgpu_dma_oracle_release,
-				       sdev);
-	if (err)
-		return err;
+	sdev->dma_oracle = simgpu_dma_oracle_get(&pdev->dev, pdev->id);
 	sdev->num_engines = clamp(simgpu_num_engines, 1U, SIMGPU_MAX_ENGINES);
 	mutex_init(&sdev->vms_lock);
 	INIT_LIST_HEAD(&sdev->vms);

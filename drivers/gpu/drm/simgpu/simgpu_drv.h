@@ -199,7 +199,8 @@ struct simgpu_flush {
  * struct simgpu_dma_oracle - a GPU's record of its live DMA mappings
  *
  * Kept from the DMA API's map and unmap tracepoints, apart from every
- * driver and helper structure (simgpu_dma_oracle.c).
+ * driver and helper structure, one per platform device for as long as the
+ * driver is loaded (simgpu_dma_oracle.c).
  */
 struct simgpu_dma_oracle {
 	/**
@@ -209,8 +210,6 @@ struct simgpu_dma_oracle {
 	struct xarray pages;
 	/** @dev: the device whose mappings these are. */
 	struct device *dev;
-	/** @index: the GPU's index, its place in the list of records. */
-	unsigned int index;
 	/** @active: the record is kept (built-in simgpu, tracepoints). */
 	bool active;
 	/** @lost: a mapping could not be recorded; no more judgement. */
@@ -236,7 +235,7 @@ struct simgpu_device {
 	/** @stats: counters. */
 	struct simgpu_stats stats;
 	/** @dma_oracle: the live DMA mappings, as an IOMMU sees them. */
-	struct simgpu_dma_oracle dma_oracle;
+	struct simgpu_dma_oracle *dma_oracle;
 	/** @vms_lock: protects @vms (debugfs listing). */
 	struct mutex vms_lock;
 	/** @vms: the open VMs. */
@@ -576,10 +575,10 @@ void simgpu_debugfs_init(struct simgpu_device *sdev);
 /* simgpu_dma_oracle.c */
 int simgpu_dma_oracle_register(void);
 void simgpu_dma_oracle_unregister(void);
-void simgpu_dma_oracle_init(struct simgpu_dma_oracle *o, struct device *dev,
-			    unsigned int index);
-void simgpu_dma_oracle_fini(struct simgpu_dma_oracle *o);
+struct simgpu_dma_oracle *simgpu_dma_oracle_get(struct device *dev,
+						unsigned int index);
 bool simgpu_dma_oracle_check(struct simgpu_dma_oracle *o, dma_addr_t addr,
 			     phys_addr_t phys);
+u64 simgpu_dma_oracle_errors(struct simgpu_dma_oracle *o);
 
 #endif /* _SIMGPU_DRV_H_ */

@@ -257,7 +257,7 @@ int simgpu_engine_access(struct simgpu_engine *engine, struct simgpu_vm *vm,
 			void *kaddr;
 
 			/* What the device has not mapped, an IOMMU faults. */
-			if (simgpu_dma_oracle_check(&sdev->dma_oracle, e->addr,
+			if (simgpu_dma_oracle_check(sdev->dma_oracle, e->addr,
 						    phys)) {
 				kaddr = kmap_local_page(page);
 				simgpu_page_op(kaddr + offset, buf, len, op);

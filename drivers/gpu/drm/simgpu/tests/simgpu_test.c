@@ -278,7 +278,7 @@ static void simgpu_test_oracle_catches_injected_stale_access(struct kunit *test)
 	u64 translations = atomic64_read(&stats->stale_translations);
 	u64 pages = atomic64_read(&stats->stale_pages);
 	u64 dma = atomic64_read(&stats->stale_dma);
-	bool dma_oracle = t->sdev->dma_oracle.active;
+	bool dma_oracle = t->sdev->dma_oracle->active;
 	struct page *old;
 	u32 got;
 
@@ -340,7 +340,7 @@ static void simgpu_test_dma_oracle_catches_unmapped_dma(struct kunit *test)
 	dma_addr_t addr;
 	u32 got;
 
-	if (!t->sdev->dma_oracle.active)
+	if (!t->sdev->dma_oracle->active)
 		kunit_skip(test, "no DMA tracepoints in a modular simgpu");
 	KUNIT_ASSERT_EQ(test, put_user(7u, (u32 __user *)t->addr), 0);
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
@@ -375,7 +375,7 @@ static void simgpu_test_dma_oracle_refuses_other_page(struct kunit *test)
 {
 	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
 						  0, 0);
-	struct simgpu_dma_oracle *o = &t->sdev->dma_oracle;
+	struct simgpu_dma_oracle *o = t->sdev->dma_oracle;
 	struct device *dev = t->sdev->drm.dev;
 	struct page *page = alloc_pages(GFP_KERNEL, 1);
 	phys_addr_t phys;
