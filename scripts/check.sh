@@ -43,7 +43,9 @@ step out-of-tree "$PROJECT_ROOT/scripts/tests/out-of-tree-test.sh"
 cp "$logs/out-of-tree.log" "$results/host/out-of-tree.tap"
 
 vm_rc=0
-step vm "$PROJECT_ROOT/scripts/run-vm.sh" --results "$results" -- \
+# About 21 minutes on a slow 2-core host (2026-12-02): twice that before
+# the run counts as hung.
+step vm "$PROJECT_ROOT/scripts/run-vm.sh" --timeout 2700 --results "$results" -- \
 	"$PROJECT_ROOT/scripts/guest/run-suites.sh" kunit hmm simgpu igt bench || vm_rc=$?
 case $vm_rc in
 0|1) checks+=(--check kernel-log=pass) ;;
