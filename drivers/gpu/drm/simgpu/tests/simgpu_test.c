@@ -49,12 +49,8 @@ static void simgpu_test_put_bo(void *data)
 	drm_gem_object_put(&bo->base);
 }
 
-/*
- * GPU 0 of the built-in driver, a fresh VM in @mode, and a populated
- * TEST_LEN userptr BO of the test's own memory bound at TEST_GPU_ADDR.
- */
-static struct simgpu_test *simgpu_test_setup(struct kunit *test, u32 mode,
-					     u32 bo_flags, u32 bind_flags)
+/* GPU 0 of the built-in driver and a fresh VM in @mode, without BOs. */
+static struct simgpu_test *simgpu_test_setup_vm(struct kunit *test, u32 mode)
 {
 	struct simgpu_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	struct device *dev;
@@ -74,6 +70,18 @@ static struct simgpu_test *simgpu_test_setup(struct kunit *test, u32 mode,
 	err = kunit_add_action_or_reset(test, simgpu_test_close_vm, t->vm);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	KUNIT_ASSERT_EQ(test, simgpu_vm_configure(t->vm, mode, 0), 0);
+	return t;
+}
+
+/*
+ * simgpu_test_setup_vm(), and a populated TEST_LEN userptr BO of the test's
+ * own memory bound at TEST_GPU_ADDR.
+ */
+static struct simgpu_test *simgpu_test_setup(struct kunit *test, u32 mode,
+					     u32 bo_flags, u32 bind_flags)
+{
+	struct simgpu_test *t = simgpu_test_setup_vm(test, mode);
+	int err;
 
 	t->addr = kunit_vm_mmap(test, NULL, 0, TEST_LEN,
 				PROT_READ | PROT_WRITE,
@@ -532,6 +540,65 @@ static void simgpu_test_rebind_worker_drops_last_reference(struct kunit *test)
 	msleep(100);
 }
 
+/* Runs VM_CONFIG from a thread of its own, as a second ioctl would. */
+struct simgpu_test_configurer {
+	struct simgpu_vm *vm;
+	u32 flags;
+	int err;
+	struct completion done;
+};
+
+static int simgpu_test_configure_fn(void *data)
+{
+	struct simgpu_test_configurer *c = data;
+
+	c->err = simgpu_vm_configure(c->vm, DRM_SIMGPU_MODE_PREEMPT, c->flags);
+	complete(&c->done);
+	return 0;
+}
+
+/*
+ * VM_CONFIG turns a preempt-mode VM single-pass, which re-initialises its
+ * domain and the domain's notifier lock, while the rebind worker queued by
+ * the VM's last BO still holds that lock for reading: VM_CONFIG must wait
+ * for the worker, or the worker releases a lock that is no longer taken.
+ */
+static void simgpu_test_configure_waits_for_rebind_worker(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup_vm(test,
+						     DRM_SIMGPU_MODE_PREEMPT);
+	struct simgpu_test_configurer c = {
+		.vm = t->vm,
+		.flags = DRM_SIMGPU_VM_SINGLE_PASS,
+	};
+	struct task_struct *configurer;
+	bool worker_holds_lock;
+	unsigned long early;
+
+	init_completion(&c.done);
+	/* Created first: no allocation under the commit lock. */
+	configurer = kthread_create(simgpu_test_configure_fn, &c,
+				    "simgpu-test-configure");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(configurer));
+	/* The worker takes the notifier lock, then waits for this one. */
+	mutex_lock(&t->vm->commit_lock);
+	simgpu_vm_queue_rebind(t->vm);
+	msleep(100);
+	worker_holds_lock = rwsem_is_locked(&t->vm->domain.notifier_lock);
+	wake_up_process(configurer);
+	early = wait_for_completion_timeout(&c.done, msecs_to_jiffies(200));
+	mutex_unlock(&t->vm->commit_lock);
+	wait_for_completion(&c.done);
+	flush_work(&t->vm->rebind_work);
+
+	KUNIT_EXPECT_TRUE_MSG(test, worker_holds_lock,
+			      "the rebind worker did not hold the notifier lock");
+	KUNIT_EXPECT_EQ_MSG(test, early, 0,
+			    "VM_CONFIG re-initialised the domain under the rebind worker");
+	KUNIT_EXPECT_EQ(test, c.err, 0);
+	KUNIT_EXPECT_TRUE(test, t->vm->single_pass);
+}
+
 static struct kunit_case simgpu_test_cases[] = {
 	KUNIT_CASE(simgpu_test_page_table_maps_user_memory),
 	KUNIT_CASE(simgpu_test_read_only_binding_refuses_writes),
@@ -544,6 +611,7 @@ static struct kunit_case simgpu_test_cases[] = {
 	KUNIT_CASE(simgpu_test_dma_oracle_refuses_other_page),
 	KUNIT_CASE(simgpu_test_legacy_refuses_nonblockable_range),
 	KUNIT_CASE(simgpu_test_rebind_worker_drops_last_reference),
+	KUNIT_CASE(simgpu_test_configure_waits_for_rebind_worker),
 	{}
 };
 
