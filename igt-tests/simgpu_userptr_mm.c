@@ -357,6 +357,70 @@ static void test_fork_child_exits_busy(const struct simgpu_igt_gpu *gpu,
 	simgpu_igt_assert_no_stale(gpu);
 }
 
+/*
+ * fork() write-protects the parent's private pages for COW. That changes
+ * no page a read-only BO maps, so with a job running on the BO the fork
+ * causes no invalidation, preemption or TLB flush on the GPU. The write
+ * the parent makes then breaks the COW: the GPU must read the new pages.
+ */
+static void test_fork_read_only(const struct simgpu_igt_gpu *gpu, __u32 mode)
+{
+	const size_t size = 16 * page_size;
+	const __u32 seed = 0x0f0e1000, c_seed = 0x0f0e2000, w_seed = 0x0f0e3000;
+	int fd = simgpu_igt_vm(gpu, mode);
+	__u32 *p = simgpu_igt_mmap(size);
+	__u64 *result = simgpu_igt_mmap(page_size);
+	struct drm_simgpu_stats before, after;
+	struct drm_simgpu_cmd cmds[2];
+	__u32 handle;
+	__u64 job;
+	pid_t pid;
+
+	/* Not COW-shared: the fork write-protects only the BO's pages. */
+	igt_assert_eq(madvise(result, page_size, MADV_DONTFORK), 0);
+	simgpu_igt_userptr_bound(fd, result, page_size, RESULT_VA);
+	cpu_pattern(p, size, seed);
+	handle = simgpu_igt_userptr(fd, p, size, DRM_SIMGPU_USERPTR_READ_ONLY);
+	simgpu_igt_bind(fd, handle, SIMGPU_IGT_VA, 0);
+	igt_assert_eq_u64(gpu_hash(fd, SIMGPU_IGT_VA, size, result),
+			  fnv1a_pattern(size, seed));
+
+	/* A job on the BO: what an invalidation would preempt or wait for. */
+	cmds[0] = simgpu_cmd_spin(200000);
+	cmds[1] = simgpu_cmd_checksum(RESULT_VA, SIMGPU_IGT_VA, size);
+	job = simgpu_igt_submit(fd, cmds, 2);
+	usleep(50000);
+
+	igt_assert_eq(simgpu_stats(gpu->fd, &before), 0);
+	pid = fork_child();
+	if (!pid) {
+		cpu_pattern(p, size, c_seed);
+		_exit(0);
+	}
+	igt_assert_eq(simgpu_igt_wait_child(pid), 0);
+	igt_assert_eq(simgpu_stats(gpu->fd, &after), 0);
+	igt_info("fork with a read-only BO: %llu invalidations, %llu preemptions, %llu TLB flushes\n",
+		 (unsigned long long)(after.invalidations - before.invalidations),
+		 (unsigned long long)(after.preemptions - before.preemptions),
+		 (unsigned long long)(after.tlb_flushes - before.tlb_flushes));
+	igt_assert_eq_u64(after.invalidations, before.invalidations);
+	igt_assert_eq_u64(after.preemptions, before.preemptions);
+	igt_assert_eq_u64(after.tlb_flushes, before.tlb_flushes);
+
+	igt_assert_eq(simgpu_igt_wait(fd, job), 0);
+	igt_assert_eq_u64(*result, fnv1a_pattern(size, seed));
+
+	/* The COW break is a real change: the GPU follows it. */
+	cpu_pattern(p, size, w_seed);
+	igt_assert_eq_u64(gpu_hash(fd, SIMGPU_IGT_VA, size, result),
+			  fnv1a_pattern(size, w_seed));
+
+	close(fd);
+	munmap(p, size);
+	munmap(result, page_size);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
 /* kB of AnonHugePages in the mapping that holds @p; -1 if not found. */
 static long thp_kb(const void *p)
 {
@@ -1011,7 +1075,7 @@ igt_main
 		num_gpus = simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
 	}
 
-	igt_describe("fork(): COW, MAP_SHARED, MADV_DONTFORK, a child exiting during a job.");
+	igt_describe("fork(): COW, MAP_SHARED, MADV_DONTFORK, busy child exit, read-only BOs.");
 	igt_subtest_with_dynamic("fork") {
 		for_each_simgpu_mode(m) {
 			igt_dynamic_f("%s-cow", m->name)
@@ -1022,6 +1086,8 @@ igt_main
 				test_fork_dontfork(&gpus[0], m->mode);
 			igt_dynamic_f("%s-child-exits-busy", m->name)
 				test_fork_child_exits_busy(&gpus[0], m->mode);
+			igt_dynamic_f("%s-read-only", m->name)
+				test_fork_read_only(&gpus[0], m->mode);
 		}
 	}
 

@@ -87,7 +87,10 @@ enum drm_userptr_domain_flags {
 
 /**
  * struct drm_userptr_stats - counters a driver can expose
- * @invalidations: invalidation callbacks received.
+ * @invalidations: invalidation callbacks received and acted on.
+ * @skipped_invalidations: invalidation callbacks that changed nothing the
+ *	userptr maps (write-protection of a read-only userptr's pages), so
+ *	the device was left alone.
  * @deferred_finishes: finishes deferred to the core's second pass.
  * @sync_finishes: finishes run synchronously in the first pass (single-pass
  *	mode, kernels without two-pass notifiers, or the embedded finish was
@@ -101,6 +104,7 @@ enum drm_userptr_domain_flags {
  */
 struct drm_userptr_stats {
 	atomic64_t invalidations;
+	atomic64_t skipped_invalidations;
 	atomic64_t deferred_finishes;
 	atomic64_t sync_finishes;
 	atomic64_t nonblock_refusals;
@@ -156,7 +160,9 @@ struct drm_userptr_domain {
  * enum drm_userptr_flags - flags of a userptr, fixed at drm_userptr_init()
  * @DRM_USERPTR_READ_ONLY: the device only reads the memory: populate never
  *	asks for write access, so read-only mappings work and no COW break is
- *	forced.
+ *	forced, and invalidations that only write-protect the CPU's mapping
+ *	(fork()'s COW, writeback's mkclean, soft-dirty clearing) leave the
+ *	userptr valid.
  */
 enum drm_userptr_flags {
 	DRM_USERPTR_READ_ONLY = BIT(0),

@@ -170,7 +170,9 @@
  *   write mode, for each invalidation that overlaps a userptr whose pages
  *   are DMA-mapped. For a userptr that is not mapped (never populated,
  *   populate failed, or already invalidated) nothing runs: the device has
- *   nothing to stop.
+ *   nothing to stop. Nor for an event that only write-protects the CPU's
+ *   mapping (fork()'s COW, writeback's mkclean, soft-dirty clearing) of a
+ *   %DRM_USERPTR_READ_ONLY userptr: its pages do not change.
  * - &drm_userptr_ops.invalidate_finish runs exactly once for every start
  *   that returned true, without the notifier lock, before the helper drops
  *   the DMA mappings: in the core's second pass, or synchronously in the
@@ -456,6 +458,26 @@ static void drm_userptr_chunks_changed(struct drm_userptr *uptr,
 }
 
 /*
+ * Whether the event only takes write permission away from the CPU: fork()
+ * write-protecting private pages for COW (MMU_NOTIFY_PROTECTION_PAGE, as do
+ * writeback's mkclean and write-protecting a shared mapping for dirty
+ * tracking) and soft-dirty clearing. The pages stay where they are, so a
+ * read-only userptr's mappings stay good, and the write that follows, if
+ * any, raises an invalidation of its own (the COW break replaces the page).
+ * The sequence is left alone too: a concurrent walk that only reads finds
+ * the same pages. mprotect() is MMU_NOTIFY_PROTECTION_VMA, which may take
+ * read access away as well, and is never skipped.
+ */
+static bool drm_userptr_event_keeps_pages(const struct drm_userptr *uptr,
+					  const struct mmu_notifier_range *range)
+{
+	if (!(uptr->flags & DRM_USERPTR_READ_ONLY))
+		return false;
+	return range->event == MMU_NOTIFY_PROTECTION_PAGE ||
+	       range->event == MMU_NOTIFY_SOFT_DIRTY;
+}
+
+/*
  * The first step of every invalidation, under the notifier lock: end the
  * validity of the pages and let the driver zap and kick. Returns false if
  * the range is non-blockable and the helper would have to sleep; otherwise
@@ -476,6 +498,11 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 	struct drm_userptr_domain *domain = uptr->domain;
 	bool blockable = mmu_notifier_range_blockable(range);
 
+	if (drm_userptr_event_keeps_pages(uptr, range)) {
+		atomic64_inc(&domain->stats.skipped_invalidations);
+		*wait = false;
+		return true;
+	}
 	if (blockable) {
 		down_write(&domain->notifier_lock);
 	} else if (!down_write_trylock(&domain->notifier_lock)) {
@@ -706,6 +733,7 @@ static const struct {
 	size_t offset;
 } drm_userptr_stat_fields[] = {
 	DRM_USERPTR_STAT(invalidations),
+	DRM_USERPTR_STAT(skipped_invalidations),
 	DRM_USERPTR_STAT(deferred_finishes),
 	DRM_USERPTR_STAT(sync_finishes),
 	DRM_USERPTR_STAT(nonblock_refusals),

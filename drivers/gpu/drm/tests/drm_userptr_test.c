@@ -746,19 +746,17 @@ static pid_t fake_fork(int (*fn)(void *), void *arg)
 	return kernel_clone(&args);
 }
 
-static void drm_userptr_test_fork_then_write_cows(struct kunit *test)
+/*
+ * fork() the test thread; the child reads the byte at @addr of its copy and
+ * stays until the case ends. Returns the byte it read.
+ */
+static u8 fake_fork_and_read(struct kunit *test, unsigned long addr)
 {
-	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
-	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
 	struct fake_fork_child *child;
-	struct drm_userptr *uptr;
 	pid_t pid;
 
 	child = kunit_kzalloc(test, sizeof(*child), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, child);
-	uptr = fake_populated(test, gpu, addr, 0xc0);
-
-	/* fork(): the child gets a copy-on-write copy of this mm. */
 	child->addr = addr;
 	init_completion(&child->started);
 	init_completion(&child->release);
@@ -769,7 +767,19 @@ static void drm_userptr_test_fork_then_write_cows(struct kunit *test)
 							fake_fork_child_release,
 							child), 0);
 	wait_for_completion(&child->started);
-	KUNIT_EXPECT_EQ(test, child->seen, 0xc0);
+	return child->seen;
+}
+
+static void drm_userptr_test_fork_then_write_cows(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	uptr = fake_populated(test, gpu, addr, 0xc0);
+
+	/* fork(): the child gets a copy-on-write copy of this mm. */
+	KUNIT_EXPECT_EQ(test, fake_fork_and_read(test, addr), 0xc0);
 
 	/* Fork write-protected the pages the device mapped. */
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
@@ -778,6 +788,85 @@ static void drm_userptr_test_fork_then_write_cows(struct kunit *test)
 	fake_fill(test, addr, 0xd0);
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0xd0, false), 0);
+}
+
+/*
+ * fork() write-protects the parent's pages for COW: nothing a read-only
+ * userptr maps changes, so the device is not stopped and the userptr stays
+ * valid. The parent's write that follows breaks the COW, and that must
+ * invalidate it.
+ */
+static void drm_userptr_test_fork_keeps_read_only_valid(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr_stats *stats = &gpu->domain.stats;
+	struct drm_userptr *uptr;
+
+	fake_fill(test, addr, 0xe0);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, DRM_USERPTR_READ_ONLY);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+
+	KUNIT_EXPECT_EQ(test, fake_fork_and_read(test, addr), 0xe0);
+
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), -1);
+	KUNIT_EXPECT_GT(test, atomic64_read(&stats->skipped_invalidations), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0xe0, false), 0);
+
+	fake_fill(test, addr, 0xf0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0xf0, false), 0);
+}
+
+/* A blocking invalidation of [@addr, @addr + FAKE_LEN) for @event. */
+static void fake_invalidate_event(unsigned long addr,
+				  enum mmu_notifier_event event)
+{
+	struct mmu_notifier_range range;
+
+	mmu_notifier_range_init(&range, event, 0, current->mm, addr,
+				addr + FAKE_LEN);
+	mmap_read_lock(current->mm);
+	mmu_notifier_invalidate_range_start(&range);
+	mmu_notifier_invalidate_range_end(&range);
+	mmap_read_unlock(current->mm);
+}
+
+/*
+ * Only pure write-protection is skipped, and only for read-only userptrs:
+ * a writable userptr's device writes must stop before the CPU's copy or
+ * writeback, and mprotect() may take read access away too.
+ */
+static void drm_userptr_test_write_protect_skips_only_read_only(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long ro_addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	unsigned long rw_addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr_stats *stats = &gpu->domain.stats;
+	struct drm_userptr *ro, *rw;
+
+	fake_fill(test, ro_addr, 0x90);
+	ro = fake_userptr(test, gpu, ro_addr, FAKE_LEN, DRM_USERPTR_READ_ONLY);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(ro, 0), 0);
+	rw = fake_populated(test, gpu, rw_addr, 0xa0);
+
+	fake_invalidate_event(ro_addr, MMU_NOTIFY_PROTECTION_PAGE);
+	fake_invalidate_event(ro_addr, MMU_NOTIFY_SOFT_DIRTY);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(ro), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->skipped_invalidations), 2);
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), -1);
+
+	fake_invalidate_event(rw_addr, MMU_NOTIFY_PROTECTION_PAGE);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(rw), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->skipped_invalidations), 2);
+
+	KUNIT_ASSERT_EQ(test, fake_mprotect(ro_addr, FAKE_LEN, PROT_NONE), 0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(ro), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(ro, 0), -EFAULT);
 }
 
 static unsigned long drm_userptr_test_race_addr;
@@ -1708,6 +1797,8 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_cow_write_invalidates),
 	KUNIT_CASE(drm_userptr_test_shared_file_memory),
 	KUNIT_CASE(drm_userptr_test_fork_then_write_cows),
+	KUNIT_CASE(drm_userptr_test_fork_keeps_read_only_valid),
+	KUNIT_CASE(drm_userptr_test_write_protect_skips_only_read_only),
 	KUNIT_CASE(drm_userptr_test_populate_retries_on_race),
 	KUNIT_CASE(drm_userptr_test_populate_once_returns_eagain),
 	KUNIT_CASE(drm_userptr_test_populate_times_out),
