@@ -478,6 +478,59 @@ static void thp_free(struct thp_region *r)
 	munmap(r->map, r->map_size);
 }
 
+/*
+ * One page of a BO of four 2 MiB chunks changes at a time (MADV_DONTNEED,
+ * then a CPU write into it): drm_userptr maps only the chunk it hit again.
+ * Every GPU read must see the new page and the data of every other chunk,
+ * every GPU write must reach all of them, and no access may go through an
+ * old mapping.
+ */
+static void test_partial_one_page(const struct simgpu_igt_gpu *gpu,
+				  __u32 mode)
+{
+	const __u32 a_val = 0x9a700001, seed = 0x9a701000;
+	const __u32 page_seed = 0x9a702000;
+	const size_t size = 4 * SZ_2M, map_size = size + SZ_2M;
+	int fd = simgpu_igt_vm(gpu, mode);
+	__u64 *result = bind_result(fd);
+	char *map = simgpu_igt_mmap(map_size);
+	char *p = (char *)(((uintptr_t)map + SZ_2M - 1) &
+			   ~(uintptr_t)(SZ_2M - 1));
+	unsigned int chunk;
+	char *page;
+
+	/* Small pages: the event changes one page, not a huge one. */
+	igt_assert_eq(madvise(p, size, MADV_NOHUGEPAGE), 0);
+	cpu_pattern(p, size, seed);
+	simgpu_igt_userptr_bound(fd, p, size, SIMGPU_IGT_VA);
+	igt_assert_eq_u64(gpu_hash(fd, SIMGPU_IGT_VA, size, result),
+			  simgpu_fnv1a(p, size));
+
+	for (chunk = 1; chunk < 4; chunk += 2) {
+		page = p + chunk * SZ_2M + 7 * page_size;
+		igt_assert_eq(madvise(page, page_size, MADV_DONTNEED), 0);
+		/* The GPU reads the zeroed page, and the rest as it was. */
+		igt_assert_eq_u64(gpu_hash(fd, SIMGPU_IGT_VA, size, result),
+				  simgpu_fnv1a(p, size));
+		cpu_pattern(page, page_size, page_seed + chunk);
+		igt_assert_eq_u64(gpu_hash(fd, SIMGPU_IGT_VA, size, result),
+				  simgpu_fnv1a(p, size));
+	}
+
+	/* GPU writes reach the chunk mapped again and the ones kept. */
+	for (chunk = 0; chunk < 2; chunk++) {
+		simgpu_igt_fill(fd, SIMGPU_IGT_VA, size, a_val + chunk);
+		simgpu_igt_assert_filled(p, size, a_val + chunk);
+		igt_assert_eq(madvise(p + 2 * SZ_2M, page_size, MADV_DONTNEED),
+			      0);
+	}
+
+	close(fd);
+	munmap(map, map_size);
+	munmap(result, page_size);
+	simgpu_igt_assert_no_stale(gpu);
+}
+
 /* A BO over huge pages: GPU writes and reads of every page. */
 static void test_thp_huge(const struct simgpu_igt_gpu *gpu, __u32 mode)
 {
@@ -1103,6 +1156,13 @@ igt_main
 			igt_dynamic_f("%s-compaction", m->name)
 				test_thp_compaction(&gpus[0], m->mode);
 		}
+	}
+
+	igt_describe("One page changing in a BO of four 2 MiB chunks.");
+	igt_subtest_with_dynamic("partial") {
+		for_each_simgpu_mode(m)
+			igt_dynamic_f("%s-one-page", m->name)
+				test_partial_one_page(&gpus[0], m->mode);
 	}
 
 	igt_describe("File mappings: memfd, /dev/shm, truncation, private COW, ext4 writeback.");

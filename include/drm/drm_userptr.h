@@ -36,8 +36,8 @@ struct mmu_interval_notifier_finish {
  * struct drm_userptr_ops - what a driver does when a userptr's pages go away
  *
  * @invalidate_start is called for every event (munmap, mprotect, madvise,
- * migration, COW, reclaim, mm teardown, ...) that overlaps a userptr whose
- * pages are DMA-mapped; for a userptr that is not mapped nothing is called.
+ * migration, COW, reclaim, mm teardown, ...) that overlaps DMA-mapped
+ * chunks of a userptr; for chunks that are not mapped nothing is called.
  * @invalidate_finish is called exactly once for every @invalidate_start
  * that returned true, before the pages are DMA-unmapped. See DOC: Locking
  * in drm_userptr.c for the non-blockable case.
@@ -48,7 +48,9 @@ struct drm_userptr_ops {
 	 * lock held in write mode, after the helper has marked the pages
 	 * invalid and set the notifier sequence, so no new device page-table
 	 * entries can be committed for them. Zap the device page-table
-	 * entries that point at the pages and start whatever must complete
+	 * entries that point at the pages the helper will unmap (the whole
+	 * chunks the event overlaps, drm_userptr_invalidated_pages(); zapping
+	 * the whole userptr is correct too) and start whatever must complete
 	 * before the pages may be released (context preemption, TLB flush).
 	 * Must not wait for it, must not allocate memory other than with
 	 * GFP_NOWAIT, and must not sleep at all: the helper runs it between
@@ -208,6 +210,36 @@ enum drm_userptr_state_bits {
 };
 
 /**
+ * struct drm_userptr_chunk - one PMD-sized, PMD-aligned part of a userptr
+ *
+ * Validity and DMA mappings are kept per chunk, so that an invalidation
+ * costs the device, and the next populate, only the chunks it overlaps.
+ * Under the domain's notifier lock (written in write mode).
+ */
+struct drm_userptr_chunk {
+	/** @seq: bumped by every invalidation that overlaps the chunk. */
+	unsigned int seq;
+	/** @mapped: the &drm_userptr.dma entries of its pages hold mappings. */
+	bool mapped;
+	/**
+	 * @valid: those mappings are current. A chunk that is mapped but not
+	 * valid waits for the &drm_userptr_ops.invalidate_finish of the
+	 * invalidation that ended its validity, which drops the mappings.
+	 */
+	bool valid;
+};
+
+/**
+ * struct drm_userptr_chunk_span - the chunks [@first, @last] of a userptr
+ * @first: index of the first chunk.
+ * @last: index of the last chunk; empty if less than @first.
+ */
+struct drm_userptr_chunk_span {
+	unsigned long first;
+	unsigned long last;
+};
+
+/**
  * struct drm_userptr - a range of user memory a device accesses
  *
  * Embedded by the driver in its buffer object. Drivers use the accessors;
@@ -222,6 +254,21 @@ struct drm_userptr {
 	 * @state); a concurrent invalidation finishes synchronously.
 	 */
 	struct mmu_interval_notifier_finish finish;
+	/**
+	 * @finish_span: the chunks whose mappings the invalidation holding
+	 * @finish drops once its finish ran.
+	 */
+	struct drm_userptr_chunk_span finish_span;
+	/**
+	 * @finish_wait: the start of the invalidation holding @finish
+	 * returned true, so its &drm_userptr_ops.invalidate_finish runs.
+	 */
+	bool finish_wait;
+	/**
+	 * @finish_owed: the invalidation holding @finish also runs the finish
+	 * a refused non-blockable invalidation owed (see @finish_pending).
+	 */
+	bool finish_owed;
 	/** @domain: the domain this userptr belongs to. */
 	struct drm_userptr_domain *domain;
 	/** @start: first user address. */
@@ -233,41 +280,44 @@ struct drm_userptr {
 	/** @state: &enum drm_userptr_state_bits. */
 	unsigned long state;
 	/**
-	 * @dma: one entry per page while @mapped; protected by the domain's
-	 * notifier lock (written in write mode, read in read mode).
+	 * @dma: one entry per page of a mapped chunk; protected by the
+	 * domain's notifier lock (written in write mode, read in read mode).
 	 */
 	struct drm_userptr_dma *dma;
-	/**
-	 * @chunk_seq: one counter per PMD-sized chunk of the range, bumped
-	 * by every invalidation that overlaps the chunk, so that populate
-	 * walks again only what a racing invalidation hit. Written under the
-	 * notifier lock in write mode.
-	 */
-	unsigned int *chunk_seq;
+	/** @chunks: the per-chunk state, &struct drm_userptr_chunk. */
+	struct drm_userptr_chunk *chunks;
+	/** @nr_chunks: number of entries in @chunks. */
+	unsigned long nr_chunks;
+	/** @nr_mapped_chunks: chunks holding mappings; under the notifier lock. */
+	unsigned long nr_mapped_chunks;
+	/** @nr_valid_chunks: valid chunks; under the notifier lock. */
+	unsigned long nr_valid_chunks;
 	/** @nr_dma_maps: DMA mappings held; under the notifier lock. */
 	unsigned long nr_dma_maps;
-	/** @mapped: @dma holds mappings; under the notifier lock. */
-	bool mapped;
 	/**
-	 * @valid: the mappings are current and may be written to device
-	 * page tables; cleared by every invalidation. Under the notifier lock.
+	 * @valid: every chunk is valid, so the device may use the whole
+	 * range. Under the notifier lock; read locklessly only as a hint
+	 * (drm_userptr_is_valid()).
 	 */
 	bool valid;
 	/**
 	 * @finish_pending: a non-blockable invalidation (the OOM reaper)
 	 * called &drm_userptr_ops.invalidate_start, which asked to be
 	 * waited for, and the helper refused the invalidation: the finish
-	 * is still owed, and the mappings stay until it ran. The next
-	 * invalidation, populate or drm_userptr_fini() runs it. Under the
-	 * notifier lock.
+	 * is still owed, and the mappings of @pending_span stay until it
+	 * ran. The next blockable invalidation, populate or
+	 * drm_userptr_fini() runs it. Under the notifier lock.
 	 */
 	bool finish_pending;
+	/** @pending_span: the chunks the owed finish protects. */
+	struct drm_userptr_chunk_span pending_span;
 	/**
 	 * @released: the process's address space is gone (it exited). The
 	 * userptr can never be populated again. Under the notifier lock.
 	 * An munmap() does not set it: like any other invalidation it only
-	 * ends @valid, and the next populate finds whatever the process maps
-	 * at the addresses then (-EFAULT if nothing).
+	 * ends the validity of the chunks it overlaps, and the next populate
+	 * finds whatever the process maps at the addresses then (-EFAULT if
+	 * nothing).
 	 */
 	bool released;
 };
@@ -292,6 +342,9 @@ int drm_userptr_populate(struct drm_userptr *uptr, unsigned int flags);
 void drm_userptr_notifier_lock(struct drm_userptr_domain *domain);
 void drm_userptr_notifier_unlock(struct drm_userptr_domain *domain);
 int drm_userptr_check_valid(struct drm_userptr *uptr);
+void drm_userptr_invalidated_pages(const struct drm_userptr *uptr,
+				   const struct mmu_notifier_range *range,
+				   unsigned long *pgoff, unsigned long *npages);
 dma_addr_t drm_userptr_dma_addr(struct drm_userptr *uptr, unsigned long pgoff);
 
 /**
@@ -303,6 +356,22 @@ dma_addr_t drm_userptr_dma_addr(struct drm_userptr *uptr, unsigned long pgoff);
 static inline unsigned long drm_userptr_size(const struct drm_userptr *uptr)
 {
 	return uptr->npages << PAGE_SHIFT;
+}
+
+/**
+ * drm_userptr_is_valid() - a hint: is the whole userptr valid?
+ * @uptr: the userptr
+ *
+ * Read without the notifier lock, so the answer may be stale by the time
+ * the caller acts on it: use it to skip work (a populate that is not
+ * needed), never to decide that the pages may be used; that is
+ * drm_userptr_check_valid(), under the lock.
+ *
+ * Return: true if every chunk of @uptr was valid when it was read.
+ */
+static inline bool drm_userptr_is_valid(const struct drm_userptr *uptr)
+{
+	return READ_ONCE(uptr->valid);
 }
 
 #if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)

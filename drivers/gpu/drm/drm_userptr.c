@@ -111,16 +111,20 @@
  *   (swiotlb), which cannot be coherent with the CPU, is refused with
  *   -EOPNOTSUPP at populate rather than silently given copies.
  * - The per-page memory is charged to the caller's memory cgroup, freed
- *   when a populate fails, and bounded by %DRM_USERPTR_MAX_PAGES.
+ *   when a populate fails with nothing mapped, and bounded by
+ *   %DRM_USERPTR_MAX_PAGES.
  *
- * Re-population after an invalidation maps the whole range again; only the
- * fault walk is done per PMD-sized chunk, so that a racing invalidation
- * costs a walk of the chunks it hit. Keeping the mappings of the pages
- * outside the invalidated part would need per-part validity (drm_gpusvm
- * keeps it per range, without page references: the CPU page-table entries
- * outside the event still reference those pages, and any change to them
- * raises its own invalidation); that is a design choice the helper has not
- * made yet, not a correctness requirement.
+ * What an invalidation costs follows what changed: validity and DMA
+ * mappings are kept per PMD-sized, PMD-aligned chunk (&struct
+ * drm_userptr_chunk), an invalidation ends the validity of the chunks it
+ * overlaps and its finish unmaps only those, and the next populate walks
+ * and maps only the chunks that are not valid. A 4 KiB munmap() in a
+ * 2 GiB userptr costs one 2 MiB chunk, not 2 GiB. The other chunks keep
+ * their mappings without page references, as drm_gpusvm's ranges do: the
+ * CPU page-table entries still reference those pages, and any change to
+ * them raises an invalidation of its own. The userptr as a whole is valid
+ * when every chunk is; drm_userptr_check_valid() answers for the whole
+ * range.
  */
 
 /**
@@ -167,10 +171,10 @@
  * The callbacks, and when they run:
  *
  * - &drm_userptr_ops.invalidate_start runs, under the notifier lock in
- *   write mode, for each invalidation that overlaps a userptr whose pages
- *   are DMA-mapped. For a userptr that is not mapped (never populated,
- *   populate failed, or already invalidated) nothing runs: the device has
- *   nothing to stop. Nor for an event that only write-protects the CPU's
+ *   write mode, for each invalidation that overlaps DMA-mapped chunks of a
+ *   userptr. For chunks that are not mapped (never populated, populate
+ *   failed, or already invalidated and unmapped) nothing runs: the device
+ *   has nothing to stop. Nor for an event that only write-protects the CPU's
  *   mapping (fork()'s COW, writeback's mkclean, soft-dirty clearing) of a
  *   %DRM_USERPTR_READ_ONLY userptr: its pages do not change.
  * - &drm_userptr_ops.invalidate_finish runs exactly once for every start
@@ -183,10 +187,12 @@
  *   false, and the reaper retries later) without calling the driver. If the
  *   driver's start returns true, the helper cannot wait for the device: it
  *   refuses too, keeps the mappings, and owes the finish
- *   (&drm_userptr.finish_pending). The next of these runs it, before any
- *   DMA unmap: the next invalidation (which then calls no second start),
- *   drm_userptr_populate(), drm_userptr_fini(). The helper never sleeps on
- *   a non-blockable range.
+ *   (&drm_userptr.finish_pending). The next of these runs it, before the
+ *   DMA unmap of the chunks it protects: the next blockable invalidation
+ *   (which calls a second start only if it overlaps other mapped chunks),
+ *   drm_userptr_populate(), drm_userptr_fini(). Until then every
+ *   non-blockable invalidation of the userptr is refused without a change.
+ *   The helper never sleeps on a non-blockable range.
  *
  * The driver's obligations:
  *
@@ -195,10 +201,14 @@
  *   returned 0; on -EAGAIN, drop the lock and populate again.
  * - In &drm_userptr_ops.invalidate_start, make the device stop translating
  *   to the pages (zap entries, start a TLB flush or a preemption) without
- *   waiting; return whether there is anything to wait for. On a
+ *   waiting; return whether there is anything to wait for. The pages are
+ *   those of whole chunks (drm_userptr_invalidated_pages()); zapping the
+ *   whole userptr is always correct. On a
  *   non-blockable range it may be called and then have its finish run
  *   later, from another context.
- * - In &drm_userptr_ops.invalidate_finish, wait for it.
+ * - In &drm_userptr_ops.invalidate_finish, wait for it: for everything
+ *   the starts of the userptr asked of the device so far, since the helper
+ *   may drop the mappings of chunks that a concurrent invalidation stopped.
  * - Call drm_userptr_populate() without the notifier lock and never from
  *   the invalidation callbacks (it waits for invalidations to end).
  * - Call drm_userptr_fini() only when the device no longer uses the
@@ -255,66 +265,179 @@ static enum dma_data_direction drm_userptr_dma_dir(const struct drm_userptr *upt
 #define DRM_USERPTR_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /*
- * Pages mapped or unmapped between two chances for the scheduler: a large
- * userptr must not hold a CPU for seconds on a kernel without preemption.
+ * Chunks: validity, DMA mappings and the populate walk are kept per
+ * PMD-sized, PMD-aligned chunk of the range. Every invalidation bumps the
+ * sequence of the chunks it overlaps and ends their validity; its finish
+ * drops their mappings and only theirs. Populate walks and maps again only
+ * the chunks that are not valid, each committed on its own, so a racing
+ * invalidation costs a walk of the chunks it hit, and a large populate
+ * makes progress under a steady stream of small invalidations.
  */
-#define DRM_USERPTR_RESCHED_PAGES	1024
+#define DRM_USERPTR_CHUNK_SHIFT	PMD_SHIFT
+#define DRM_USERPTR_CHUNK_ORDER	(DRM_USERPTR_CHUNK_SHIFT - PAGE_SHIFT)
+
+static unsigned long drm_userptr_chunk(const struct drm_userptr *uptr,
+				       unsigned long addr)
+{
+	return (addr >> DRM_USERPTR_CHUNK_SHIFT) -
+	       (uptr->start >> DRM_USERPTR_CHUNK_SHIFT);
+}
+
+static unsigned long drm_userptr_end(const struct drm_userptr *uptr)
+{
+	return uptr->start + drm_userptr_size(uptr);
+}
+
+/* Index of the first page of chunk @c inside the userptr. */
+static unsigned long drm_userptr_chunk_first_page(const struct drm_userptr *uptr,
+						  unsigned long c)
+{
+	unsigned long addr = ((uptr->start >> DRM_USERPTR_CHUNK_SHIFT) + c) <<
+			     DRM_USERPTR_CHUNK_SHIFT;
+
+	return (max(addr, uptr->start) - uptr->start) >> PAGE_SHIFT;
+}
+
+/* Index of the page after the last one of chunk @c. */
+static unsigned long drm_userptr_chunk_end_page(const struct drm_userptr *uptr,
+						unsigned long c)
+{
+	if (c + 1 >= uptr->nr_chunks)
+		return uptr->npages;
+	return drm_userptr_chunk_first_page(uptr, c + 1);
+}
+
+/* The chunks [@start, @end) of the mm overlaps, clipped to the userptr. */
+static struct drm_userptr_chunk_span
+drm_userptr_span(const struct drm_userptr *uptr, unsigned long start,
+		 unsigned long end)
+{
+	start = max(start, uptr->start);
+	end = min(end, drm_userptr_end(uptr));
+	if (start >= end)
+		return (struct drm_userptr_chunk_span) { .first = 1, .last = 0 };
+	return (struct drm_userptr_chunk_span) {
+		.first = drm_userptr_chunk(uptr, start),
+		.last = drm_userptr_chunk(uptr, end - 1),
+	};
+}
+
+static bool drm_userptr_span_has(const struct drm_userptr_chunk_span *span,
+				 unsigned long c)
+{
+	return c >= span->first && c <= span->last;
+}
+
+/* The smallest span holding both. */
+static void drm_userptr_span_merge(struct drm_userptr_chunk_span *span,
+				   const struct drm_userptr_chunk_span *other)
+{
+	if (other->first > other->last)
+		return;
+	if (span->first > span->last) {
+		*span = *other;
+		return;
+	}
+	span->first = min(span->first, other->first);
+	span->last = max(span->last, other->last);
+}
 
 /*
- * Unmap the mappings covering the first @npages pages; notifier lock held.
- * Gives the CPU away now and then if @may_sleep.
+ * Unmap the mappings covering pages [@first, @end), which start at @first;
+ * notifier lock held. Returns the number of mappings dropped.
  */
-static void drm_userptr_dma_unmap_first(struct drm_userptr *uptr,
-					unsigned long npages, bool may_sleep)
+static unsigned long drm_userptr_dma_unmap_pages(struct drm_userptr *uptr,
+						 unsigned long first,
+						 unsigned long end)
 {
 	struct device *dev = uptr->domain->dev;
 	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
-	unsigned long i, next = DRM_USERPTR_RESCHED_PAGES;
+	unsigned long i, nr_maps = 0;
 
-	for (i = 0; i < npages; i += 1UL << uptr->dma[i].order) {
+	for (i = first; i < end; i += 1UL << uptr->dma[i].order) {
 		dma_unmap_page(dev, uptr->dma[i].addr,
 			       PAGE_SIZE << uptr->dma[i].order, dir);
-		if (may_sleep && i >= next) {
-			cond_resched();
-			next = i + DRM_USERPTR_RESCHED_PAGES;
-		}
+		nr_maps++;
+	}
+	return nr_maps;
+}
+
+/* Drop the mappings of chunk @c; notifier lock held in write mode. */
+static void drm_userptr_dma_unmap_chunk(struct drm_userptr *uptr,
+					unsigned long c)
+{
+	struct drm_userptr_chunk *chunk = &uptr->chunks[c];
+
+	lockdep_assert_held_write(&uptr->domain->notifier_lock);
+
+	if (!chunk->mapped)
+		return;
+	uptr->nr_dma_maps -=
+		drm_userptr_dma_unmap_pages(uptr,
+					    drm_userptr_chunk_first_page(uptr, c),
+					    drm_userptr_chunk_end_page(uptr, c));
+	chunk->mapped = false;
+	uptr->nr_mapped_chunks--;
+	if (chunk->valid) {
+		chunk->valid = false;
+		uptr->nr_valid_chunks--;
+		uptr->valid = false;
 	}
 }
 
 /*
- * Drop every DMA mapping of @uptr; notifier lock held in write mode. Not
- * sleeping unless @may_sleep (a non-blockable invalidation must not).
+ * Drop the mappings of the chunks of @span that an invalidation ended, once
+ * its finish ran (or its start said the device was done with them); the
+ * chunks that were populated again since are left alone. Notifier lock held
+ * in write mode. Not sleeping unless @may_sleep (a non-blockable
+ * invalidation must not).
  */
-static void drm_userptr_dma_unmap(struct drm_userptr *uptr, bool may_sleep)
+static void drm_userptr_dma_unmap_stale(struct drm_userptr *uptr,
+					const struct drm_userptr_chunk_span *span,
+					bool may_sleep)
 {
-	lockdep_assert_held_write(&uptr->domain->notifier_lock);
+	unsigned long c;
 
-	if (!uptr->mapped)
-		return;
-	drm_userptr_dma_unmap_first(uptr, uptr->npages, may_sleep);
-	uptr->mapped = false;
-	uptr->valid = false;
-	uptr->nr_dma_maps = 0;
+	for (c = span->first; c <= span->last; c++) {
+		if (uptr->chunks[c].mapped && !uptr->chunks[c].valid)
+			drm_userptr_dma_unmap_chunk(uptr, c);
+		if (may_sleep)
+			cond_resched();
+	}
+}
+
+/* Drop every DMA mapping of @uptr; notifier lock held in write mode. */
+static void drm_userptr_dma_unmap_all(struct drm_userptr *uptr)
+{
+	unsigned long c;
+
+	for (c = 0; c < uptr->nr_chunks && uptr->nr_mapped_chunks; c++) {
+		drm_userptr_dma_unmap_chunk(uptr, c);
+		cond_resched();
+	}
 }
 
 /*
  * The order to DMA-map page @i with: the order of the CPU mapping holding it
- * (a PMD-mapped THP), at most what one DMA mapping of the device may cover,
- * if a mapping of that order starts at page @i and lies wholly inside the
- * userptr, else 0.
+ * (a PMD-mapped THP; a larger hugetlb page is mapped by chunk), at most what
+ * one DMA mapping of the device may cover, if a mapping of that order starts
+ * at page @i and ends before page @end, else 0. @pfns holds the chunk's
+ * pages from page @first on.
  */
 static unsigned int drm_userptr_map_order(const struct drm_userptr *uptr,
 					  const unsigned long *pfns,
+					  unsigned long first, unsigned long end,
 					  unsigned long i)
 {
-	unsigned int order = min(hmm_pfn_to_map_order(pfns[i]),
-				 uptr->domain->max_map_order);
+	unsigned long pfn = pfns[i - first];
+	unsigned int order = min3(hmm_pfn_to_map_order(pfn),
+				  uptr->domain->max_map_order,
+				  (unsigned int)DRM_USERPTR_CHUNK_ORDER);
 	unsigned long addr = uptr->start + (i << PAGE_SHIFT);
 	unsigned long nr = 1UL << order;
 
-	if (!order || !IS_ALIGNED(addr, PAGE_SIZE << order) ||
-	    nr > uptr->npages - i ||
-	    !IS_ALIGNED(page_to_pfn(hmm_pfn_to_page(pfns[i])), nr))
+	if (!order || !IS_ALIGNED(addr, PAGE_SIZE << order) || nr > end - i ||
+	    !IS_ALIGNED(page_to_pfn(hmm_pfn_to_page(pfn)), nr))
 		return 0;
 	return order;
 }
@@ -361,31 +484,35 @@ static void drm_userptr_mark_dirty(struct page *page)
 }
 
 /*
- * DMA-map the pages hmm_range_fault() returned in @pfns, a huge folio in as
- * few mappings as the device allows, and mark them dirty if the device may
- * write them. Notifier lock held in write mode, sequence checked.
+ * DMA-map the pages of chunk @c that hmm_range_fault() returned in @pfns, a
+ * huge folio in as few mappings as the device allows, and mark them dirty
+ * if the device may write them. Notifier lock held in write mode, the
+ * chunk's sequence checked.
  *
  * Return: 0; -EFAULT if a mapping failed; -EOPNOTSUPP if the device reaches
  * the pages only through bounce buffers or needs explicit cache syncs (a
  * userptr shares memory with the CPU coherently, which neither can do).
  */
-static int drm_userptr_dma_map(struct drm_userptr *uptr,
-			       const unsigned long *pfns)
+static int drm_userptr_dma_map_chunk(struct drm_userptr *uptr,
+				     unsigned long c,
+				     const unsigned long *pfns)
 {
 	struct device *dev = uptr->domain->dev;
 	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
 	bool writable = !(uptr->flags & DRM_USERPTR_READ_ONLY);
-	unsigned long i, j, nr_maps = 0, next = DRM_USERPTR_RESCHED_PAGES;
+	unsigned long first = drm_userptr_chunk_first_page(uptr, c);
+	unsigned long end = drm_userptr_chunk_end_page(uptr, c);
+	unsigned long i, j, nr_maps = 0;
 	unsigned int order;
 	int err;
 
 	lockdep_assert_held_write(&uptr->domain->notifier_lock);
 
-	for (i = 0; i < uptr->npages; i += 1UL << order) {
-		struct page *page = hmm_pfn_to_page(pfns[i]);
+	for (i = first; i < end; i += 1UL << order) {
+		struct page *page = hmm_pfn_to_page(pfns[i - first]);
 		dma_addr_t addr;
 
-		order = drm_userptr_map_order(uptr, pfns, i);
+		order = drm_userptr_map_order(uptr, pfns, first, end, i);
 		addr = dma_map_page(dev, page, 0, PAGE_SIZE << order, dir);
 		err = dma_mapping_error(dev, addr) ? -EFAULT : 0;
 		if (!err && dma_need_sync(dev, addr)) {
@@ -396,7 +523,7 @@ static int drm_userptr_dma_map(struct drm_userptr *uptr,
 			err = -EOPNOTSUPP;
 		}
 		if (err) {
-			drm_userptr_dma_unmap_first(uptr, i, true);
+			drm_userptr_dma_unmap_pages(uptr, first, i);
 			return err;
 		}
 		if (writable)
@@ -407,54 +534,40 @@ static int drm_userptr_dma_map(struct drm_userptr *uptr,
 				.order = order,
 			};
 		nr_maps++;
-		if (i >= next) {
-			cond_resched();
-			next = i + DRM_USERPTR_RESCHED_PAGES;
-		}
 	}
-	uptr->nr_dma_maps = nr_maps;
-	uptr->mapped = true;
+	uptr->chunks[c].mapped = true;
+	uptr->nr_mapped_chunks++;
+	uptr->nr_dma_maps += nr_maps;
 	atomic64_add(nr_maps, &uptr->domain->stats.dma_maps);
 	return 0;
 }
 
 /*
- * Chunks: populate walks the range one PMD-sized, PMD-aligned chunk at a
- * time, each with its own retry, and notes per chunk the sequence it was
- * walked at; every invalidation bumps the sequence of the chunks it
- * overlaps. A racing invalidation then costs a walk of the chunks it hit,
- * not of the whole range, so a large populate makes progress under a steady
- * stream of small invalidations.
+ * End the validity of the chunks of @span; notifier lock held in write
+ * mode. Returns whether the driver must be asked to stop the device: some
+ * chunk of @span still holds mappings the device may reach, other than
+ * those of @owed, which a refused invalidation's start already stopped.
  */
-#define DRM_USERPTR_CHUNK_SHIFT	PMD_SHIFT
-
-static unsigned long drm_userptr_chunk(const struct drm_userptr *uptr,
-				       unsigned long addr)
+static bool drm_userptr_chunks_invalidate(struct drm_userptr *uptr,
+					  const struct drm_userptr_chunk_span *span,
+					  const struct drm_userptr_chunk_span *owed)
 {
-	return (addr >> DRM_USERPTR_CHUNK_SHIFT) -
-	       (uptr->start >> DRM_USERPTR_CHUNK_SHIFT);
-}
+	bool stop = false;
+	unsigned long c;
 
-static unsigned long drm_userptr_nr_chunks(const struct drm_userptr *uptr)
-{
-	return drm_userptr_chunk(uptr, uptr->start +
-				 drm_userptr_size(uptr) - 1) + 1;
-}
+	for (c = span->first; c <= span->last; c++) {
+		struct drm_userptr_chunk *chunk = &uptr->chunks[c];
 
-/* [@start, @end) of the mm changed; notifier lock held in write mode. */
-static void drm_userptr_chunks_changed(struct drm_userptr *uptr,
-				       unsigned long start, unsigned long end)
-{
-	unsigned long first, last, c;
-
-	start = max(start, uptr->start);
-	end = min(end, uptr->start + drm_userptr_size(uptr));
-	if (start >= end)
-		return;
-	first = drm_userptr_chunk(uptr, start);
-	last = drm_userptr_chunk(uptr, end - 1);
-	for (c = first; c <= last; c++)
-		uptr->chunk_seq[c]++;
+		chunk->seq++;
+		if (chunk->valid) {
+			chunk->valid = false;
+			uptr->nr_valid_chunks--;
+		}
+		if (chunk->mapped && !drm_userptr_span_has(owed, c))
+			stop = true;
+	}
+	uptr->valid = false;
+	return stop;
 }
 
 /*
@@ -477,30 +590,47 @@ static bool drm_userptr_event_keeps_pages(const struct drm_userptr *uptr,
 	       range->event == MMU_NOTIFY_SOFT_DIRTY;
 }
 
+/* What the second step of an invalidation has to do. */
+struct drm_userptr_inval {
+	/* The chunks whose mappings are dropped once the finishes ran. */
+	struct drm_userptr_chunk_span span;
+	/* The driver's start returned true: its finish runs. */
+	bool wait;
+	/* The finish a refused non-blockable invalidation owed runs too. */
+	bool owed;
+};
+
 /*
  * The first step of every invalidation, under the notifier lock: end the
- * validity of the pages and let the driver zap and kick. Returns false if
- * the range is non-blockable and the helper would have to sleep; otherwise
- * *@wait says whether the driver must be waited for before the DMA unmap
- * (else the pages are unmapped already).
+ * validity of the chunks the event overlaps and let the driver zap and
+ * kick. Returns false if the range is non-blockable and the helper would
+ * have to sleep; otherwise @inv says what the second step must do (nothing
+ * if neither @inv->wait nor @inv->owed: the chunks are unmapped already).
  *
  * On a non-blockable range whose start said the device must be waited for,
  * the helper cannot wait: it refuses, and records that the start's finish
- * is still owed (@finish_pending). Whoever comes next runs that finish
- * before any DMA unmap: the next invalidation (in its second step, without
- * a second start), populate or fini. Until then nothing is unmapped, and
- * the pages stay invalid, so the device is never left on freed DMA.
+ * is still owed (@finish_pending, for @pending_span). Whoever comes next
+ * runs that finish before any DMA unmap of those chunks: the next blockable
+ * invalidation (in its second step, which also covers its own start, if
+ * its own chunks needed one), populate or fini. Until then those chunks
+ * stay mapped and invalid, so the device is never left on freed DMA, and a
+ * later non-blockable invalidation is refused without changing anything.
  */
 static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 					 const struct mmu_notifier_range *range,
-					 unsigned long cur_seq, bool *wait)
+					 unsigned long cur_seq,
+					 struct drm_userptr_inval *inv)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
 	bool blockable = mmu_notifier_range_blockable(range);
+	struct drm_userptr_chunk_span owed = { .first = 1, .last = 0 };
+	bool stop;
 
+	*inv = (struct drm_userptr_inval) {
+		.span = drm_userptr_span(uptr, range->start, range->end),
+	};
 	if (drm_userptr_event_keeps_pages(uptr, range)) {
 		atomic64_inc(&domain->stats.skipped_invalidations);
-		*wait = false;
 		return true;
 	}
 	if (blockable) {
@@ -508,12 +638,23 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 	} else if (!down_write_trylock(&domain->notifier_lock)) {
 		atomic64_inc(&domain->stats.nonblock_refusals);
 		return false;
+	} else if (uptr->finish_pending) {
+		/* The device is still to be waited for: nothing can go. */
+		up_write(&domain->notifier_lock);
+		atomic64_inc(&domain->stats.nonblock_refusals);
+		return false;
 	}
 
 	atomic64_inc(&domain->stats.invalidations);
 	mmu_interval_set_seq(&uptr->notifier, cur_seq);
-	uptr->valid = false;
-	drm_userptr_chunks_changed(uptr, range->start, range->end);
+	if (uptr->finish_pending) {
+		/* Run the owed finish, and drop its chunks, in step two. */
+		owed = uptr->pending_span;
+		uptr->finish_pending = false;
+		inv->owed = true;
+	}
+	stop = drm_userptr_chunks_invalidate(uptr, &inv->span, &owed);
+	drm_userptr_span_merge(&inv->span, &owed);
 	/*
 	 * After an munmap() the addresses may be mapped again, and the next
 	 * populate uses what is there then, as userspace expects of a
@@ -522,33 +663,48 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 	if (range->event == MMU_NOTIFY_RELEASE)
 		uptr->released = true;
 
-	if (uptr->finish_pending) {
-		/* A refused invalidation already stopped the device. */
-		*wait = true;
-	} else {
-		/*
-		 * Nothing mapped means nothing the device can still reach.
-		 * The first step only kicks the device: a sleep in it splats
-		 * on kernels with CONFIG_DEBUG_ATOMIC_SLEEP.
-		 */
-		non_block_start();
-		*wait = uptr->mapped &&
-			domain->ops->invalidate_start(uptr, range);
-		non_block_end();
-		trace_drm_userptr_invalidate_start(uptr, range, *wait);
-	}
-	if (*wait && !blockable) {
+	/*
+	 * Nothing mapped means nothing the device can still reach. The first
+	 * step only kicks the device: a sleep in it splats on kernels with
+	 * CONFIG_DEBUG_ATOMIC_SLEEP.
+	 */
+	non_block_start();
+	inv->wait = stop && domain->ops->invalidate_start(uptr, range);
+	non_block_end();
+	trace_drm_userptr_invalidate_start(uptr, range, inv->wait);
+
+	if (inv->wait && !blockable) {
 		/* Stopped, but the device must be waited for: retry later. */
 		uptr->finish_pending = true;
+		uptr->pending_span = inv->span;
 		up_write(&domain->notifier_lock);
 		atomic64_inc(&domain->stats.nonblock_refusals);
 		return false;
 	}
-	uptr->finish_pending = false;
-	if (!*wait)
-		drm_userptr_dma_unmap(uptr, blockable);
+	if (!inv->wait && !inv->owed)
+		drm_userptr_dma_unmap_stale(uptr, &inv->span, blockable);
 	up_write(&domain->notifier_lock);
 	return true;
+}
+
+/*
+ * The second step: wait for the device (the owed finish, then the one of
+ * this invalidation's start), then drop the stale mappings. Sleeps;
+ * notifier lock not held.
+ */
+static void drm_userptr_invalidate_end(struct drm_userptr *uptr,
+				       const struct drm_userptr_inval *inv)
+{
+	struct drm_userptr_domain *domain = uptr->domain;
+
+	if (inv->owed)
+		domain->ops->invalidate_finish(uptr);
+	if (inv->wait)
+		domain->ops->invalidate_finish(uptr);
+	down_write(&domain->notifier_lock);
+	drm_userptr_dma_unmap_stale(uptr, &inv->span, true);
+	up_write(&domain->notifier_lock);
+	trace_drm_userptr_invalidate_finish(uptr);
 }
 
 /*
@@ -558,32 +714,17 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 static void drm_userptr_finish_refused(struct drm_userptr *uptr)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
-	bool pending;
+	struct drm_userptr_inval inv = { .owed = true };
 
+	if (!READ_ONCE(uptr->finish_pending))
+		return;
 	down_write(&domain->notifier_lock);
-	pending = uptr->finish_pending;
+	inv.owed = uptr->finish_pending;
+	inv.span = uptr->pending_span;
 	uptr->finish_pending = false;
 	up_write(&domain->notifier_lock);
-	if (!pending)
-		return;
-
-	domain->ops->invalidate_finish(uptr);
-	down_write(&domain->notifier_lock);
-	drm_userptr_dma_unmap(uptr, true);
-	up_write(&domain->notifier_lock);
-	trace_drm_userptr_invalidate_finish(uptr);
-}
-
-/* The second step: wait for the device, then drop the DMA mappings. */
-static void drm_userptr_invalidate_end(struct drm_userptr *uptr)
-{
-	struct drm_userptr_domain *domain = uptr->domain;
-
-	domain->ops->invalidate_finish(uptr);
-	down_write(&domain->notifier_lock);
-	drm_userptr_dma_unmap(uptr, true);
-	up_write(&domain->notifier_lock);
-	trace_drm_userptr_invalidate_finish(uptr);
+	if (inv.owed)
+		drm_userptr_invalidate_end(uptr, &inv);
 }
 
 static bool drm_userptr_invalidate(struct mmu_interval_notifier *mni,
@@ -591,13 +732,13 @@ static bool drm_userptr_invalidate(struct mmu_interval_notifier *mni,
 				   unsigned long cur_seq)
 {
 	struct drm_userptr *uptr = to_drm_userptr(mni);
-	bool wait;
+	struct drm_userptr_inval inv;
 
-	if (!drm_userptr_invalidate_begin(uptr, range, cur_seq, &wait))
+	if (!drm_userptr_invalidate_begin(uptr, range, cur_seq, &inv))
 		return false;
-	if (wait) {
+	if (inv.wait || inv.owed) {
 		atomic64_inc(&uptr->domain->stats.sync_finishes);
-		drm_userptr_invalidate_end(uptr);
+		drm_userptr_invalidate_end(uptr, &inv);
 	}
 	return true;
 }
@@ -615,24 +756,27 @@ drm_userptr_invalidate_start(struct mmu_interval_notifier *mni,
 {
 	struct drm_userptr *uptr = to_drm_userptr(mni);
 	struct drm_userptr_stats *stats = &uptr->domain->stats;
-	bool wait;
+	struct drm_userptr_inval inv;
 
-	if (!drm_userptr_invalidate_begin(uptr, range, cur_seq, &wait))
+	if (!drm_userptr_invalidate_begin(uptr, range, cur_seq, &inv))
 		return false;
-	if (!wait)
+	if (!inv.wait && !inv.owed)
 		return true;
 
 	/* Pairs with clear_bit_unlock() in drm_userptr_invalidate_finish(). */
 	if (!test_and_set_bit_lock(DRM_USERPTR_STATE_FINISH_IN_USE,
 				   &uptr->state)) {
 		atomic64_inc(&stats->deferred_finishes);
+		uptr->finish_span = inv.span;
+		uptr->finish_wait = inv.wait;
+		uptr->finish_owed = inv.owed;
 		*finish = &uptr->finish;
 		return true;
 	}
 
 	/* A concurrent invalidation holds the finish: wait right here. */
 	atomic64_inc(&stats->sync_finishes);
-	drm_userptr_invalidate_end(uptr);
+	drm_userptr_invalidate_end(uptr, &inv);
 	return true;
 }
 
@@ -641,8 +785,13 @@ drm_userptr_invalidate_finish(struct mmu_interval_notifier_finish *finish)
 {
 	struct drm_userptr *uptr = container_of(finish, struct drm_userptr,
 						finish);
+	struct drm_userptr_inval inv = {
+		.span = uptr->finish_span,
+		.wait = uptr->finish_wait,
+		.owed = uptr->finish_owed,
+	};
 
-	drm_userptr_invalidate_end(uptr);
+	drm_userptr_invalidate_end(uptr, &inv);
 	clear_bit_unlock(DRM_USERPTR_STATE_FINISH_IN_USE, &uptr->state);
 }
 
@@ -819,9 +968,10 @@ int drm_userptr_init(struct drm_userptr *uptr,
 	uptr->start = start;
 	uptr->npages = size >> PAGE_SHIFT;
 	uptr->flags = flags;
-	uptr->chunk_seq = kvcalloc(drm_userptr_nr_chunks(uptr),
-				   sizeof(*uptr->chunk_seq), DRM_USERPTR_GFP);
-	if (!uptr->chunk_seq)
+	uptr->nr_chunks = drm_userptr_chunk(uptr, end - 1) + 1;
+	uptr->chunks = kvcalloc(uptr->nr_chunks, sizeof(*uptr->chunks),
+				DRM_USERPTR_GFP);
+	if (!uptr->chunks)
 		return -ENOMEM;
 
 	if (!mmget_not_zero(mm)) {
@@ -837,8 +987,8 @@ int drm_userptr_init(struct drm_userptr *uptr,
 	return 0;
 
 err_free:
-	kvfree(uptr->chunk_seq);
-	uptr->chunk_seq = NULL;
+	kvfree(uptr->chunks);
+	uptr->chunks = NULL;
 	return err;
 }
 EXPORT_SYMBOL_GPL(drm_userptr_init);
@@ -861,12 +1011,12 @@ void drm_userptr_fini(struct drm_userptr *uptr)
 	mmu_interval_notifier_remove(&uptr->notifier);
 	drm_userptr_finish_refused(uptr);
 	down_write(&domain->notifier_lock);
-	drm_userptr_dma_unmap(uptr, true);
+	drm_userptr_dma_unmap_all(uptr);
 	up_write(&domain->notifier_lock);
 	kvfree(uptr->dma);
 	uptr->dma = NULL;
-	kvfree(uptr->chunk_seq);
-	uptr->chunk_seq = NULL;
+	kvfree(uptr->chunks);
+	uptr->chunks = NULL;
 	atomic_dec(&domain->nr_userptrs);
 }
 EXPORT_SYMBOL_GPL(drm_userptr_fini);
@@ -909,30 +1059,29 @@ static int drm_userptr_raced(struct drm_userptr *uptr, int why,
 }
 
 /*
- * Walk chunk @c with hmm_range_fault() until no invalidation races with the
- * walk, and note in *@seen the chunk sequence the walk is good for. Gives up
- * with -EBUSY once HMM_RANGE_DEFAULT_TIMEOUT ms went by in this chunk.
+ * Walk chunk @c with hmm_range_fault() into @pfns until no invalidation
+ * races with the walk, and note in *@seen the chunk sequence the walk is
+ * good for. Gives up with -EBUSY after @timeout.
  */
 static int drm_userptr_fault_chunk(struct drm_userptr *uptr,
 				   unsigned long *pfns, unsigned long c,
-				   unsigned int *seen, unsigned int flags)
+				   unsigned int *seen, unsigned int flags,
+				   unsigned long timeout)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
 	struct mm_struct *mm = uptr->notifier.mm;
-	unsigned long first = (uptr->start >> DRM_USERPTR_CHUNK_SHIFT) + c;
-	unsigned long end = uptr->start + drm_userptr_size(uptr);
-	unsigned long timeout = jiffies +
-				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	unsigned long first = drm_userptr_chunk_first_page(uptr, c);
+	unsigned long end = drm_userptr_chunk_end_page(uptr, c);
 	struct hmm_range range = {
 		.notifier = &uptr->notifier,
-		.start = max(first << DRM_USERPTR_CHUNK_SHIFT, uptr->start),
-		.end = min((first + 1) << DRM_USERPTR_CHUNK_SHIFT, end),
+		.start = uptr->start + (first << PAGE_SHIFT),
+		.end = uptr->start + (end << PAGE_SHIFT),
+		.hmm_pfns = pfns,
 		.default_flags = HMM_PFN_REQ_FAULT |
 			(uptr->flags & DRM_USERPTR_READ_ONLY ? 0 : HMM_PFN_REQ_WRITE),
 	};
 	int err;
 
-	range.hmm_pfns = pfns + ((range.start - uptr->start) >> PAGE_SHIFT);
 	for (;;) {
 		range.notifier_seq = mmu_interval_read_begin(&uptr->notifier);
 		/*
@@ -941,7 +1090,7 @@ static int drm_userptr_fault_chunk(struct drm_userptr *uptr,
 		 * one whose set_seq() hmm_range_fault() sees.
 		 */
 		down_read(&domain->notifier_lock);
-		*seen = uptr->chunk_seq[c];
+		*seen = uptr->chunks[c].seq;
 		up_read(&domain->notifier_lock);
 
 		err = mmap_read_lock_killable(mm);
@@ -985,17 +1134,19 @@ static int drm_userptr_alloc_dma(struct drm_userptr *uptr)
 }
 
 /*
- * The commit, under the notifier lock in write mode: map what the walks
- * found if no invalidation has hit a chunk since its walk.
+ * The commit of chunk @c, under the notifier lock in write mode: map what
+ * the walk found if no invalidation has hit the chunk since.
  *
- * Return: 0; -EBUSY if an invalidation raced (walk its chunks again);
- * -EFAULT if the address space is gone; the errors of drm_userptr_dma_map().
+ * Return: 0; -EBUSY if an invalidation raced (walk the chunk again);
+ * -EFAULT if the address space is gone; the errors of
+ * drm_userptr_dma_map_chunk().
  */
-static int drm_userptr_commit(struct drm_userptr *uptr,
-			      const unsigned long *pfns,
-			      const unsigned int *seen)
+static int drm_userptr_commit_chunk(struct drm_userptr *uptr,
+				    unsigned long c,
+				    const unsigned long *pfns,
+				    unsigned int seen)
 {
-	unsigned long c, nr_chunks = drm_userptr_nr_chunks(uptr);
+	struct drm_userptr_chunk *chunk = &uptr->chunks[c];
 	int err;
 
 	lockdep_assert_held_write(&uptr->domain->notifier_lock);
@@ -1003,78 +1154,93 @@ static int drm_userptr_commit(struct drm_userptr *uptr,
 	if (uptr->released)
 		return -EFAULT;
 	/* A concurrent populate got here first: the device may use it. */
-	if (uptr->valid)
+	if (chunk->valid)
 		return 0;
 	/*
 	 * Mappings that are still there belong to an invalidation whose
-	 * finish is owed or running (a refused one, run by another populate):
-	 * only that finish may drop them, once the device is done with them.
-	 * A concurrent populate that failed may have freed the DMA array.
+	 * finish is owed or running: only that finish may drop them, once
+	 * the device is done with them. A concurrent populate that failed
+	 * may have freed the DMA array.
 	 */
-	if (uptr->finish_pending || uptr->mapped || !uptr->dma)
+	if (chunk->mapped || !uptr->dma || seen != chunk->seq)
 		return -EBUSY;
-	for (c = 0; c < nr_chunks; c++)
-		if (seen[c] != uptr->chunk_seq[c])
-			return -EBUSY;
 
-	err = drm_userptr_dma_map(uptr, pfns);
-	if (!err)
+	err = drm_userptr_dma_map_chunk(uptr, c, pfns);
+	if (err)
+		return err;
+	chunk->valid = true;
+	if (++uptr->nr_valid_chunks == uptr->nr_chunks)
 		uptr->valid = true;
-	return err;
+	return 0;
 }
 
 /*
- * Fault the range in and DMA-map it, retrying while invalidations race with
- * it. @pfns has room for every page, @seen for every chunk. Each chunk has
- * HMM_RANGE_DEFAULT_TIMEOUT ms to be walked once without a race. The commit
- * has as long again to find no chunk hit since its walk, counted afresh
- * whenever fewer chunks than ever before had to be walked again: the
- * deadline moves while population gets closer, and only then.
+ * Fault chunk @c in and DMA-map it, retrying while invalidations race with
+ * it, for at most HMM_RANGE_DEFAULT_TIMEOUT ms. @pfns has room for the
+ * chunk's pages.
  */
-static int drm_userptr_fault_and_map(struct drm_userptr *uptr,
-				     unsigned long *pfns, unsigned int *seen,
-				     unsigned int flags)
+static int drm_userptr_populate_chunk(struct drm_userptr *uptr,
+				      unsigned long c, unsigned long *pfns,
+				      unsigned int flags)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
-	unsigned long c, nr_chunks = drm_userptr_nr_chunks(uptr);
-	unsigned long walks, fewest = ULONG_MAX, timeout = 0;
-	bool walked = false;
+	unsigned long timeout = jiffies +
+				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	unsigned int seen;
 	int err;
 
 	for (;;) {
 		/* Let a populate that runs an owed finish get to its unmap. */
-		cond_resched();
 		drm_userptr_finish_refused(uptr);
-		walks = 0;
-		for (c = 0; c < nr_chunks; c++) {
-			if (walked && seen[c] == READ_ONCE(uptr->chunk_seq[c]))
-				continue;
-			err = drm_userptr_fault_chunk(uptr, pfns, c, &seen[c],
-						      flags);
-			if (err)
-				return err;
-			walks++;
-			cond_resched();
-		}
-		if (!walked || walks < fewest) {
-			walked = true;
-			fewest = walks;
-			timeout = jiffies +
-				  msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
-		}
+		err = drm_userptr_fault_chunk(uptr, pfns, c, &seen, flags,
+					      timeout);
+		if (err)
+			return err;
 		err = drm_userptr_alloc_dma(uptr);
 		if (err)
 			return err;
 
 		drm_userptr_fault_done(uptr);
 		down_write(&domain->notifier_lock);
-		err = drm_userptr_commit(uptr, pfns, seen);
+		err = drm_userptr_commit_chunk(uptr, c, pfns, seen);
 		up_write(&domain->notifier_lock);
 		if (err != -EBUSY)
 			return err;
 		err = drm_userptr_raced(uptr, -EAGAIN, flags, timeout);
 		if (err)
 			return err;
+		cond_resched();
+	}
+}
+
+/*
+ * Populate every chunk that is not valid, one after the other, each
+ * committed as soon as it is walked. Chunks that invalidations hit after
+ * their commit are done again in another pass, for as long as each pass
+ * has fewer of them to do than the one before: the call ends, whatever
+ * the invalidations do, after at most one walk and commit of each chunk
+ * per pass.
+ */
+static int drm_userptr_fault_and_map(struct drm_userptr *uptr,
+				     unsigned long *pfns, unsigned int flags)
+{
+	unsigned long c, done, last = ULONG_MAX;
+	int err;
+
+	for (;;) {
+		done = 0;
+		for (c = 0; c < uptr->nr_chunks; c++) {
+			if (READ_ONCE(uptr->chunks[c].valid))
+				continue;
+			err = drm_userptr_populate_chunk(uptr, c, pfns, flags);
+			if (err)
+				return err;
+			done++;
+			cond_resched();
+		}
+		if (drm_userptr_is_valid(uptr) || done >= last)
+			return 0;
+		last = done;
 	}
 }
 
@@ -1085,7 +1251,7 @@ static void drm_userptr_free_unused_dma(struct drm_userptr *uptr)
 	struct drm_userptr_dma *dma = NULL;
 
 	down_write(&domain->notifier_lock);
-	if (!uptr->mapped)
+	if (!uptr->nr_mapped_chunks)
 		swap(uptr->dma, dma);
 	up_write(&domain->notifier_lock);
 	kvfree(dma);
@@ -1096,18 +1262,23 @@ static void drm_userptr_free_unused_dma(struct drm_userptr *uptr)
  * @uptr: the userptr
  * @flags: &enum drm_userptr_populate_flags
  *
- * Faults every page of the range in with hmm_range_fault() (asking for
- * write access unless the userptr is %DRM_USERPTR_READ_ONLY) and DMA-maps
- * the pages for the domain's device, a huge folio mapped by the CPU with a
- * PMD in as few mappings as the device allows. Pages of a writable userptr
- * are marked dirty, so that what the device writes is never lost to
- * reclaim or writeback. An invalidation racing with this restarts the walk
- * of the part it hit. Returns at once if the mappings are still valid.
+ * Faults every page of the chunks that are not valid in with
+ * hmm_range_fault() (asking for write access unless the userptr is
+ * %DRM_USERPTR_READ_ONLY) and DMA-maps them for the domain's device, a huge
+ * folio mapped by the CPU with a PMD in as few mappings as the device
+ * allows; the chunks that are still valid keep their mappings. Pages of a
+ * writable userptr are marked dirty, so that what the device writes is
+ * never lost to reclaim or writeback. Each chunk is committed as soon as
+ * it is walked: an invalidation racing with the walk of a chunk restarts
+ * that chunk's walk, and one that hits a chunk after its commit makes the
+ * call do that chunk again, for as long as that gets it closer to a wholly
+ * valid userptr. Returns at once if the mappings are still valid.
  *
- * Success only means the pages were valid at some point: the driver must
- * still check drm_userptr_check_valid() under drm_userptr_notifier_lock()
- * before using them. Must not be called with the notifier lock held, nor
- * from the driver's invalidation callbacks.
+ * Success only means that every chunk was valid at some point during the
+ * call: the driver must still check drm_userptr_check_valid() under
+ * drm_userptr_notifier_lock() before using the pages, and populate again on
+ * -EAGAIN, which redoes only the chunks hit since. Must not be called with
+ * the notifier lock held, nor from the driver's invalidation callbacks.
  *
  * Return: 0 on success;
  * -EFAULT if part of the range is not mapped (now: memory mapped again
@@ -1118,15 +1289,17 @@ static void drm_userptr_free_unused_dma(struct drm_userptr *uptr)
  * buffers (swiotlb) or needs explicit cache maintenance, which cannot keep
  * memory shared with the CPU coherent;
  * -EPERM if write access was asked for and the memory is read-only;
- * -EBUSY if invalidations kept racing with the walk of one chunk, or with
- * the commit, for %HMM_RANGE_DEFAULT_TIMEOUT ms;
+ * -EBUSY if invalidations kept racing with the walk and commit of one
+ * chunk for %HMM_RANGE_DEFAULT_TIMEOUT ms;
  * -EAGAIN if an invalidation raced and %DRM_USERPTR_POPULATE_ONCE was
  * given; -ERESTARTSYS if a signal is pending after a race and
  * %DRM_USERPTR_POPULATE_INTERRUPTIBLE was given;
  * -ESRCH if the process is exiting; -EINTR if a fatal signal is pending;
  * -ENOMEM, also when the memory cgroup of the userptr's process (which
  * the per-page memory is charged to, whoever populates) is at its limit. On
- * failure the helper keeps no per-page memory.
+ * failure the chunks committed before stay mapped and valid, as after an
+ * invalidation of the others; if none is, the helper keeps no per-page
+ * memory.
  */
 int drm_userptr_populate(struct drm_userptr *uptr, unsigned int flags)
 {
@@ -1134,7 +1307,6 @@ int drm_userptr_populate(struct drm_userptr *uptr, unsigned int flags)
 	struct mm_struct *mm = uptr->notifier.mm;
 	struct mem_cgroup *memcg, *old_memcg;
 	unsigned long *pfns;
-	unsigned int *seen;
 	int err;
 
 	if (flags & ~(DRM_USERPTR_POPULATE_ONCE |
@@ -1156,15 +1328,11 @@ int drm_userptr_populate(struct drm_userptr *uptr, unsigned int flags)
 		 */
 		memcg = get_mem_cgroup_from_mm(mm);
 		old_memcg = set_active_memcg(memcg);
-		pfns = kvmalloc_array(uptr->npages, sizeof(*pfns),
-				      DRM_USERPTR_GFP);
-		seen = kvmalloc_array(drm_userptr_nr_chunks(uptr),
-				      sizeof(*seen), DRM_USERPTR_GFP);
-		if (pfns && seen)
-			err = drm_userptr_fault_and_map(uptr, pfns, seen, flags);
-		else
-			err = -ENOMEM;
-		kvfree(seen);
+		pfns = kvmalloc_array(min(uptr->npages,
+					  1UL << DRM_USERPTR_CHUNK_ORDER),
+				      sizeof(*pfns), DRM_USERPTR_GFP);
+		err = pfns ? drm_userptr_fault_and_map(uptr, pfns, flags) :
+			     -ENOMEM;
 		kvfree(pfns);
 		set_active_memcg(old_memcg);
 		mem_cgroup_put(memcg);
@@ -1185,7 +1353,6 @@ int drm_userptr_populate(struct drm_userptr *uptr, unsigned int flags)
 	trace_drm_userptr_populate(uptr, err);
 	return err;
 }
-EXPORT_SYMBOL_GPL(drm_userptr_populate);
 
 /**
  * drm_userptr_notifier_lock() - take a domain's notifier lock for a commit
@@ -1239,6 +1406,36 @@ int drm_userptr_check_valid(struct drm_userptr *uptr)
 EXPORT_SYMBOL_GPL(drm_userptr_check_valid);
 
 /**
+ * drm_userptr_invalidated_pages() - the pages an invalidation takes away
+ * @uptr: the userptr, as passed to &drm_userptr_ops.invalidate_start
+ * @range: the range passed with it
+ * @pgoff: set to the index of the first page
+ * @npages: set to the number of pages
+ *
+ * The helper keeps validity and DMA mappings per PMD-sized chunk, so an
+ * invalidation ends the validity of, and then unmaps, every page of the
+ * chunks @range overlaps, not only the pages of @range. A driver that zaps
+ * only part of a userptr in &drm_userptr_ops.invalidate_start must zap at
+ * least these pages.
+ */
+void drm_userptr_invalidated_pages(const struct drm_userptr *uptr,
+				   const struct mmu_notifier_range *range,
+				   unsigned long *pgoff, unsigned long *npages)
+{
+	struct drm_userptr_chunk_span span =
+		drm_userptr_span(uptr, range->start, range->end);
+
+	if (span.first > span.last) {
+		*pgoff = 0;
+		*npages = 0;
+		return;
+	}
+	*pgoff = drm_userptr_chunk_first_page(uptr, span.first);
+	*npages = drm_userptr_chunk_end_page(uptr, span.last) - *pgoff;
+}
+EXPORT_SYMBOL_GPL(drm_userptr_invalidated_pages);
+
+/**
  * drm_userptr_dma_addr() - DMA address of one page of a userptr
  * @uptr: the userptr, valid per drm_userptr_check_valid()
  * @pgoff: page index inside the userptr
@@ -1246,13 +1443,15 @@ EXPORT_SYMBOL_GPL(drm_userptr_check_valid);
  * Must be called with the domain's notifier lock held; lockdep asserts it.
  *
  * Return: the DMA address, or %DMA_MAPPING_ERROR (with a warning) if the
- * userptr is not valid or @pgoff is out of range.
+ * chunk holding the page is not valid or @pgoff is out of range.
  */
 dma_addr_t drm_userptr_dma_addr(struct drm_userptr *uptr, unsigned long pgoff)
 {
 	lockdep_assert_held(&uptr->domain->notifier_lock);
 
-	if (WARN_ON(!uptr->valid || pgoff >= uptr->npages))
+	if (WARN_ON(pgoff >= uptr->npages ||
+		    !uptr->chunks[drm_userptr_chunk(uptr, uptr->start +
+						    (pgoff << PAGE_SHIFT))].valid))
 		return DMA_MAPPING_ERROR;
 	return uptr->dma[pgoff].addr;
 }

@@ -241,7 +241,7 @@ bool simgpu_bo_is_callers(const struct simgpu_bo *bo)
  */
 int simgpu_bo_populate(struct simgpu_bo *bo)
 {
-	bool was_valid = READ_ONCE(bo->uptr.valid);
+	bool was_valid = drm_userptr_is_valid(&bo->uptr);
 	int err = drm_userptr_populate(&bo->uptr, 0);
 
 	if (!err && !was_valid)
@@ -351,7 +351,8 @@ int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 	list_add_tail(&vma->bo_link, &bo->vmas);
 	list_add_tail(&vma->vm_link, &vm->vma_list);
 	spin_unlock_irqrestore(&vm->pt_lock, irqflags);
-	if (READ_ONCE(bo->uptr.valid) && !drm_userptr_check_valid(&bo->uptr))
+	if (drm_userptr_is_valid(&bo->uptr) &&
+	    !drm_userptr_check_valid(&bo->uptr))
 		simgpu_vma_commit(vma);
 	mutex_unlock(&vm->commit_lock);
 	drm_userptr_notifier_unlock(&vm->domain);
@@ -510,7 +511,7 @@ static void simgpu_vm_populate_all(struct simgpu_vm *vm)
 
 	spin_lock(&vm->bo_lock);
 	list_for_each_entry(bo, &vm->bo_list, vm_link) {
-		if (list_empty(&bo->vmas) || READ_ONCE(bo->uptr.valid) ||
+		if (list_empty(&bo->vmas) || drm_userptr_is_valid(&bo->uptr) ||
 		    !kref_get_unless_zero(&bo->base.refcount))
 			continue;
 		/* The reference keeps @bo, and our place, on the list. */

@@ -59,6 +59,9 @@ struct fake_gpu {
 	struct completion flush_done;
 	/* The last finish ran while the pages were still DMA-mapped. */
 	bool finish_saw_mapping;
+	/* What the helper said the last start has to zap. */
+	unsigned long zap_pgoff;
+	unsigned long zap_npages;
 };
 
 static void fake_log_add(struct fake_gpu *gpu, char what)
@@ -94,6 +97,8 @@ static bool fake_invalidate_start(struct drm_userptr *uptr,
 
 	lockdep_assert_held_write(&uptr->domain->notifier_lock);
 	fake_log_add(gpu, 'S');
+	drm_userptr_invalidated_pages(uptr, range, &gpu->zap_pgoff,
+				      &gpu->zap_npages);
 	if (!gpu->busy)
 		return false;
 	/* Kick the flush; it completes on its own. */
@@ -108,7 +113,7 @@ static void fake_invalidate_finish(struct drm_userptr *uptr)
 	struct fake_gpu *gpu = to_fake_gpu(uptr);
 
 	fake_log_add(gpu, 'F');
-	gpu->finish_saw_mapping = uptr->mapped;
+	gpu->finish_saw_mapping = uptr->nr_mapped_chunks != 0;
 	wait_for_completion(&gpu->flush_done);
 	gpu->busy = false;
 }
@@ -1021,7 +1026,7 @@ static void drm_userptr_test_bounce_refused(struct kunit *test)
 	fake_fill(test, addr, 0x88);
 	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
 	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EOPNOTSUPP);
-	KUNIT_EXPECT_FALSE(test, uptr->mapped);
+	KUNIT_EXPECT_FALSE(test, uptr->nr_mapped_chunks);
 	KUNIT_EXPECT_NULL(test, uptr->dma);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps), 0);
@@ -1032,7 +1037,7 @@ static void drm_userptr_test_bounce_refused(struct kunit *test)
 		/* Split to the 256 KiB swiotlb allows, then refused. */
 		KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0),
 				-EOPNOTSUPP);
-		KUNIT_EXPECT_FALSE(test, uptr->mapped);
+		KUNIT_EXPECT_FALSE(test, uptr->nr_mapped_chunks);
 	}
 #endif
 }
@@ -1337,18 +1342,23 @@ static void drm_userptr_test_finish_in_use_falls_back(struct kunit *test)
 					  &uptr->state));
 }
 
-/* The OOM reaper's invalidation of [addr, addr + FAKE_LEN): 0 or -EAGAIN. */
-static int fake_nonblock_invalidate(unsigned long addr)
+/* The OOM reaper's invalidation of [addr, addr + len): 0 or -EAGAIN. */
+static int fake_nonblock_invalidate_len(unsigned long addr, unsigned long len)
 {
 	struct mmu_notifier_range range;
 	int err;
 
 	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, current->mm,
-				addr, addr + FAKE_LEN);
+				addr, addr + len);
 	err = mmu_notifier_invalidate_range_start_nonblock(&range);
 	if (!err)
 		mmu_notifier_invalidate_range_end(&range);
 	return err;
+}
+
+static int fake_nonblock_invalidate(unsigned long addr)
+{
+	return fake_nonblock_invalidate_len(addr, FAKE_LEN);
 }
 
 /* Another task in the middle of a commit: holds the notifier lock. */
@@ -1412,7 +1422,7 @@ static void drm_userptr_test_nonblock_never_sleeps(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr, FAKE_LEN,
 					 MADV_DONTNEED), 0);
 	KUNIT_EXPECT_FALSE(test, gpu->busy);
-	KUNIT_EXPECT_FALSE(test, uptr->mapped);
+	KUNIT_EXPECT_FALSE(test, uptr->nr_mapped_chunks);
 	KUNIT_EXPECT_EQ(test, log->count, 2);
 	KUNIT_EXPECT_EQ(test, fake_log_find(log, "F0"), 1);
 	KUNIT_EXPECT_TRUE(test, gpu->finish_saw_mapping);
@@ -1420,7 +1430,7 @@ static void drm_userptr_test_nonblock_never_sleeps(struct kunit *test)
 	/* Idle and unlocked: the non-blocking invalidation goes through. */
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_nonblock_invalidate(addr), 0);
-	KUNIT_EXPECT_FALSE(test, uptr->mapped);
+	KUNIT_EXPECT_FALSE(test, uptr->nr_mapped_chunks);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->nonblock_refusals), 2);
 }
 
@@ -1606,7 +1616,7 @@ static void drm_userptr_test_populate_waits_for_owed_finish(struct kunit *test)
 		wait_for_completion(&second.done);
 	KUNIT_EXPECT_EQ(test, first.err, 0);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
-	KUNIT_EXPECT_TRUE(test, uptr->mapped);
+	KUNIT_EXPECT_TRUE(test, uptr->nr_mapped_chunks);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x1c, false), 0);
 	KUNIT_EXPECT_EQ(test, log->count, 2);
 }
@@ -1684,6 +1694,126 @@ static void drm_userptr_test_unbind_leaves_nothing(struct kunit *test)
 	/* The memory stays with the process, which no longer reaches us. */
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
 	KUNIT_EXPECT_EQ(test, log->count, 0);
+}
+
+#define FAKE_CHUNKS		4
+#define FAKE_CHUNK_PAGES	(PMD_SIZE >> PAGE_SHIFT)
+
+/*
+ * FAKE_CHUNKS PMD-aligned chunks of small anonymous pages, filled from
+ * @seed, registered on @gpu and populated.
+ */
+static struct drm_userptr *fake_chunked(struct kunit *test,
+					struct fake_gpu *gpu, u8 seed,
+					unsigned long *addr)
+{
+	unsigned long base, npages = FAKE_CHUNKS * FAKE_CHUNK_PAGES;
+	struct drm_userptr *uptr;
+
+	base = kunit_vm_mmap(test, NULL, 0, (FAKE_CHUNKS + 1) * PMD_SIZE,
+			     PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, base, 0);
+	*addr = ALIGN(base, PMD_SIZE);
+	/* Small pages: a one-page event changes one page, not a THP. */
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, *addr,
+					 FAKE_CHUNKS * PMD_SIZE,
+					 MADV_NOHUGEPAGE), 0);
+	fake_fill_pages(test, *addr, npages, seed);
+	uptr = fake_userptr(test, gpu, *addr, npages << PAGE_SHIFT, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	return uptr;
+}
+
+/*
+ * A one-page event in a userptr of several chunks costs one chunk: only
+ * the chunk it hit is unmapped and mapped again, the driver is told to zap
+ * exactly that chunk, an event on a chunk that is not mapped costs the
+ * device nothing, and the device sees the new page and the old data
+ * everywhere else.
+ */
+static void drm_userptr_test_partial_invalidation_remaps_one_chunk(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long npages = FAKE_CHUNKS * FAKE_CHUNK_PAGES;
+	unsigned long hit = FAKE_CHUNK_PAGES + 7;
+	unsigned long addr, i, wrong = 0;
+	struct drm_userptr *uptr;
+	s64 maps;
+
+	uptr = fake_chunked(test, gpu, 0x30, &addr);
+	maps = atomic64_read(&gpu->domain.stats.dma_maps);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr + hit * PAGE_SIZE,
+					 PAGE_SIZE, MADV_DONTNEED), 0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, log->count, 1);
+	KUNIT_EXPECT_EQ(test, gpu->zap_pgoff, FAKE_CHUNK_PAGES);
+	KUNIT_EXPECT_EQ(test, gpu->zap_npages, FAKE_CHUNK_PAGES);
+	KUNIT_EXPECT_EQ(test, uptr->nr_mapped_chunks, FAKE_CHUNKS - 1);
+
+	/* The chunk is unmapped already: nothing for the device to stop. */
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr + hit * PAGE_SIZE,
+					 PAGE_SIZE, MADV_DONTNEED), 0);
+	KUNIT_EXPECT_EQ(test, log->count, 1);
+
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps) - maps,
+			FAKE_CHUNK_PAGES);
+
+	drm_userptr_notifier_lock(&gpu->domain);
+	KUNIT_ASSERT_EQ(test, drm_userptr_check_valid(uptr), 0);
+	for (i = 0; i < npages; i++) {
+		dma_addr_t dma = drm_userptr_dma_addr(uptr, i);
+		u8 *data = phys_to_virt(dma_to_phys(gpu->dev, dma));
+
+		if (memchr_inv(data, i == hit ? 0 : (u8)(0x30 + i), PAGE_SIZE))
+			wrong++;
+	}
+	drm_userptr_notifier_unlock(&gpu->domain);
+	KUNIT_EXPECT_EQ(test, wrong, 0);
+}
+
+/*
+ * While a refused non-blockable invalidation of one chunk owes its finish,
+ * a non-blockable invalidation of another chunk is refused without a
+ * change, and a blockable one must stop the device on its own chunk too
+ * (a second start) before the owed finish and its own let the mappings
+ * go: the owed start only stopped the first chunk.
+ */
+static void drm_userptr_test_owed_finish_then_other_chunk(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	struct drm_userptr *uptr;
+	unsigned long addr;
+
+	uptr = fake_chunked(test, gpu, 0x34, &addr);
+	gpu->busy = true;
+	KUNIT_EXPECT_EQ(test, fake_nonblock_invalidate_len(addr, PAGE_SIZE),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, log->count, 1);
+	KUNIT_EXPECT_EQ(test, fake_nonblock_invalidate_len(addr + PMD_SIZE,
+							   PAGE_SIZE),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, log->count, 1);
+	KUNIT_EXPECT_EQ(test, uptr->nr_valid_chunks, FAKE_CHUNKS - 1);
+
+	gpu->busy = true;
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr + PMD_SIZE,
+					 PAGE_SIZE, MADV_DONTNEED), 0);
+	KUNIT_ASSERT_EQ(test, log->count, 4);
+	KUNIT_EXPECT_STREQ(test, log->events[1], "S0");
+	KUNIT_EXPECT_EQ(test, gpu->zap_pgoff, FAKE_CHUNK_PAGES);
+	KUNIT_EXPECT_STREQ(test, log->events[2], "F0");
+	KUNIT_EXPECT_STREQ(test, log->events[3], "F0");
+	KUNIT_EXPECT_TRUE(test, gpu->finish_saw_mapping);
+	KUNIT_EXPECT_EQ(test, uptr->nr_mapped_chunks, FAKE_CHUNKS - 2);
+	KUNIT_EXPECT_FALSE(test, uptr->finish_pending);
+
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
+	KUNIT_EXPECT_EQ(test, uptr->nr_mapped_chunks, FAKE_CHUNKS);
 }
 
 /* Invalidate the range after every fault: population can never settle. */
@@ -1816,6 +1946,8 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE_SLOW(drm_userptr_test_populate_waits_for_owed_finish),
 	KUNIT_CASE(drm_userptr_test_failed_populate_keeps_nothing),
 	KUNIT_CASE(drm_userptr_test_unbind_leaves_nothing),
+	KUNIT_CASE(drm_userptr_test_partial_invalidation_remaps_one_chunk),
+	KUNIT_CASE(drm_userptr_test_owed_finish_then_other_chunk),
 	KUNIT_CASE(drm_userptr_test_two_gpus_start_before_finish),
 	KUNIT_CASE(drm_userptr_test_single_pass_start_finish_pairs),
 	{}
