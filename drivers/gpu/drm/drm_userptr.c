@@ -276,6 +276,9 @@ static enum dma_data_direction drm_userptr_dma_dir(const struct drm_userptr *upt
 #define DRM_USERPTR_CHUNK_SHIFT	PMD_SHIFT
 #define DRM_USERPTR_CHUNK_ORDER	(DRM_USERPTR_CHUNK_SHIFT - PAGE_SHIFT)
 
+/* A span of no chunks. */
+#define DRM_USERPTR_NO_CHUNKS	((struct drm_userptr_chunk_span) { .first = 1, .last = 0 })
+
 static unsigned long drm_userptr_chunk(const struct drm_userptr *uptr,
 				       unsigned long addr)
 {
@@ -315,7 +318,7 @@ drm_userptr_span(const struct drm_userptr *uptr, unsigned long start,
 	start = max(start, uptr->start);
 	end = min(end, drm_userptr_end(uptr));
 	if (start >= end)
-		return (struct drm_userptr_chunk_span) { .first = 1, .last = 0 };
+		return DRM_USERPTR_NO_CHUNKS;
 	return (struct drm_userptr_chunk_span) {
 		.first = drm_userptr_chunk(uptr, start),
 		.last = drm_userptr_chunk(uptr, end - 1),
@@ -623,7 +626,7 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 {
 	struct drm_userptr_domain *domain = uptr->domain;
 	bool blockable = mmu_notifier_range_blockable(range);
-	struct drm_userptr_chunk_span owed = { .first = 1, .last = 0 };
+	struct drm_userptr_chunk_span owed = DRM_USERPTR_NO_CHUNKS;
 	bool stop;
 
 	*inv = (struct drm_userptr_inval) {
@@ -714,7 +717,7 @@ static void drm_userptr_invalidate_end(struct drm_userptr *uptr,
 static void drm_userptr_finish_refused(struct drm_userptr *uptr)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
-	struct drm_userptr_inval inv = { .owed = true };
+	struct drm_userptr_inval inv;
 
 	if (!READ_ONCE(uptr->finish_pending))
 		return;
