@@ -25,10 +25,14 @@ CSVS = {
                            "create_us_per_bo"],
     "revalidate.csv": ["mode", "reps", "median_us", "p99_us",
                        "invalidate_median_us"],
+    "partial.csv": ["mode", "size_mib", "inval_kib", "reps", "populate_us",
+                    "steady_us", "after_us", "ratio"],
 }
 TEXT_FIELDS = {"scheme", "mode", "op", "method", "pages"}
 SIGNED_FIELDS = {"slab_delta_kib", "bytes_per_userptr"}
 RATIO_LINE = re.compile(r"^two-pass \d+/1 GPU latency ratio: \d+\.\d\d$")
+PARTIAL_LINE = re.compile(r"^partial revalidation, worst job after/steady ratio: "
+                          r"\d+\.\d\d \(target <= 2\)$")
 
 
 def check_csv(path, header):
@@ -76,6 +80,9 @@ def main():
     ratio = [line for line in text if RATIO_LINE.match(line)]
     checks.append(("the two-pass latency ratio line is printed",
                    None if ratio else "no 'two-pass N/1 GPU latency ratio' line"))
+    partial = [line for line in text if PARTIAL_LINE.match(line)]
+    checks.append(("the partial revalidation ratio line is printed",
+                   None if partial else "no 'partial revalidation' line"))
     print("TAP version 13")
     print(f"1..{len(checks)}")
     failed = 0

@@ -6,9 +6,9 @@
 #   two-pass 8/1 GPU latency ratio: X.XX
 #
 # Usage: run-bench.sh [--full] [--reps N] [--out DIR]
-#   --full    every benchmark (latency, populate, scaling, revalidate) on 16
-#             GPUs, with several flush/preemption latencies and more
-#             repetitions
+#   --full    every benchmark (latency, populate, scaling, revalidate,
+#             partial) on 16 GPUs, with several flush/preemption latencies
+#             and more repetitions, in a 6 GiB guest (partial maps 2 GiB)
 #   --reps N  repetitions of every measurement (simgpu-bench --reps)
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
@@ -36,16 +36,18 @@ log "building the test kernel and programs (log: $out/build.log)"
 
 if [ $full = 1 ]; then
 	gpus=16
-	args=(--full latency populate scaling revalidate)
-	timeout=5400
+	args=(--full latency populate scaling revalidate partial)
+	timeout=7200
+	mem=6G
 else
 	gpus=8
 	args=(latency)
 	timeout=1800
+	mem=3G
 fi
 log "running simgpu-bench ${args[*]} on $gpus GPUs in the VM"
 vm_rc=0
-"$PROJECT_ROOT/scripts/run-vm.sh" --results "$out" --timeout "$timeout" \
+"$PROJECT_ROOT/scripts/run-vm.sh" --results "$out" --timeout "$timeout" --mem "$mem" \
 	-a "simgpu.num_gpus=$gpus" -- \
 	"$PROJECT_ROOT/scripts/guest/run-bench.sh" "${reps[@]}" "${args[@]}" \
 	> "$out/vm.log" 2>&1 || vm_rc=$?

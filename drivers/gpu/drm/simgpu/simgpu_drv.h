@@ -316,7 +316,8 @@ struct simgpu_vm {
 	 */
 	struct mutex commit_lock;
 	/**
-	 * @pt_lock: protects &simgpu_vma.present and .zap_count, and readers
+	 * @pt_lock: protects &simgpu_vma.present and .zap_count,
+	 * &simgpu_bo.zap_first and .zap_end, and readers
 	 * of the BOs' binding lists (the invalidation callbacks). Taken with
 	 * interrupts off: engines take it under their TLB lock.
 	 */
@@ -393,6 +394,14 @@ struct simgpu_bo {
 	u64 flush_seq;
 	/** @zapped: the current invalidation zapped in its start step. */
 	bool zapped;
+	/**
+	 * @zap_first: with @zap_end, the pages [first, end) of the BO that
+	 * the invalidations started since the last zap take away (whole
+	 * drm_userptr chunks); empty when equal. Under &simgpu_vm.pt_lock.
+	 */
+	unsigned long zap_first;
+	/** @zap_end: see @zap_first. */
+	unsigned long zap_end;
 	/** @inval_start_ns: when the current invalidation started. */
 	u64 inval_start_ns;
 	/** @legacy: the legacy notifier of the BO's process, if any. */
@@ -433,8 +442,12 @@ struct simgpu_vma {
 	unsigned long npages;
 	/** @read_only: the mapping refuses writes. */
 	bool read_only;
-	/** @present: @ptes hold the BO's current DMA addresses. */
-	bool present;
+	/**
+	 * @present: one bit per page: its entry in @ptes holds the BO's
+	 * current DMA address. Set by commits, cleared by zaps, under
+	 * &simgpu_vm.pt_lock.
+	 */
+	unsigned long *present;
 	/** @zap_count: times the PTEs were zapped. */
 	u64 zap_count;
 	/** @finished_zaps: zaps whose TLB flush and wait have completed. */
@@ -521,7 +534,8 @@ int simgpu_userptr_ioctl(struct drm_device *drm, void *data,
 
 /* simgpu_invalidate.c */
 extern const struct drm_userptr_ops simgpu_userptr_ops;
-void simgpu_bo_invalidate_start(struct simgpu_bo *bo);
+void simgpu_bo_invalidate_start(struct simgpu_bo *bo, unsigned long pgoff,
+				unsigned long npages);
 void simgpu_bo_invalidate_finish(struct simgpu_bo *bo);
 void simgpu_preempt_init(struct simgpu_preempt *preempt);
 void simgpu_preempt_enter(struct simgpu_vm *vm);
@@ -534,6 +548,8 @@ void simgpu_flush_init(struct simgpu_device *sdev);
 u64 simgpu_tlb_flush_request(struct simgpu_device *sdev);
 void simgpu_tlb_flush_wait(struct simgpu_device *sdev, u64 seq);
 bool simgpu_tlb_flush_done(struct simgpu_device *sdev, u64 seq);
+void simgpu_vma_zap_range_locked(struct simgpu_vma *vma, unsigned long first,
+				 unsigned long end);
 void simgpu_vma_zap_locked(struct simgpu_vma *vma);
 void simgpu_vma_zap(struct simgpu_vma *vma);
 

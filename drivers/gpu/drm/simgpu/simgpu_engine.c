@@ -114,7 +114,7 @@ static int simgpu_tlb_translate(struct simgpu_engine *engine,
 	vma = mtree_load(&vm->vmas, gpu_pfn);
 	if (!vma) {
 		err = -EFAULT;
-	} else if (!vma->present) {
+	} else if (!test_bit(gpu_pfn - vma->first, vma->present)) {
 		err = -ENOENT;
 	} else {
 		e->vm_id = vm->id;

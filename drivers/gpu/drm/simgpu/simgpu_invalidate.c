@@ -43,6 +43,12 @@ static struct simgpu_bo *uptr_to_bo(struct drm_userptr *uptr)
 	return container_of(uptr, struct simgpu_bo, uptr);
 }
 
+/*
+ * Zap the pages that the invalidations started since the last zap take
+ * away, in every binding of the BO. The span only grows until a zap takes
+ * it, so an invalidation whose start added to it is covered by whichever
+ * zap comes first, its own or another one's.
+ */
 static void simgpu_bo_zap(struct simgpu_bo *bo)
 {
 	struct simgpu_vma *vma;
@@ -50,7 +56,28 @@ static void simgpu_bo_zap(struct simgpu_bo *bo)
 
 	spin_lock_irqsave(&bo->vm->pt_lock, flags);
 	list_for_each_entry(vma, &bo->vmas, bo_link)
-		simgpu_vma_zap_locked(vma);
+		simgpu_vma_zap_range_locked(vma, bo->zap_first, bo->zap_end);
+	bo->zap_first = 0;
+	bo->zap_end = 0;
+	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
+}
+
+/* Add the pages [@pgoff, @pgoff + @npages) to what the next zap takes away. */
+static void simgpu_bo_zap_add(struct simgpu_bo *bo, unsigned long pgoff,
+			      unsigned long npages)
+{
+	unsigned long flags;
+
+	if (!npages)
+		return;
+	spin_lock_irqsave(&bo->vm->pt_lock, flags);
+	if (bo->zap_first == bo->zap_end) {
+		bo->zap_first = pgoff;
+		bo->zap_end = pgoff + npages;
+	} else {
+		bo->zap_first = min(bo->zap_first, pgoff);
+		bo->zap_end = max(bo->zap_end, pgoff + npages);
+	}
 	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
 }
 
@@ -244,11 +271,14 @@ static void simgpu_preempt_wait(struct simgpu_vm *vm)
 /**
  * simgpu_bo_invalidate_start() - first step of invalidating a BO
  * @bo: the BO
+ * @pgoff: first page of the BO the invalidation takes away
+ * @npages: number of pages it takes away
  *
  * Zaps and kicks what the VM's mode needs, without waiting. Called with
- * the notifier lock held (drm_userptr), or the legacy notifier's lock.
+ * the notifier lock held in write mode.
  */
-void simgpu_bo_invalidate_start(struct simgpu_bo *bo)
+void simgpu_bo_invalidate_start(struct simgpu_bo *bo, unsigned long pgoff,
+				unsigned long npages)
 {
 	struct simgpu_vm *vm = bo->vm;
 	struct simgpu_device *sdev = vm->sdev;
@@ -258,6 +288,7 @@ void simgpu_bo_invalidate_start(struct simgpu_bo *bo)
 	atomic64_inc(&sdev->stats.invalidations);
 	WRITE_ONCE(bo->inval_start_ns, t0);
 	WRITE_ONCE(bo->zapped, false);
+	simgpu_bo_zap_add(bo, pgoff, npages);
 
 	switch (READ_ONCE(vm->mode)) {
 	case DRM_SIMGPU_MODE_FAULT:
@@ -341,6 +372,7 @@ static bool simgpu_invalidate_start(struct drm_userptr *uptr,
 				    const struct mmu_notifier_range *range)
 {
 	struct simgpu_bo *bo = uptr_to_bo(uptr);
+	unsigned long pgoff, npages;
 
 	/*
 	 * Legacy baseline VMs too: their whole-mm notifier runs after this
@@ -348,8 +380,11 @@ static bool simgpu_invalidate_start(struct drm_userptr *uptr,
 	 * what waits for the GPU. Their domain is single-pass instead
 	 * (simgpu_vm_configure()): each BO is waited for right after its
 	 * start, one after another.
+	 *
+	 * Only the chunks the range overlaps lose their mappings: zap those.
 	 */
-	simgpu_bo_invalidate_start(bo);
+	drm_userptr_invalidated_pages(uptr, range, &pgoff, &npages);
+	simgpu_bo_invalidate_start(bo, pgoff, npages);
 	return true;
 }
 

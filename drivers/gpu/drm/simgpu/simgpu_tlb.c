@@ -5,6 +5,7 @@
  * The TLB-flush unit of a simulated GPU, and zapping of page-table entries.
  */
 
+#include <linux/bitmap.h>
 #include <linux/ktime.h>
 
 #include "simgpu_drv.h"
@@ -122,19 +123,32 @@ void simgpu_tlb_flush_wait(struct simgpu_device *sdev, u64 seq)
 }
 
 /**
- * simgpu_vma_zap_locked() - remove a binding's page-table entries
+ * simgpu_vma_zap_range_locked() - remove some of a binding's page-table entries
  * @vma: the binding; &simgpu_vm.pt_lock held
+ * @first: index of the first page in the binding
+ * @end: index after the last page, clamped to the binding
  *
- * The engines take a page fault at the next access that misses their TLB.
- * TLB entries stay until the next completed flush.
+ * The engines take a page fault at the next access to those pages that
+ * misses their TLB. TLB entries stay until the next completed flush.
+ */
+void simgpu_vma_zap_range_locked(struct simgpu_vma *vma, unsigned long first,
+				 unsigned long end)
+{
+	lockdep_assert_held(&vma->vm->pt_lock);
+	end = min(end, vma->npages);
+	if (first >= end || find_next_bit(vma->present, end, first) >= end)
+		return;
+	bitmap_clear(vma->present, first, end - first);
+	vma->zap_count++;
+}
+
+/**
+ * simgpu_vma_zap_locked() - remove all of a binding's page-table entries
+ * @vma: the binding; &simgpu_vm.pt_lock held
  */
 void simgpu_vma_zap_locked(struct simgpu_vma *vma)
 {
-	lockdep_assert_held(&vma->vm->pt_lock);
-	if (vma->present) {
-		vma->present = false;
-		vma->zap_count++;
-	}
+	simgpu_vma_zap_range_locked(vma, 0, vma->npages);
 }
 
 /**

@@ -6,6 +6,7 @@
  * service and the rebind worker of preempt mode.
  */
 
+#include <linux/bitmap.h>
 #include <linux/dma-resv.h>
 #include <linux/slab.h>
 
@@ -249,20 +250,29 @@ int simgpu_bo_populate(struct simgpu_bo *bo)
 	return err;
 }
 
+/*
+ * Write the PTEs the binding lacks, run by run of zapped pages, so that
+ * the cost follows what invalidations took away rather than the BO's size.
+ * Only the zaps of an invalidation clear bits, and a commit runs only when
+ * drm_userptr_check_valid() says no invalidation of the BO is in progress:
+ * the bitmap does not change under the walk.
+ */
 static void simgpu_vma_commit(struct simgpu_vma *vma)
 {
 	struct simgpu_vm *vm = vma->vm;
-	unsigned long i, flags;
+	unsigned long first, end, i, flags;
 
 	lockdep_assert_held(&vm->commit_lock);
-	/* Only a zap, under the notifier lock in write mode, clears it. */
-	if (vma->present)
-		return;
-	for (i = 0; i < vma->npages; i++)
-		vma->ptes[i] = drm_userptr_dma_addr(&vma->bo->uptr, i);
-	spin_lock_irqsave(&vm->pt_lock, flags);
-	vma->present = true;
-	spin_unlock_irqrestore(&vm->pt_lock, flags);
+	for (first = find_first_zero_bit(vma->present, vma->npages);
+	     first < vma->npages;
+	     first = find_next_zero_bit(vma->present, vma->npages, end)) {
+		end = find_next_bit(vma->present, vma->npages, first);
+		for (i = first; i < end; i++)
+			vma->ptes[i] = drm_userptr_dma_addr(&vma->bo->uptr, i);
+		spin_lock_irqsave(&vm->pt_lock, flags);
+		bitmap_set(vma->present, first, end - first);
+		spin_unlock_irqrestore(&vm->pt_lock, flags);
+	}
 }
 
 /**
@@ -309,16 +319,18 @@ int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 	if (bo->vm != vm || !simgpu_bo_is_callers(bo))
 		return -EPERM;
 
-	/* Both user-sized: charged to the caller's memory cgroup. */
+	/* All user-sized: charged to the caller's memory cgroup. */
 	vma = kzalloc(sizeof(*vma), SIMGPU_USER_GFP);
 	if (!vma)
 		return -ENOMEM;
 	vma->npages = size >> PAGE_SHIFT;
 	vma->ptes = kvcalloc(vma->npages, sizeof(*vma->ptes),
 			     SIMGPU_USER_GFP);
-	if (!vma->ptes) {
-		kfree(vma);
-		return -ENOMEM;
+	vma->present = kvcalloc(BITS_TO_LONGS(vma->npages),
+				sizeof(*vma->present), SIMGPU_USER_GFP);
+	if (!vma->ptes || !vma->present) {
+		err = -ENOMEM;
+		goto err_free;
 	}
 	vma->vm = vm;
 	vma->bo = bo;
@@ -360,6 +372,7 @@ int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 	return 0;
 
 err_free:
+	kvfree(vma->present);
 	kvfree(vma->ptes);
 	kfree(vma);
 	return err;
@@ -389,6 +402,7 @@ static void simgpu_vma_remove(struct simgpu_vma *vma)
 	WRITE_ONCE(vma->finished_zaps, U64_MAX);
 
 	drm_gem_object_put(&vma->bo->base);
+	kvfree(vma->present);
 	kvfree(vma->ptes);
 	kfree_rcu(vma, rcu);
 }

@@ -7,6 +7,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/bitmap.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/dma-direct.h>
@@ -231,13 +232,69 @@ static void simgpu_test_fault_mode_services_faults(struct kunit *test)
 	/* The CPU change invalidates: zap, flush; the access faults it back. */
 	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, t->addr, TEST_LEN,
 					 MADV_DONTNEED), 0);
-	KUNIT_EXPECT_FALSE(test, vma->present);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(vma->present, vma->npages));
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR + PAGE_SIZE,
 					       &got), 0);
 	KUNIT_EXPECT_EQ(test, got, 0);
-	KUNIT_EXPECT_TRUE(test, vma->present);
+	KUNIT_EXPECT_TRUE(test, bitmap_full(vma->present, vma->npages));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->sdev->stats.page_faults),
 			faults + 1);
+}
+
+/*
+ * A one-page invalidation of a BO of two drm_userptr chunks zaps the PTEs
+ * of the chunk it hit and only those: the other chunk's pages keep their
+ * translations (no fault), the hit chunk faults once and reads what the
+ * CPU has there now.
+ */
+static void simgpu_test_partial_invalidation_zaps_one_chunk(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup_vm(test, DRM_SIMGPU_MODE_FAULT);
+	unsigned long chunk = PMD_SIZE >> PAGE_SHIFT, len = 2 * PMD_SIZE;
+	unsigned long base, hit = chunk + 3;
+	struct simgpu_vma *vma;
+	u64 faults;
+	u32 got;
+	int err;
+
+	base = kunit_vm_mmap(test, NULL, 0, len + PMD_SIZE,
+			     PROT_READ | PROT_WRITE,
+			     MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_NE(test, base, 0);
+	t->addr = ALIGN(base, PMD_SIZE);
+	/* Small pages: a one-page event changes one page, not a THP. */
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, t->addr, len,
+					 MADV_NOHUGEPAGE), 0);
+	KUNIT_ASSERT_EQ(test, clear_user((void __user *)t->addr, len), 0);
+	KUNIT_ASSERT_EQ(test, put_user(11u, (u32 __user *)t->addr), 0);
+	KUNIT_ASSERT_EQ(test, put_user(22u, (u32 __user *)(t->addr +
+						      (chunk + 1) * PAGE_SIZE)), 0);
+	t->bo = simgpu_bo_create(t->vm, t->addr, len,
+				 DRM_SIMGPU_USERPTR_POPULATE);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t->bo));
+	err = kunit_add_action_or_reset(test, simgpu_test_put_bo, t->bo);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_ASSERT_EQ(test, simgpu_vm_bind(t->vm, t->bo, TEST_GPU_ADDR, 0), 0);
+	vma = simgpu_test_vma(t);
+	KUNIT_ASSERT_NOT_NULL(test, vma);
+	KUNIT_ASSERT_TRUE(test, bitmap_full(vma->present, vma->npages));
+
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, t->addr + hit * PAGE_SIZE,
+					 PAGE_SIZE, MADV_DONTNEED), 0);
+	KUNIT_EXPECT_EQ(test, bitmap_weight(vma->present, vma->npages), chunk);
+	KUNIT_EXPECT_TRUE(test, bitmap_full(vma->present, chunk));
+
+	faults = atomic64_read(&t->sdev->stats.page_faults);
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
+	KUNIT_EXPECT_EQ(test, got, 11);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->sdev->stats.page_faults), faults);
+
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR +
+					       (chunk + 1) * PAGE_SIZE, &got), 0);
+	KUNIT_EXPECT_EQ(test, got, 22);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->sdev->stats.page_faults),
+			faults + 1);
+	KUNIT_EXPECT_TRUE(test, bitmap_full(vma->present, vma->npages));
 }
 
 static void simgpu_test_preempt_completes_at_boundary(struct kunit *test)
@@ -605,6 +662,7 @@ static struct kunit_case simgpu_test_cases[] = {
 	KUNIT_CASE(simgpu_test_tlb_caches_and_evicts),
 	KUNIT_CASE(simgpu_test_tlb_flush_completes_after_latency),
 	KUNIT_CASE(simgpu_test_fault_mode_services_faults),
+	KUNIT_CASE(simgpu_test_partial_invalidation_zaps_one_chunk),
 	KUNIT_CASE(simgpu_test_preempt_completes_at_boundary),
 	KUNIT_CASE(simgpu_test_oracle_catches_injected_stale_access),
 	KUNIT_CASE(simgpu_test_dma_oracle_catches_unmapped_dma),

@@ -11,7 +11,9 @@
  *  - scaling: cost of munmap() and mprotect() of memory that no BO covers,
  *    with up to 100000 userptr BOs registered, and their slab memory;
  *  - revalidate: time from an invalidation (MADV_DONTNEED) to the end of a
- *    job that uses the BO again.
+ *    job that uses the BO again;
+ *  - partial: the job after a 4 KiB or 2 MiB invalidation of part of a
+ *    userptr of 4 MiB to 2 GiB, against a steady job on it.
  *
  * Each benchmark writes <dir>/<bench>.csv and prints a table. Exits 0 on
  * success, 1 if anything failed.
@@ -739,22 +741,20 @@ static int bench_latency(void)
 /* 2: populate */
 
 /* Anonymous memory, 2 MiB aligned with MADV_HUGEPAGE or with MADV_NOHUGEPAGE, touched. */
+/* @size bytes of anonymous memory, 2 MiB-aligned, THP or 4 KiB pages, written. */
 static void *map_region(size_t size, bool thp)
 {
-	size_t extra = thp ? HPAGE_SIZE : 0;
+	size_t extra = HPAGE_SIZE;
 	char *p, *a;
 
 	p = map_anon(size + extra);
 	if (!p)
 		return NULL;
-	a = p;
-	if (thp) {
-		a = (char *)(((uintptr_t)p + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1));
-		if (a > p)
-			munmap(p, a - p);
-		if (p + extra > a)
-			munmap(a + size, p + extra - a);
-	}
+	a = (char *)(((uintptr_t)p + HPAGE_SIZE - 1) & ~(HPAGE_SIZE - 1));
+	if (a > p)
+		munmap(p, a - p);
+	if (p + extra > a)
+		munmap(a + size, p + extra - a);
 	if (madvise(a, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
 		fail("madvise %s: %s", thp ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
 		     strerror(errno));
@@ -1193,6 +1193,143 @@ out:
 	return ret;
 }
 
+/* 5: partial */
+
+/* A STORE_DWORD of @value at MEAS_VA, waited for and checked; its time in @us. */
+static int timed_job(int fd, volatile __u32 *dw, __u32 value, double *us)
+{
+	struct drm_simgpu_cmd cmd = simgpu_cmd_store_dword(MEAS_VA, value);
+	double t0 = now_us();
+	int ret, status = 0;
+	__u64 job;
+
+	ret = simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job);
+	if (!ret)
+		ret = simgpu_wait_job(fd, job, WAIT_NS, &status);
+	*us = now_us() - t0;
+	if (ret)
+		return fail("EXEC or WAIT: %s", strerror(-ret));
+	if (status)
+		return fail("job status %d (%s)", status, strerror(-status));
+	if (dw[0] != value)
+		return fail("the job wrote %#x, not %#x", dw[0], value);
+	return 0;
+}
+
+struct partial_result {
+	double populate_us, steady_us, after_us[2];
+};
+
+/* Sizes of the invalidations of the partial bench: a page and a chunk. */
+static const size_t partial_inval[] = { 4096, HPAGE_SIZE };
+
+/*
+ * One userptr of @size_mib MiB in mode @m: its populate, a steady job,
+ * and the job after a 4 KiB and after a 2 MiB MADV_DONTNEED in its second
+ * half (a different place every time, never the page the job writes).
+ */
+static int partial_one(int m, size_t size_mib, int reps, double *samples,
+		       struct partial_result *res)
+{
+	size_t size = size_mib * MIB, chunks = size / HPAGE_SIZE, off;
+	volatile __u32 *dw;
+	__u32 handle, value = 0xc0000000u;
+	int fd, r, k, ret;
+	struct stats st;
+
+	fd = vm_open(0, modes[m].mode, 0);
+	if (fd < 0)
+		return -1;
+	dw = map_region(size, false);
+	if (!dw) {
+		close(fd);
+		return -1;
+	}
+	/* The first populate, at creation: a job would outlive its timeout. */
+	res->populate_us = now_us();
+	ret = bo_create(fd, (void *)dw, size, DRM_SIMGPU_USERPTR_POPULATE,
+			MEAS_VA, &handle);
+	res->populate_us = now_us() - res->populate_us;
+	for (r = 0; r < reps && !ret; r++)
+		ret = timed_job(fd, dw, value++, &samples[r]);
+	if (!ret) {
+		st = stats_of(samples, reps);
+		res->steady_us = st.median;
+	}
+	for (k = 0; k < (int)ARRAY_SIZE(partial_inval) && !ret; k++) {
+		for (r = 0; r < reps && !ret; r++) {
+			off = (chunks / 2 + (size_t)(r + k * reps) % (chunks / 2)) *
+			      HPAGE_SIZE + (k ? 0 : 7 * page_size);
+			if (madvise((char *)dw + off, partial_inval[k],
+				    MADV_DONTNEED)) {
+				ret = fail("madvise DONTNEED: %s", strerror(errno));
+				break;
+			}
+			ret = timed_job(fd, dw, value++, &samples[r]);
+		}
+		if (!ret) {
+			st = stats_of(samples, reps);
+			res->after_us[k] = st.median;
+		}
+	}
+	if (ret)
+		fail("partial %s %zu MiB", modes[m].name, size_mib);
+	close(fd);
+	munmap((void *)dw, size);
+	return ret;
+}
+
+static int bench_partial(void)
+{
+	static const size_t smoke_mib[] = { 4, 16 }, sizes_mib[] = { 64, 512, 2048 };
+	const size_t *mib = run_kind == RUN_SMOKE ? smoke_mib : sizes_mib;
+	int nsizes = run_kind == RUN_SMOKE ? ARRAY_SIZE(smoke_mib) :
+			ARRAY_SIZE(sizes_mib);
+	int reps = reps_for(2, 5, 10), m, s, k, ret = 0;
+	struct partial_result res;
+	double *samples, worst = 0;
+	FILE *csv;
+
+	samples = calloc(reps, sizeof(*samples));
+	csv = csv_open("partial",
+		       "mode,size_mib,inval_kib,reps,populate_us,steady_us,after_us,ratio");
+	if (!samples || !csv) {
+		ret = -1;
+		goto out;
+	}
+	printf("# partial: the job after an invalidation of part of a userptr, %s; %d reps\n",
+	       "against a steady job (medians)", reps);
+	printf("%-10s %8s %9s %12s %12s %12s %8s\n", "mode", "size_mib",
+	       "inval_kib", "populate_us", "steady_us", "after_us", "ratio");
+	for (m = 0; m < (int)ARRAY_SIZE(modes) && !ret; m++) {
+		for (s = 0; s < nsizes && !ret; s++) {
+			ret = partial_one(m, mib[s], reps, samples, &res);
+			for (k = 0; k < (int)ARRAY_SIZE(partial_inval) && !ret; k++) {
+				double ratio = res.after_us[k] / res.steady_us;
+
+				if (ratio > worst)
+					worst = ratio;
+				printf("%-10s %8zu %9zu %12.1f %12.1f %12.1f %8.2f\n",
+				       modes[m].name, mib[s], partial_inval[k] / 1024,
+				       res.populate_us, res.steady_us, res.after_us[k],
+				       ratio);
+				csv_row(csv, "%s,%zu,%zu,%d,%.1f,%.1f,%.1f,%.2f",
+					modes[m].name, mib[s], partial_inval[k] / 1024,
+					reps, res.populate_us, res.steady_us,
+					res.after_us[k], ratio);
+			}
+		}
+	}
+	if (!ret)
+		printf("partial revalidation, worst job after/steady ratio: %.2f (target <= 2)\n",
+		       worst);
+out:
+	if (csv)
+		ret |= csv_close(csv, "partial");
+	free(samples);
+	return ret;
+}
+
 /* Main */
 
 static const struct {
@@ -1203,13 +1340,14 @@ static const struct {
 	{ "populate", bench_populate },
 	{ "scaling", bench_scaling },
 	{ "revalidate", bench_revalidate },
+	{ "partial", bench_partial },
 };
 
 static void show_help(FILE *f)
 {
 	fprintf(f,
 		"usage: simgpu-bench [--smoke|--full] [--reps N] [--out DIR] [BENCH...]\n"
-		"  BENCH: latency, populate, scaling, revalidate (default: all four)\n"
+		"  BENCH: latency, populate, scaling, revalidate, partial (default: all)\n"
 		"  --smoke    a short run (fewer GPUs, schemes, modes, sizes, reps)\n"
 		"  --full     also TLB flush/preemption latencies 1000/5000, 2500/10000,\n"
 		"             10000/40000 us (default 5000/20000), 100000 BOs and 50 latency reps\n"
