@@ -424,24 +424,7 @@ static void test_fork_read_only(const struct simgpu_igt_gpu *gpu, __u32 mode)
 /* kB of AnonHugePages in the mapping that holds @p; -1 if not found. */
 static long thp_kb(const void *p)
 {
-	FILE *f = fopen("/proc/self/smaps", "r");
-	unsigned long start, end;
-	char line[256];
-	bool in = false;
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			in = (uintptr_t)p >= start && (uintptr_t)p < end;
-			continue;
-		}
-		if (in && sscanf(line, "AnonHugePages: %ld", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
+	return simgpu_igt_smaps_kb(p, "AnonHugePages:");
 }
 
 struct thp_region {

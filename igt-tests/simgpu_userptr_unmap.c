@@ -770,6 +770,66 @@ static void test_free_read_only_pageout(const struct simgpu_igt_gpu *gpu,
 	munmap(p, size);
 }
 
+/*
+ * A page read back from swap stays in the swap cache, clean, and its copy
+ * in swap stays valid, so reclaim may drop it without writing it. Only the
+ * GPU writes it next, which leaves the CPU's page tables clean: what the
+ * GPU wrote must reach swap all the same.
+ */
+static void test_swapcache_gpu_write_pageout(const struct simgpu_igt_gpu *gpu,
+					     __u32 mode)
+{
+	const size_t size = 64 * page_size;
+	long swapped, cached;
+	struct test_vm vm;
+	cpu_set_t cpus;
+	void *p, *saved;
+
+	igt_require_f(simgpu_igt_meminfo_kb("SwapTotal:") > 0,
+		      "no swap (the guest runner enables some)\n");
+	vm_open(&vm, gpu, mode);
+	p = simgpu_igt_mmap(size);
+	cpus = stay_on_one_cpu();
+	write_pattern(p, size, 0x5eed000a);
+	saved = dup_memory(p, size);
+	pageout(p, size);
+	swapped = simgpu_igt_smaps_kb(p, "Swap:");
+	igt_assert_f(swapped >= (long)(size / 1024),
+		     "only %ld of %zu kB swapped out\n", swapped, size / 1024);
+	/*
+	 * Read faults bring the pages back (or map them from the swap cache,
+	 * where the pageout left them) and keep them in the swap cache.
+	 */
+	igt_assert(!memcmp(p, saved, size));
+	cached = simgpu_igt_meminfo_kb("SwapCached:");
+	igt_info("%ld kB swapped out, %ld kB in the swap cache after reading them back\n",
+		 swapped, cached);
+	/* Some may have left it (their swap freed, which dirties them). */
+	igt_assert_f(cached >= (long)(size / 2048),
+		     "most pages read back are not in the swap cache\n");
+
+	simgpu_igt_userptr_bound(vm.fd, p, size, SIMGPU_IGT_VA);
+	simgpu_igt_fill(vm.fd, SIMGPU_IGT_VA, size, FILL_B);
+	/*
+	 * In preempt mode the rebind worker would fault the pages straight
+	 * back in as reclaim takes them: let the BO go first. Its pages were
+	 * writable to the GPU all the same.
+	 */
+	if (mode == DRM_SIMGPU_MODE_PREEMPT)
+		vm_close(&vm);
+	pageout(p, size);
+	swapped = simgpu_igt_smaps_kb(p, "Swap:");
+	igt_assert_f(swapped >= (long)(size / 2048),
+		     "the second pageout reclaimed %ld kB\n", swapped);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	simgpu_igt_assert_filled(p, size, FILL_B);
+
+	if (mode != DRM_SIMGPU_MODE_PREEMPT)
+		vm_close(&vm);
+	munmap(p, size);
+	free(saved);
+}
+
 struct mode_test {
 	const char *name;
 	void (*func)(const struct simgpu_igt_gpu *gpu, __u32 mode);
@@ -855,6 +915,7 @@ static const struct mode_test protection_tests[] = {
 	{ "free", test_free },
 	{ "free-gpu-write-pageout", test_free_gpu_write_pageout },
 	{ "free-read-only-pageout", test_free_read_only_pageout },
+	{ "swapcache-gpu-write-pageout", test_swapcache_gpu_write_pageout },
 };
 
 igt_main

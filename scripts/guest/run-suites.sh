@@ -256,10 +256,23 @@ mount_ext4() {
 		{ say "igt: cannot mount ext4 at $SIMGPU_IGT_EXT4_DIR"; status=1; }
 }
 
+# Swap on a loop device over a tmpfs file, for the IGT tests of GPU writes
+# to pages in the swap cache. 64 MiB: what they swap out stays far below
+# the half at which the kernel frees swap slots on swap-in.
+enable_swap() {
+	local img=/tmp/simgpu-swap.img dev
+	truncate -s 64M "$img" &&
+		dev=$(losetup -f --show "$img") &&
+		mkswap -q "$dev" > /dev/null &&
+		swapon "$dev" ||
+		{ say "igt: cannot enable swap on $img"; status=1; }
+}
+
 run_igt() {
 	local dir=$RESULTS/igt bin sub tap n t_all
 	mkdir -p "$dir"
 	mount_ext4
+	enable_swap
 	exec 3< /proc/kmsg
 	# What the kernel logged before: /proc/kmsg hands it out once.
 	dd of=/dev/null bs=1M count=64 iflag=nonblock <&3 2> /dev/null
