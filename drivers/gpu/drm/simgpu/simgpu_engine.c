@@ -9,6 +9,7 @@
 #include <linux/delay.h>
 #include <linux/dma-direct.h>
 #include <linux/highmem.h>
+#include <linux/hmm.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 
@@ -131,8 +132,17 @@ static int simgpu_tlb_translate(struct simgpu_engine *engine,
 
 /*
  * The oracle's view of the CPU side: the page the process maps now at the
- * address behind a GPU page, without faulting, or NULL if that cannot be
- * told without waiting (the mmap_lock is contended) or nothing is mapped.
+ * address behind a GPU page, or NULL if that cannot be told without
+ * waiting (the mmap_lock is contended) or nothing is mapped.
+ *
+ * A snapshot through hmm_range_fault() without a fault: unlike
+ * get_user_pages_remote(), which always touches the page, it neither
+ * marks the folio accessed (an activation queued on the engine's CPU,
+ * holding a reference, keeps the folio off the LRU and makes MADV_FREE
+ * and reclaim skip it) nor takes a reference. The page is therefore only
+ * compared, never used. It takes the BO's notifier sequence as it is
+ * instead of mmu_interval_read_begin(), which would wait for an
+ * invalidation in progress, one that may be waiting for this very access.
  */
 static struct page *simgpu_oracle_cpu_page(struct simgpu_vm *vm,
 					   unsigned long gpu_pfn)
@@ -140,7 +150,10 @@ static struct page *simgpu_oracle_cpu_page(struct simgpu_vm *vm,
 	struct simgpu_bo *bo = NULL;
 	struct page *page = NULL;
 	struct simgpu_vma *vma;
-	unsigned long addr = 0;
+	unsigned long hmm_pfn = 0;
+	struct hmm_range range = {
+		.hmm_pfns = &hmm_pfn,
+	};
 	struct mm_struct *mm;
 
 	if (!READ_ONCE(simgpu_oracle_cpu_check))
@@ -150,18 +163,22 @@ static struct page *simgpu_oracle_cpu_page(struct simgpu_vm *vm,
 	vma = mtree_load(&vm->vmas, gpu_pfn);
 	if (vma && kref_get_unless_zero(&vma->bo->base.refcount)) {
 		bo = vma->bo;
-		addr = bo->uptr.start + ((gpu_pfn - vma->first) << PAGE_SHIFT);
+		range.start = bo->uptr.start +
+			      ((gpu_pfn - vma->first) << PAGE_SHIFT);
 	}
 	rcu_read_unlock();
 	if (!bo)
 		return NULL;
 
+	range.end = range.start + PAGE_SIZE;
+	range.notifier = &bo->uptr.notifier;
+	range.notifier_seq = READ_ONCE(bo->uptr.notifier.invalidate_seq);
 	mm = bo->uptr.notifier.mm;
 	if (mmget_not_zero(mm)) {
 		if (mmap_read_trylock(mm)) {
-			if (get_user_pages_remote(mm, addr, 1, FOLL_NOFAULT,
-						  &page, NULL) != 1)
-				page = NULL;
+			if (!hmm_range_fault(&range) &&
+			    (hmm_pfn & HMM_PFN_VALID))
+				page = hmm_pfn_to_page(hmm_pfn);
 			mmap_read_unlock(mm);
 		}
 		/* Never tear an exited process's mm down from an engine. */
@@ -271,8 +288,6 @@ int simgpu_engine_access(struct simgpu_engine *engine, struct simgpu_vm *vm,
 		spin_unlock_irqrestore(&engine->tlb_lock, flags);
 
 		simgpu_preempt_exit(vm);
-		if (cpu_page)
-			put_page(cpu_page);
 
 		if (!err)
 			atomic64_add(len, &vm->sdev->stats.bytes);

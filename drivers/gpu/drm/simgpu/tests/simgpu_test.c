@@ -297,6 +297,42 @@ static void simgpu_test_partial_invalidation_zaps_one_chunk(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, bitmap_full(vma->present, vma->npages));
 }
 
+/*
+ * GPU accesses leave the CPU side of the mm alone: the stale-access
+ * oracle looks the CPU's page up without marking it accessed (which would
+ * queue an activation that keeps the folio off the LRU, out of reach of
+ * MADV_FREE and reclaim) and without keeping a reference to it.
+ */
+static void simgpu_test_oracle_leaves_pages_untouched(struct kunit *test)
+{
+	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
+						  0, 0);
+	struct folio *folio;
+	struct page *page;
+	int refs;
+	u32 got;
+
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(simgpu_oracle_cpu_check));
+	KUNIT_ASSERT_EQ(test, put_user(33u, (u32 __user *)(t->addr + PAGE_SIZE)), 0);
+	KUNIT_ASSERT_EQ(test, get_user_pages_fast(t->addr + PAGE_SIZE, 1, 0,
+						  &page), 1);
+	folio = page_folio(page);
+	folio_clear_referenced(folio);
+	refs = folio_ref_count(folio);
+
+	/* A first touch would set the referenced flag... */
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR + PAGE_SIZE,
+					       &got), 0);
+	KUNIT_EXPECT_EQ(test, got, 33);
+	KUNIT_EXPECT_FALSE(test, folio_test_referenced(folio));
+	/* ...a second one queue the activation, with a reference. */
+	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR + PAGE_SIZE,
+					       &got), 0);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), refs);
+	KUNIT_EXPECT_FALSE(test, folio_test_active(folio));
+	put_page(page);
+}
+
 static void simgpu_test_preempt_completes_at_boundary(struct kunit *test)
 {
 	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_PREEMPT,
@@ -665,6 +701,7 @@ static struct kunit_case simgpu_test_cases[] = {
 	KUNIT_CASE(simgpu_test_partial_invalidation_zaps_one_chunk),
 	KUNIT_CASE(simgpu_test_preempt_completes_at_boundary),
 	KUNIT_CASE(simgpu_test_oracle_catches_injected_stale_access),
+	KUNIT_CASE(simgpu_test_oracle_leaves_pages_untouched),
 	KUNIT_CASE(simgpu_test_dma_oracle_catches_unmapped_dma),
 	KUNIT_CASE(simgpu_test_dma_oracle_refuses_other_page),
 	KUNIT_CASE(simgpu_test_legacy_refuses_nonblockable_range),
