@@ -27,12 +27,16 @@ CSVS = {
                        "invalidate_median_us"],
     "partial.csv": ["mode", "size_mib", "inval_kib", "reps", "populate_us",
                     "steady_us", "after_us", "ratio"],
+    "stall.csv": ["populate_mib", "reps", "idle_median_us", "busy_median_us",
+                  "busy_p99_us", "ratio"],
 }
 TEXT_FIELDS = {"scheme", "mode", "op", "method", "pages"}
 SIGNED_FIELDS = {"slab_delta_kib", "bytes_per_userptr"}
 RATIO_LINE = re.compile(r"^two-pass \d+/1 GPU latency ratio: \d+\.\d\d$")
 PARTIAL_LINE = re.compile(r"^partial revalidation, worst job after/steady ratio: "
                           r"\d+\.\d\d \(target <= 2\)$")
+STALL_LINE = re.compile(r"^munmap stall during a populate, over idle: "
+                        r"\d+\.\d\d \(target <= 1\.5\)$")
 
 
 def check_csv(path, header):
@@ -83,6 +87,9 @@ def main():
     partial = [line for line in text if PARTIAL_LINE.match(line)]
     checks.append(("the partial revalidation ratio line is printed",
                    None if partial else "no 'partial revalidation' line"))
+    stall = [line for line in text if STALL_LINE.match(line)]
+    checks.append(("the populate stall ratio line is printed",
+                   None if stall else "no 'munmap stall during a populate' line"))
     print("TAP version 13")
     print(f"1..{len(checks)}")
     failed = 0

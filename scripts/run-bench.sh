@@ -7,7 +7,7 @@
 #
 # Usage: run-bench.sh [--full] [--reps N] [--out DIR]
 #   --full    every benchmark (latency, populate, scaling, revalidate,
-#             partial) on 16 GPUs, with several flush/preemption latencies
+#             partial, stall) on 16 GPUs, with several flush/preemption latencies
 #             and more repetitions, in a 6 GiB guest (partial maps 2 GiB)
 #   --reps N  repetitions of every measurement (simgpu-bench --reps)
 set -euo pipefail
@@ -36,7 +36,7 @@ log "building the test kernel and programs (log: $out/build.log)"
 
 if [ $full = 1 ]; then
 	gpus=16
-	args=(--full latency populate scaling revalidate partial)
+	args=(--full latency populate scaling revalidate partial stall)
 	timeout=7200
 	mem=6G
 else

@@ -13,7 +13,9 @@
  *  - revalidate: time from an invalidation (MADV_DONTNEED) to the end of a
  *    job that uses the BO again;
  *  - partial: the job after a 4 KiB or 2 MiB invalidation of part of a
- *    userptr of 4 MiB to 2 GiB, against a steady job on it.
+ *    userptr of 4 MiB to 2 GiB, against a steady job on it;
+ *  - stall: the stall of MADV_DONTNEED over a small userptr while a 1 GiB
+ *    one of the same VM populates, against the same when idle.
  *
  * Each benchmark writes <dir>/<bench>.csv and prints a table. Exits 0 on
  * success, 1 if anything failed.
@@ -25,6 +27,7 @@
 #include <getopt.h>
 #include <glob.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -1330,6 +1333,150 @@ out:
 	return ret;
 }
 
+/* 6: stall */
+
+/* Populates a big userptr again and again, on the VM the stalls are taken in. */
+struct populater {
+	int fd;
+	void *mem;
+	size_t size;
+	int stop;
+	int busy;
+	int populates;
+	int err;
+};
+
+static void *populater_fn(void *data)
+{
+	struct populater *pp = data;
+	__u32 handle;
+	int ret;
+
+	while (!__atomic_load_n(&pp->stop, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&pp->busy, 1, __ATOMIC_RELEASE);
+		ret = simgpu_userptr(pp->fd, pp->mem, pp->size,
+				     DRM_SIMGPU_USERPTR_POPULATE, &handle);
+		__atomic_store_n(&pp->busy, 0, __ATOMIC_RELEASE);
+		if (ret) {
+			pp->err = ret;
+			break;
+		}
+		pp->populates++;
+		ret = simgpu_gem_close(pp->fd, handle);
+		if (ret) {
+			pp->err = ret;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * @reps stalls of MADV_DONTNEED over a small userptr bound in @fd, each
+ * after a job that maps it again; with @pp, only those that began and
+ * ended while @pp's populate ran.
+ */
+static int stall_samples(int fd, volatile __u32 *dw, size_t size, int reps,
+			 struct populater *pp, double *samples)
+{
+	int r = 0, tries = 0, ret = 0;
+	bool during;
+	double t0;
+
+	while (r < reps && !ret) {
+		if (++tries > 100 * reps)
+			return fail("stall: too few samples during the populate");
+		ret = run_on(fd, 0, simgpu_cmd_store_dword(MEAS_VA, r + 1));
+		if (ret)
+			break;
+		during = !pp || __atomic_load_n(&pp->busy, __ATOMIC_ACQUIRE);
+		t0 = now_us();
+		if (madvise((void *)dw, size, MADV_DONTNEED))
+			return fail("madvise DONTNEED: %s", strerror(errno));
+		samples[r] = now_us() - t0;
+		if (pp && (!during || !__atomic_load_n(&pp->busy, __ATOMIC_ACQUIRE)))
+			continue;
+		r++;
+	}
+	return ret;
+}
+
+static int bench_stall(void)
+{
+	size_t big_mib = run_kind == RUN_SMOKE ? 16 : 1024;
+	size_t size = BO_PAGES * page_size, big = big_mib * MIB;
+	int reps = reps_for(3, 20, 50), fd, ret;
+	struct populater pp = { 0 };
+	struct stats idle, busy;
+	volatile __u32 *dw;
+	double *samples;
+	__u32 handle;
+	pthread_t thread;
+	FILE *csv;
+
+	samples = calloc(reps, sizeof(*samples));
+	csv = csv_open("stall",
+		       "populate_mib,reps,idle_median_us,busy_median_us,busy_p99_us,ratio");
+	dw = map_anon(size);
+	pp.mem = map_region(big, false);
+	ret = !samples || !csv || !dw || !pp.mem ? -1 : 0;
+	/* The flush latency would hide the helper's share of the stall. */
+	if (!ret)
+		ret = set_latencies(50, 200);
+	fd = ret ? -1 : vm_open(0, DRM_SIMGPU_MODE_WAIT_IDLE, 0);
+	if (fd < 0) {
+		ret = -1;
+		goto out;
+	}
+	memset((void *)dw, 0, size);
+	ret = bo_create(fd, (void *)dw, size, DRM_SIMGPU_USERPTR_POPULATE,
+			MEAS_VA, &handle);
+	if (!ret)
+		ret = stall_samples(fd, dw, size, reps, NULL, samples);
+	if (ret)
+		goto out_close;
+	idle = stats_of(samples, reps);
+
+	pp.fd = fd;
+	pp.size = big;
+	if (pthread_create(&thread, NULL, populater_fn, &pp)) {
+		ret = fail("pthread_create");
+		goto out_close;
+	}
+	ret = stall_samples(fd, dw, size, reps, &pp, samples);
+	__atomic_store_n(&pp.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(thread, NULL);
+	if (!ret && pp.err)
+		ret = fail("populate of %zu MiB: %s", big_mib, strerror(-pp.err));
+	if (ret)
+		goto out_close;
+	busy = stats_of(samples, reps);
+
+	printf("# stall: MADV_DONTNEED of a %zu KiB userptr, idle and while a %zu MiB one\n",
+	       size / 1024, big_mib);
+	printf("# of the same VM populates (%d populates); %d reps\n",
+	       pp.populates, reps);
+	printf("%12s %12s %12s %8s\n", "idle_us", "busy_us", "busy_p99_us", "ratio");
+	printf("%12.1f %12.1f %12.1f %8.2f\n", idle.median, busy.median,
+	       busy.p99, busy.median / idle.median);
+	csv_row(csv, "%zu,%d,%.1f,%.1f,%.1f,%.2f", big_mib, reps, idle.median,
+		busy.median, busy.p99, busy.median / idle.median);
+	printf("munmap stall during a populate, over idle: %.2f (target <= 1.5)\n",
+	       busy.median / idle.median);
+out_close:
+	close(fd);
+out:
+	params_restore();
+	if (csv)
+		ret |= csv_close(csv, "stall");
+	if (dw)
+		munmap((void *)dw, size);
+	if (pp.mem)
+		munmap(pp.mem, big);
+	free(samples);
+	return ret;
+}
+
 /* Main */
 
 static const struct {
@@ -1341,13 +1488,14 @@ static const struct {
 	{ "scaling", bench_scaling },
 	{ "revalidate", bench_revalidate },
 	{ "partial", bench_partial },
+	{ "stall", bench_stall },
 };
 
 static void show_help(FILE *f)
 {
 	fprintf(f,
 		"usage: simgpu-bench [--smoke|--full] [--reps N] [--out DIR] [BENCH...]\n"
-		"  BENCH: latency, populate, scaling, revalidate, partial (default: all)\n"
+		"  BENCH: latency, populate, scaling, revalidate, partial, stall (default: all)\n"
 		"  --smoke    a short run (fewer GPUs, schemes, modes, sizes, reps)\n"
 		"  --full     also TLB flush/preemption latencies 1000/5000, 2500/10000,\n"
 		"             10000/40000 us (default 5000/20000), 100000 BOs and 50 latency reps\n"
