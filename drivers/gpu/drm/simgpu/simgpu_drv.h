@@ -390,9 +390,17 @@ struct simgpu_bo {
 	struct list_head vmas;
 	/** @vm_link: in &simgpu_vm.bo_list. */
 	struct list_head vm_link;
-	/** @flush_seq: the TLB flush the current invalidation waits for. */
+	/**
+	 * @flush_seq: the TLB flush of the last zap, which the current
+	 * invalidations wait for; under &simgpu_vm.pt_lock.
+	 */
 	u64 flush_seq;
-	/** @zapped: the current invalidation zapped in its start step. */
+	/**
+	 * @zapped: every page the started invalidations take away has been
+	 * zapped (@zap_first to @zap_end is empty) and @flush_seq flushes
+	 * it. Cleared by a start, set by a zap, both under &simgpu_vm.pt_lock
+	 * with the span, so that a zap never covers a start it did not see.
+	 */
 	bool zapped;
 	/**
 	 * @zap_first: with @zap_end, the pages [first, end) of the BO that
@@ -423,6 +431,16 @@ static inline struct simgpu_bo *to_simgpu_bo(struct drm_gem_object *obj)
 }
 
 /**
+ * struct simgpu_zap_mark - a zap count and the TLB flush that covers it
+ */
+struct simgpu_zap_mark {
+	/** @zaps: &simgpu_vma.zap_count after the zap. */
+	u64 zaps;
+	/** @flush_seq: the flush requested after it; 0 for none. */
+	u64 flush_seq;
+};
+
+/**
  * struct simgpu_vma - a binding of a BO in a VM: a level of the page table
  */
 struct simgpu_vma {
@@ -450,6 +468,14 @@ struct simgpu_vma {
 	unsigned long *present;
 	/** @zap_count: times the PTEs were zapped. */
 	u64 zap_count;
+	/**
+	 * @zap_marks: the zap count after the last two zaps of the BO's
+	 * invalidations and the TLB flush requested after each, newest last;
+	 * under &simgpu_vm.pt_lock. A finish publishes the newest whose flush
+	 * has completed: a concurrent partial zap whose flush has not must not
+	 * make the oracle judge translations of pages it left present.
+	 */
+	struct simgpu_zap_mark zap_marks[2];
 	/** @finished_zaps: zaps whose TLB flush and wait have completed. */
 	u64 finished_zaps;
 	/** @ptes: one DMA address per page, meaningful while @present. */

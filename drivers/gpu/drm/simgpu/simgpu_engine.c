@@ -10,6 +10,7 @@
 #include <linux/dma-direct.h>
 #include <linux/highmem.h>
 #include <linux/hmm.h>
+#include <linux/hugetlb_inline.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 
@@ -143,6 +144,9 @@ static int simgpu_tlb_translate(struct simgpu_engine *engine,
  * compared, never used. It takes the BO's notifier sequence as it is
  * instead of mmu_interval_read_begin(), which would wait for an
  * invalidation in progress, one that may be waiting for this very access.
+ * hugetlb mappings are not looked at: their walk takes the VMA's hugetlb
+ * lock, which a truncation of the file holds, without the mmap_lock,
+ * while its invalidation waits for this access.
  */
 static struct page *simgpu_oracle_cpu_page(struct simgpu_vm *vm,
 					   unsigned long gpu_pfn)
@@ -176,8 +180,10 @@ static struct page *simgpu_oracle_cpu_page(struct simgpu_vm *vm,
 	mm = bo->uptr.notifier.mm;
 	if (mmget_not_zero(mm)) {
 		if (mmap_read_trylock(mm)) {
-			if (!hmm_range_fault(&range) &&
-			    (hmm_pfn & HMM_PFN_VALID))
+			struct vm_area_struct *cpu_vma = vma_lookup(mm, range.start);
+
+			if (cpu_vma && !is_vm_hugetlb_page(cpu_vma) &&
+			    !hmm_range_fault(&range) && (hmm_pfn & HMM_PFN_VALID))
 				page = hmm_pfn_to_page(hmm_pfn);
 			mmap_read_unlock(mm);
 		}

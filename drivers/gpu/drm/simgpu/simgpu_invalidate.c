@@ -44,25 +44,11 @@ static struct simgpu_bo *uptr_to_bo(struct drm_userptr *uptr)
 }
 
 /*
- * Zap the pages that the invalidations started since the last zap take
- * away, in every binding of the BO. The span only grows until a zap takes
- * it, so an invalidation whose start added to it is covered by whichever
- * zap comes first, its own or another one's.
+ * Add the pages [@pgoff, @pgoff + @npages) to what the next zap takes away.
+ * The span only grows until a zap takes it, so an invalidation whose start
+ * added to it is covered by whichever zap comes first, its own or another
+ * one's; the flag says, with the span, whether that zap has come.
  */
-static void simgpu_bo_zap(struct simgpu_bo *bo)
-{
-	struct simgpu_vma *vma;
-	unsigned long flags;
-
-	spin_lock_irqsave(&bo->vm->pt_lock, flags);
-	list_for_each_entry(vma, &bo->vmas, bo_link)
-		simgpu_vma_zap_range_locked(vma, bo->zap_first, bo->zap_end);
-	bo->zap_first = 0;
-	bo->zap_end = 0;
-	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
-}
-
-/* Add the pages [@pgoff, @pgoff + @npages) to what the next zap takes away. */
 static void simgpu_bo_zap_add(struct simgpu_bo *bo, unsigned long pgoff,
 			      unsigned long npages)
 {
@@ -78,26 +64,79 @@ static void simgpu_bo_zap_add(struct simgpu_bo *bo, unsigned long pgoff,
 		bo->zap_first = min(bo->zap_first, pgoff);
 		bo->zap_end = max(bo->zap_end, pgoff + npages);
 	}
+	WRITE_ONCE(bo->zapped, false);
 	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
 }
 
-/* Every zap of the BO's bindings so far has been flushed and waited for. */
-static void simgpu_bo_zaps_finished(struct simgpu_bo *bo)
+/*
+ * Zap the span in every binding of the BO, empty it and request the TLB
+ * flush that covers it, all in one critical section: a start either added
+ * to the span before (and this zap and flush cover it) or adds to it after
+ * (and clears @zapped again, so its own finish zaps).
+ */
+static void simgpu_bo_zap_and_flush(struct simgpu_bo *bo)
 {
 	struct simgpu_vma *vma;
 	unsigned long flags;
+	u64 seq;
 
 	spin_lock_irqsave(&bo->vm->pt_lock, flags);
 	list_for_each_entry(vma, &bo->vmas, bo_link)
-		WRITE_ONCE(vma->finished_zaps, vma->zap_count);
+		simgpu_vma_zap_range_locked(vma, bo->zap_first, bo->zap_end);
+	bo->zap_first = 0;
+	bo->zap_end = 0;
+	seq = simgpu_tlb_flush_request(bo->vm->sdev);
+	list_for_each_entry(vma, &bo->vmas, bo_link) {
+		if (vma->zap_marks[1].zaps == vma->zap_count)
+			continue;
+		vma->zap_marks[0] = vma->zap_marks[1];
+		vma->zap_marks[1].zaps = vma->zap_count;
+		vma->zap_marks[1].flush_seq = seq;
+	}
+	WRITE_ONCE(bo->flush_seq, seq);
+	WRITE_ONCE(bo->zapped, true);
 	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
 }
 
-static void simgpu_bo_zap_and_flush(struct simgpu_bo *bo)
+/* The TLB flush that covers every zap of the BO so far. */
+static u64 simgpu_bo_flush_seq(struct simgpu_bo *bo)
 {
-	simgpu_bo_zap(bo);
-	WRITE_ONCE(bo->flush_seq, simgpu_tlb_flush_request(bo->vm->sdev));
-	WRITE_ONCE(bo->zapped, true);
+	unsigned long flags;
+	u64 seq;
+
+	spin_lock_irqsave(&bo->vm->pt_lock, flags);
+	seq = bo->flush_seq;
+	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
+	return seq;
+}
+
+/*
+ * The zaps of the BO's bindings whose TLB flush has completed are finished:
+ * from now on, an access through a translation filled before them is
+ * stale. A newer zap whose flush is still running is left to its own
+ * finish.
+ */
+static void simgpu_bo_zaps_finished(struct simgpu_bo *bo)
+{
+	struct simgpu_device *sdev = bo->vm->sdev;
+	struct simgpu_vma *vma;
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&bo->vm->pt_lock, flags);
+	list_for_each_entry(vma, &bo->vmas, bo_link) {
+		for (i = ARRAY_SIZE(vma->zap_marks) - 1; i >= 0; i--) {
+			const struct simgpu_zap_mark *mark = &vma->zap_marks[i];
+
+			if (mark->flush_seq &&
+			    simgpu_tlb_flush_done(sdev, mark->flush_seq)) {
+				if (mark->zaps > vma->finished_zaps)
+					WRITE_ONCE(vma->finished_zaps, mark->zaps);
+				break;
+			}
+		}
+	}
+	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
 }
 
 /*
@@ -287,7 +326,6 @@ void simgpu_bo_invalidate_start(struct simgpu_bo *bo, unsigned long pgoff,
 
 	atomic64_inc(&sdev->stats.invalidations);
 	WRITE_ONCE(bo->inval_start_ns, t0);
-	WRITE_ONCE(bo->zapped, false);
 	simgpu_bo_zap_add(bo, pgoff, npages);
 
 	switch (READ_ONCE(vm->mode)) {
@@ -358,7 +396,7 @@ void simgpu_bo_invalidate_finish(struct simgpu_bo *bo)
 					      MAX_SCHEDULE_TIMEOUT);
 		simgpu_bo_zap_and_flush(bo);
 	}
-	simgpu_tlb_flush_wait(sdev, READ_ONCE(bo->flush_seq));
+	simgpu_tlb_flush_wait(sdev, simgpu_bo_flush_seq(bo));
 	simgpu_bo_zaps_finished(bo);
 
 	if (mode == DRM_SIMGPU_MODE_PREEMPT)
