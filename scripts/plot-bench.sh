@@ -1,9 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Plot simgpu-bench's latency.csv with gnuplot: median invalidation latency
-# against the number of GPUs, one panel per invalidation mode, one line per
-# scheme, at the default latencies; one PNG per operation (munmap,
-# map-fixed) in the same directory.
+# Plot simgpu-bench's CSV files with gnuplot, into PNGs in the same
+# directory:
+#  - latency.csv: median invalidation latency against the number of GPUs,
+#    one panel per invalidation mode, one line per scheme, at the default
+#    latencies; one PNG per operation (munmap, map-fixed);
+#  - partial.csv, if there: the job after a partial invalidation over a
+#    steady job, against the userptr's size, one line per mode and size of
+#    the invalidation.
 #
 # Usage: plot-bench.sh DIR
 set -euo pipefail
@@ -12,6 +16,31 @@ csv=$dir/latency.csv
 [ -s "$csv" ] || { echo "no $csv" >&2; exit 1; }
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
+
+plot_partial() {
+	local pcsv=$dir/partial.csv mode kib f lines=()
+
+	[ -s "$pcsv" ] || return 0
+	for mode in wait-idle preempt fault; do
+		for kib in 4 2048; do
+			f=$data/partial-$mode-$kib.dat
+			awk -F, -v mode="$mode" -v kib="$kib" \
+			    '$1 == mode && $3 == kib { print $2, $8 }' "$pcsv" |
+				sort -n > "$f"
+			[ -s "$f" ] && lines+=("'$f' using 1:2 with linespoints title '$mode, $kib KiB'")
+		done
+	done
+	[ ${#lines[@]} -gt 0 ] || return 0
+	{
+		echo "set terminal pngcairo size 900,500 noenhanced"
+		echo "set output '$dir/partial.png'"
+		echo "set title 'job after a partial invalidation over a steady job (medians); TCG guest'"
+		echo "set logscale x 2; set xlabel 'userptr MiB'; set ylabel 'ratio'; set key top left; set grid"
+		echo "plot $(IFS=,; echo "${lines[*]}")"
+	} > "$data/partial.gp"
+	gnuplot "$data/partial.gp"
+	echo "$dir/partial.png"
+}
 
 # The default latencies: those of the first row.
 read -r flush preempt < <(awk -F, 'NR == 2 { print $4, $5 }' "$csv")
@@ -42,3 +71,4 @@ for op in munmap map-fixed; do
 	gnuplot "$data/$op.gp"
 	echo "$dir/latency-$op.png"
 done
+plot_partial
