@@ -6,8 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,64 +86,6 @@ void *simgpu_igt_mmap(size_t size)
 
 	igt_assert(p != MAP_FAILED);
 	return p;
-}
-
-/**
- * simgpu_igt_smaps_kb() - a field of the mapping that holds an address
- * @p: an address in the mapping
- * @field: the field's name with its colon, e.g. "AnonHugePages:"
- *
- * Neighbouring mappings with the same properties are merged into one, and
- * the field counts all of it.
- *
- * Return: the field in kB, or -1 if there is no such mapping or field.
- */
-long simgpu_igt_smaps_kb(const void *p, const char *field)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	size_t len = strlen(field);
-	unsigned long start, end;
-	char line[256];
-	bool in = false;
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			in = (uintptr_t)p >= start && (uintptr_t)p < end;
-			continue;
-		}
-		if (in && !strncmp(line, field, len) &&
-		    sscanf(line + len, "%ld", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
-}
-
-/**
- * simgpu_igt_meminfo_kb() - a field of /proc/meminfo
- * @field: the field's name with its colon, e.g. "SwapCached:"
- *
- * Return: the field in kB, or -1 if there is no such field.
- */
-long simgpu_igt_meminfo_kb(const char *field)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	size_t len = strlen(field);
-	char line[128];
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, len) &&
-		    sscanf(line + len, "%ld", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
 }
 
 /**

@@ -49,8 +49,6 @@ int simgpu_igt_open_gpus(struct simgpu_igt_gpu *gpus, int max);
 int simgpu_igt_vm(const struct simgpu_igt_gpu *gpu, __u32 mode);
 size_t simgpu_igt_page_size(void);
 void *simgpu_igt_mmap(size_t size);
-long simgpu_igt_smaps_kb(const void *p, const char *field);
-long simgpu_igt_meminfo_kb(const char *field);
 __u32 simgpu_igt_userptr(int fd, void *addr, size_t size, __u32 flags);
 void simgpu_igt_bind(int fd, __u32 handle, __u64 va, __u32 flags);
 __u32 simgpu_igt_userptr_bound(int fd, void *addr, size_t size, __u64 va);

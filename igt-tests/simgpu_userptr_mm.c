@@ -424,7 +424,7 @@ static void test_fork_read_only(const struct simgpu_igt_gpu *gpu, __u32 mode)
 /* kB of AnonHugePages in the mapping that holds @p; -1 if not found. */
 static long thp_kb(const void *p)
 {
-	return simgpu_igt_smaps_kb(p, "AnonHugePages:");
+	return simgpu_smaps_kb(p, "AnonHugePages:");
 }
 
 struct thp_region {

@@ -785,7 +785,7 @@ static void test_swapcache_gpu_write_pageout(const struct simgpu_igt_gpu *gpu,
 	cpu_set_t cpus;
 	void *p, *saved;
 
-	igt_require_f(simgpu_igt_meminfo_kb("SwapTotal:") > 0,
+	igt_require_f(simgpu_meminfo_kb("SwapTotal:") > 0,
 		      "no swap (the guest runner enables some)\n");
 	vm_open(&vm, gpu, mode);
 	p = simgpu_igt_mmap(size);
@@ -793,7 +793,7 @@ static void test_swapcache_gpu_write_pageout(const struct simgpu_igt_gpu *gpu,
 	write_pattern(p, size, 0x5eed000a);
 	saved = dup_memory(p, size);
 	pageout(p, size);
-	swapped = simgpu_igt_smaps_kb(p, "Swap:");
+	swapped = simgpu_smaps_kb(p, "Swap:");
 	igt_assert_f(swapped >= (long)(size / 1024),
 		     "only %ld of %zu kB swapped out\n", swapped, size / 1024);
 	/*
@@ -801,7 +801,7 @@ static void test_swapcache_gpu_write_pageout(const struct simgpu_igt_gpu *gpu,
 	 * where the pageout left them) and keep them in the swap cache.
 	 */
 	igt_assert(!memcmp(p, saved, size));
-	cached = simgpu_igt_meminfo_kb("SwapCached:");
+	cached = simgpu_meminfo_kb("SwapCached:");
 	igt_info("%ld kB swapped out, %ld kB in the swap cache after reading them back\n",
 		 swapped, cached);
 	/* Some may have left it (their swap freed, which dirties them). */
@@ -818,7 +818,7 @@ static void test_swapcache_gpu_write_pageout(const struct simgpu_igt_gpu *gpu,
 	if (mode == DRM_SIMGPU_MODE_PREEMPT)
 		vm_close(&vm);
 	pageout(p, size);
-	swapped = simgpu_igt_smaps_kb(p, "Swap:");
+	swapped = simgpu_smaps_kb(p, "Swap:");
 	igt_assert_f(swapped >= (long)(size / 2048),
 		     "the second pageout reclaimed %ld kB\n", swapped);
 	sched_setaffinity(0, sizeof(cpus), &cpus);

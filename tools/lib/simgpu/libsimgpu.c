@@ -684,3 +684,63 @@ int simgpu_run(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
 		ret = simgpu_wait_job(fd, job, SIMGPU_RUN_TIMEOUT_NS, status);
 	return ret;
 }
+
+/**
+ * simgpu_smaps_kb() - a field of the mapping that holds an address
+ * @p: an address in the calling process's mapping
+ * @field: the field's name with its colon, e.g. "AnonHugePages:"
+ *
+ * Neighbouring mappings with the same properties are merged into one, and
+ * the field counts all of it.
+ *
+ * Return: the field in kB; -ENOENT if there is no such mapping or field,
+ * or the errno of opening /proc/self/smaps.
+ */
+long simgpu_smaps_kb(const void *p, const char *field)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	size_t len = strlen(field);
+	unsigned long start, end;
+	char line[256];
+	bool in = false;
+	long kb = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in = (uintptr_t)p >= start && (uintptr_t)p < end;
+			continue;
+		}
+		if (in && !strncmp(line, field, len) &&
+		    sscanf(line + len, "%ld", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/**
+ * simgpu_meminfo_kb() - a field of /proc/meminfo
+ * @field: the field's name with its colon, e.g. "SwapCached:"
+ *
+ * Return: the field in kB; -ENOENT if there is no such field, or the
+ * errno of opening /proc/meminfo.
+ */
+long simgpu_meminfo_kb(const char *field)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	size_t len = strlen(field);
+	char line[128];
+	long kb = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, len) &&
+		    sscanf(line + len, "%ld", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR MIT */
 /*
  * libsimgpu: a small userspace library for the simgpu DRM driver, over
- * libdrm. Every function that returns an int returns 0 (or a count) on
- * success and a negative errno on failure; none of them returns -1 with
- * errno set. The functions are documented in libsimgpu.c.
+ * libdrm, and the /proc readers its tests share. Every function that
+ * returns an int or a long returns 0 (or a count) on success and a negative
+ * errno on failure; none of them returns -1 with errno set. The functions
+ * are documented in libsimgpu.c.
  *
  * Copyright © 2026 The drm_userptr authors
  */
@@ -66,6 +67,8 @@ struct drm_simgpu_cmd simgpu_cmd_spin(__u32 usecs);
 
 /* Helpers */
 __u64 simgpu_fnv1a(const void *p, size_t n);
+long simgpu_smaps_kb(const void *p, const char *field);
+long simgpu_meminfo_kb(const char *field);
 int simgpu_run(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
 	       int *status);
 

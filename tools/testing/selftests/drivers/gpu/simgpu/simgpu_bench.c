@@ -768,30 +768,6 @@ static void *map_region(size_t size, bool thp)
 	return a;
 }
 
-/* AnonHugePages of the mapping at @addr, in KiB, or -1. */
-static long anon_huge_kib(const void *addr)
-{
-	unsigned long start, end, a = (uintptr_t)addr;
-	char line[256];
-	bool in = false;
-	long kib = -1;
-	FILE *f;
-
-	f = fopen("/proc/self/smaps", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			in = start <= a && a < end;
-			continue;
-		}
-		if (in && sscanf(line, "AnonHugePages: %ld", &kib) == 1)
-			break;
-	}
-	fclose(f);
-	return kib;
-}
-
 /* The debugfs pinning baseline, or NULL if there is none. */
 static char *pin_path(void)
 {
@@ -882,7 +858,7 @@ static int bench_populate(void)
 			break;
 		}
 		if (k == 1) {
-			long kib = anon_huge_kib(mem);
+			long kib = simgpu_smaps_kb(mem, "AnonHugePages:");
 
 			printf("# THP: %ld of %zu KiB in huge pages%s\n", kib,
 			       size / 1024, kib > 0 ? "" : " (warning: no THP)");
@@ -925,27 +901,6 @@ out:
 }
 
 /* 3: scaling */
-
-/* A /proc/meminfo field in KiB, or -1. */
-static long meminfo_kib(const char *field)
-{
-	size_t len = strlen(field);
-	char line[128];
-	long kib = -1;
-	FILE *f;
-
-	f = fopen("/proc/meminfo", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, len) && line[len] == ':') {
-			kib = strtol(line + len + 1, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return kib;
-}
 
 struct scaling_result {
 	int bos;
@@ -1009,8 +964,8 @@ static int scaling_one(int bos, int reps, double *samples,
 		return fail("mmap arena of %d pages: %s", bos, strerror(errno));
 	}
 
-	slab0 = meminfo_kib("Slab");
-	sunr0 = meminfo_kib("SUnreclaim");
+	slab0 = simgpu_meminfo_kb("Slab:");
+	sunr0 = simgpu_meminfo_kb("SUnreclaim:");
 	t0 = now_us();
 	for (i = 0; i < bos; i++) {
 		ret = simgpu_userptr(fd, arena + i * page_size, page_size, 0,
@@ -1022,8 +977,8 @@ static int scaling_one(int bos, int reps, double *samples,
 		}
 	}
 	res->create_us_per_bo = bos ? (now_us() - t0) / bos : 0;
-	res->slab_kib = meminfo_kib("Slab") - slab0;
-	res->sunreclaim_kib = meminfo_kib("SUnreclaim") - sunr0;
+	res->slab_kib = simgpu_meminfo_kb("Slab:") - slab0;
+	res->sunreclaim_kib = simgpu_meminfo_kb("SUnreclaim:") - sunr0;
 
 	ret = scaling_ops(reps, samples, res->median);
 	close(fd);
@@ -1201,19 +1156,12 @@ out:
 /* A STORE_DWORD of @value at MEAS_VA, waited for and checked; its time in @us. */
 static int timed_job(int fd, volatile __u32 *dw, __u32 value, double *us)
 {
-	struct drm_simgpu_cmd cmd = simgpu_cmd_store_dword(MEAS_VA, value);
 	double t0 = now_us();
-	int ret, status = 0;
-	__u64 job;
+	int ret = run_on(fd, 0, simgpu_cmd_store_dword(MEAS_VA, value));
 
-	ret = simgpu_submit(fd, &cmd, 1, 0, 0, 0, &job);
-	if (!ret)
-		ret = simgpu_wait_job(fd, job, WAIT_NS, &status);
 	*us = now_us() - t0;
 	if (ret)
-		return fail("EXEC or WAIT: %s", strerror(-ret));
-	if (status)
-		return fail("job status %d (%s)", status, strerror(-status));
+		return ret;
 	if (dw[0] != value)
 		return fail("the job wrote %#x, not %#x", dw[0], value);
 	return 0;
