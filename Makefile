@@ -14,7 +14,11 @@
 #              (default 600)
 # make lint    checkpatch --strict, sparse (C=2) and W=1 -Werror
 # make kernel  build the test kernel (cached outside the clone)
+# make adoption-kernel  build the adoption kernel: the test kernel plus the
+#              real drivers converted to drm_userptr (xe) and their KUnit
 # make docs    render the kernel-doc into docs/api/
+# make differential  the real drivers' KUnit suites on the stock and the
+#              converted drivers, side by side (scripts/differential.sh)
 # make shell   a shell in the test VM
 # make setup   install the host packages (Debian archive only)
 
@@ -22,7 +26,7 @@ SCRIPTS := $(CURDIR)/scripts
 
 DURATION ?= 600
 
-.PHONY: run check fuzz stress lint kernel tests docs shell setup help
+.PHONY: run check fuzz stress lint kernel adoption-kernel differential tests docs shell setup help
 
 run:
 	@$(SCRIPTS)/run-bench.sh $(if $(FULL),--full) $(if $(REPS),--reps $(REPS))
@@ -36,17 +40,23 @@ fuzz:
 stress:
 	@$(SCRIPTS)/soak.sh stress $(DURATION)
 
-lint: kernel
+lint: kernel adoption-kernel
 	@$(SCRIPTS)/lint.sh
 
 kernel:
 	@$(SCRIPTS)/build-kernel.sh >/dev/null
+
+adoption-kernel:
+	@KERNEL_FLAVOUR=adoption $(SCRIPTS)/build-kernel.sh >/dev/null
 
 docs: kernel
 	@$(SCRIPTS)/build-docs.sh
 
 tests: kernel
 	@$(SCRIPTS)/build-tests.sh
+
+differential:
+	@$(SCRIPTS)/differential.sh
 
 shell: tests
 	@$(SCRIPTS)/run-vm.sh --interactive

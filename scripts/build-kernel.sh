@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the test kernel (bzImage + modules) into the cache. A second run with
-# the same patches and config rebuilds only what changed.
+# the same patches and config rebuilds only what changed. KERNEL_FLAVOUR
+# (common.sh) picks another kernel from the same tree and ccache.
 #
 # Usage: build-kernel.sh [extra make arguments, e.g. C=1 W=1]
 set -euo pipefail
@@ -15,7 +16,7 @@ mkdir -p "$out"
 
 # The config is made afresh from tinyconfig and the fragments every time, so
 # that an option removed from a fragment goes away too.
-fragments=("$PROJECT_ROOT"/scripts/kconfig/*.config)
+mapfile -t fragments < <(kernel_fragments)
 log "configuring: tinyconfig + ${fragments[*]##*/}"
 kmake -s tinyconfig >/dev/null
 KCONFIG_CONFIG="$out/.config" "$src/scripts/kconfig/merge_config.sh" \
@@ -44,7 +45,7 @@ done < <(cat "${fragments[@]}")
 [ $bad = 0 ] || die "the kernel config lost options the fragments ask for"
 
 sha256sum < "$out/.config" | cut -c1-16 > "$out/config-key"
-log "building $KERNEL_VERSION (config $(cat "$out/config-key")) in $out"
+log "building $KERNEL_VERSION $KERNEL_FLAVOUR kernel (config $(cat "$out/config-key")) in $out"
 kmake bzImage modules "$@"
 rm -rf "$out/modroot.new"
 kmake -s INSTALL_MOD_PATH="$out/modroot.new" modules_install >/dev/null

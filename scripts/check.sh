@@ -27,6 +27,8 @@ step() {
 
 step setup "$PROJECT_ROOT/scripts/setup-host.sh" || exit 1
 step kernel "$PROJECT_ROOT/scripts/build-kernel.sh" || { echo "0 passed, 1 failed"; exit 1; }
+step kernel-adoption env KERNEL_FLAVOUR=adoption "$PROJECT_ROOT/scripts/build-kernel.sh" ||
+	{ echo "0 passed, 1 failed"; exit 1; }
 step tests "$PROJECT_ROOT/scripts/build-tests.sh" || { echo "0 passed, 1 failed"; exit 1; }
 
 if step lint "$PROJECT_ROOT/scripts/lint.sh"; then
@@ -63,6 +65,18 @@ case $swiotlb_rc in
 0|1) checks+=(--check kernel-log-swiotlb=pass) ;;
 3) checks+=(--check kernel-log-swiotlb=fail) ;;
 *) checks+=(--check vm-run-swiotlb=fail) ;;
+esac
+# The adoption kernel: the real drivers' userptr code under KUnit (only
+# those suites; the project's own ran on the test kernel).
+. "$PROJECT_ROOT/scripts/test-suites.sh"
+adoption_rc=0
+step vm-adoption env KERNEL_FLAVOUR=adoption "$PROJECT_ROOT/scripts/run-vm.sh" \
+	--results "$results/adoption" --append "kunit.filter_glob=$KUNIT_ADOPTION_GLOB" -- \
+	"$PROJECT_ROOT/scripts/guest/run-suites.sh" adoption || adoption_rc=$?
+case $adoption_rc in
+0|1) checks+=(--check kernel-log-adoption=pass) ;;
+3) checks+=(--check kernel-log-adoption=fail) ;;
+*) checks+=(--check vm-run-adoption=fail) ;;
 esac
 # The benchmarks' smoke run: sane output, never a timing.
 "$PROJECT_ROOT/scripts/check-bench-output.py" "$results/bench" \

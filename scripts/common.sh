@@ -36,9 +36,25 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 kernel_cache_key() {
 	{
 		echo "$KERNEL_PKG_VERSION"
-		cat "$PROJECT_ROOT"/patches/linux-6.12/*.patch 2>/dev/null
+		kernel_patches | xargs -r cat
 		echo "$KERNEL_TREE_LAYOUT"
 	} | sha256sum | cut -c1-16
+}
+
+# The patches the tree is made of, in order: patches/linux-6.12/*.patch,
+# without those whose file name matches one of the glob patterns in
+# $KERNEL_SKIP_PATCHES (the differential run leaves the driver conversions
+# out to test the stock drivers).
+kernel_patches() {
+	local p pat
+	for p in "$PROJECT_ROOT"/patches/linux-6.12/*.patch; do
+		[ -e "$p" ] || continue
+		for pat in ${KERNEL_SKIP_PATCHES:-}; do
+			# shellcheck disable=SC2053 # a glob on purpose
+			[[ ${p##*/} == $pat ]] && continue 2
+		done
+		echo "$p"
+	done
 }
 
 # make in the test-kernel tree, the same way for every script: out-of-tree
@@ -52,5 +68,25 @@ kmake() {
 		KBUILD_BUILD_USER=drm-userptr KBUILD_BUILD_HOST=ci "$@"
 }
 
+# The kernels built from one source tree and one ccache, each in its own
+# build directory, chosen by $KERNEL_FLAVOUR:
+#   test      the debug kernel every suite runs on (scripts/kconfig/*.config)
+#   adoption  the test kernel plus the real drivers converted to drm_userptr
+#             and their KUnit suites (and scripts/kconfig/adoption/*.config)
+KERNEL_FLAVOUR=${KERNEL_FLAVOUR:-test}
+
+kernel_fragments() {
+	local kconfig=$PROJECT_ROOT/scripts/kconfig
+	case "$KERNEL_FLAVOUR" in
+	test) printf '%s\n' "$kconfig"/*.config ;;
+	adoption) printf '%s\n' "$kconfig"/*.config "$kconfig"/adoption/*.config ;;
+	*) die "unknown KERNEL_FLAVOUR '$KERNEL_FLAVOUR' (test or adoption)" ;;
+	esac
+}
+
 kernel_src_dir() { echo "$CACHE_DIR/linux-$KERNEL_VERSION-$(kernel_cache_key)/src"; }
-kernel_out_dir() { echo "$CACHE_DIR/linux-$KERNEL_VERSION-$(kernel_cache_key)/build"; }
+kernel_out_dir() {
+	local dir=build
+	[ "$KERNEL_FLAVOUR" = test ] || dir=build-$KERNEL_FLAVOUR
+	echo "$CACHE_DIR/linux-$KERNEL_VERSION-$(kernel_cache_key)/$dir"
+}

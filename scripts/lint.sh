@@ -5,7 +5,9 @@
 #  - kernel-doc over the project's C files and the patched core files, and
 #    docs/api/ rendered from it and up to date;
 #  - sparse (C=2) over the project's objects and the patched core objects;
-#  - the same objects built with W=1 and -Werror.
+#  - the same objects built with W=1 and -Werror;
+#  - sparse and W=1 over the driver objects the patches touch, in the
+#    adoption kernel (the test kernel does not build the real drivers).
 # Exits non-zero if any of them reports anything.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
@@ -90,5 +92,20 @@ report "sparse (C=2)" "$out_sp"
 # they are and nothing is relinked.
 out_w1=$(kmake W=1 KCFLAGS=-Werror ${objs//.o/.s} 2>&1 | grep -E 'warning:|error:|Error')
 report "W=1 -Werror" "$out_w1"
+
+# The real drivers' objects the conversion patches touch. Their tests are
+# included into the driver's own files (xe_vm.c includes tests/...), so
+# they are checked as part of those objects.
+driver_objs=$(sed -n 's|^+++ b/\(drivers/gpu/drm/[a-z]*/[^/]*\.c\)$|\1|p' \
+	patches/linux-6.12/*.patch | sort -u | sed 's/\.c$/.o/')
+if [ -n "$driver_objs" ]; then
+	[ -f "$(KERNEL_FLAVOUR=adoption kernel_out_dir)/vmlinux" ] ||
+		die "no built adoption kernel: run 'make adoption-kernel' first"
+	out_sp=$(KERNEL_FLAVOUR=adoption kmake C=2 $driver_objs 2>&1 | grep -E 'warning:|error:')
+	report "sparse (C=2), adoption kernel" "$out_sp"
+	out_w1=$(KERNEL_FLAVOUR=adoption kmake W=1 KCFLAGS=-Werror ${driver_objs//.o/.s} 2>&1 |
+		grep -E 'warning:|error:|Error')
+	report "W=1 -Werror, adoption kernel" "$out_w1"
+fi
 
 exit $failed

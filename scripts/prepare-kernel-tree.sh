@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Unpack Debian's kernel source into the cache, check its version, apply
-# patches/linux-6.12/*.patch in order and hook the project's Kconfig and
-# Kbuild into drivers/gpu/drm. Prints the source directory.
+# patches/linux-6.12/*.patch in order (see kernel_patches in common.sh) and
+# hook the project's Kconfig and Kbuild into drivers/gpu/drm. Prints the
+# source directory.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -18,8 +19,7 @@ if [ ! -f "$src/.prepared" ]; then
 	[ "$mk" = "$KERNEL_VERSION" ] ||
 		die "$KERNEL_TARBALL holds Linux $mk, expected $KERNEL_VERSION"
 
-	for p in "$PROJECT_ROOT"/patches/linux-6.12/*.patch; do
-		[ -e "$p" ] || continue
+	for p in $(kernel_patches); do
 		log "applying $(basename "$p")"
 		patch -d "$tmp" -p1 --quiet --forward < "$p" ||
 			die "$(basename "$p") does not apply to $KERNEL_VERSION"

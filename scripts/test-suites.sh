@@ -5,6 +5,11 @@
 # KUnit suites built into the test kernel; they run at boot.
 KUNIT_BUILTIN_SUITES="mmu_interval_notifier_two_pass drm_userptr simgpu"
 
+# KUnit suites of the real drivers' userptr code, built into the adoption
+# kernel (KERNEL_FLAVOUR=adoption) and run at its boot.
+KUNIT_ADOPTION_SUITES="xe_userptr"
+KUNIT_ADOPTION_GLOB="xe_userptr*"
+
 # Built-in suites with fault-injection cases: run again after boot with
 # GFP_KERNEL failures allowed (the results of that run are the ones kept).
 KUNIT_FAULT_INJECTION_SUITES="drm_userptr"

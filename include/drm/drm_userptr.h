@@ -207,6 +207,7 @@ struct drm_userptr_dma {
 /* Bits of &drm_userptr.state. */
 enum drm_userptr_state_bits {
 	DRM_USERPTR_STATE_FINISH_IN_USE,
+	DRM_USERPTR_STATE_FORCED_INVALID,
 };
 
 /**
@@ -322,10 +323,34 @@ struct drm_userptr {
 	bool released;
 };
 
-int drm_userptr_domain_init(struct drm_userptr_domain *domain,
-			    struct device *dev,
-			    const struct drm_userptr_ops *ops,
-			    unsigned int flags);
+int __drm_userptr_domain_init(struct drm_userptr_domain *domain,
+			      struct device *dev,
+			      const struct drm_userptr_ops *ops,
+			      unsigned int flags, struct lock_class_key *key,
+			      const char *name);
+
+/**
+ * drm_userptr_domain_init() - set up a userptr domain
+ * @domain: the domain to initialise
+ * @dev: the device the domain's userptrs are DMA-mapped for
+ * @ops: the driver's invalidation callbacks
+ * @flags: &enum drm_userptr_domain_flags
+ *
+ * Every call site gets its own lockdep class for the domain's notifier
+ * lock, as init_rwsem() does: one per driver, so that the lock order one
+ * driver sets up is not mixed with another's. See
+ * __drm_userptr_domain_init().
+ *
+ * Return: 0, or -EINVAL if an argument is missing or a flag unknown.
+ */
+#define drm_userptr_domain_init(domain, dev, ops, flags)		\
+({									\
+	static struct lock_class_key __drm_userptr_key;			\
+									\
+	__drm_userptr_domain_init(domain, dev, ops, flags,		\
+				  &__drm_userptr_key,			\
+				  "&(" #domain ")->notifier_lock");	\
+})
 void drm_userptr_domain_fini(struct drm_userptr_domain *domain);
 bool drm_userptr_domain_two_pass(const struct drm_userptr_domain *domain);
 void drm_userptr_domain_print_stats(const struct drm_userptr_domain *domain,
@@ -340,12 +365,19 @@ void drm_userptr_fini(struct drm_userptr *uptr);
 int drm_userptr_populate(struct drm_userptr *uptr, unsigned int flags);
 
 void drm_userptr_notifier_lock(struct drm_userptr_domain *domain);
+int drm_userptr_notifier_lock_interruptible(struct drm_userptr_domain *domain);
 void drm_userptr_notifier_unlock(struct drm_userptr_domain *domain);
+void drm_userptr_notifier_lock_write(struct drm_userptr_domain *domain);
+void drm_userptr_notifier_unlock_write(struct drm_userptr_domain *domain);
 int drm_userptr_check_valid(struct drm_userptr *uptr);
+void drm_userptr_wait_invalidation(struct drm_userptr *uptr);
+void drm_userptr_force_invalidate(struct drm_userptr *uptr);
 void drm_userptr_invalidated_pages(const struct drm_userptr *uptr,
 				   const struct mmu_notifier_range *range,
 				   unsigned long *pgoff, unsigned long *npages);
 dma_addr_t drm_userptr_dma_addr(struct drm_userptr *uptr, unsigned long pgoff);
+dma_addr_t drm_userptr_dma_run(const struct drm_userptr *uptr,
+			       unsigned long pgoff, unsigned long *npages);
 
 /**
  * drm_userptr_size() - size of a userptr in bytes
@@ -371,7 +403,21 @@ static inline unsigned long drm_userptr_size(const struct drm_userptr *uptr)
  */
 static inline bool drm_userptr_is_valid(const struct drm_userptr *uptr)
 {
-	return READ_ONCE(uptr->valid);
+	return READ_ONCE(uptr->valid) &&
+	       !test_bit(DRM_USERPTR_STATE_FORCED_INVALID, &uptr->state);
+}
+
+/**
+ * drm_userptr_mm() - the address space a userptr's memory belongs to
+ * @uptr: the userptr
+ *
+ * Return: the mm given to drm_userptr_init(). The helper holds a reference
+ * to the mm_struct (not to its address space, which may be gone: take one
+ * with mmget_not_zero() to look at it) until drm_userptr_fini().
+ */
+static inline struct mm_struct *drm_userptr_mm(const struct drm_userptr *uptr)
+{
+	return uptr->notifier.mm;
 }
 
 #if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)

@@ -16,6 +16,8 @@
 #           output is sane, never a timing: scripts/check-bench-output.py)
 #   swiotlb on a swiotlb=force boot: the drm_userptr KUnit cases about bounce
 #           buffers, and the IGT subtest that simgpu refuses to bounce
+#   adoption  on the adoption kernel: the KUnit suites of the real drivers'
+#           userptr code (they ran at boot)
 # Needs $RESULTS and $KBUILD_OUT (the kernel build directory) from the host.
 set -u
 here=${0%/*}
@@ -312,6 +314,7 @@ run_swiotlb() {
 for suite in "$@"; do
 	case "$suite" in
 	kunit) run_kunit ;;
+	adoption) for s in $KUNIT_ADOPTION_SUITES; do collect_kunit_suite "$s"; done ;;
 	swiotlb) run_swiotlb ;;
 	hmm) run_hmm ;;
 	simgpu) run_simgpu ;;

@@ -150,6 +150,12 @@
  *   populate while it commits and DMA-maps. Read mode: the driver, from
  *   drm_userptr_check_valid() until its device page-table entries are
  *   written (drm_userptr_notifier_lock() / drm_userptr_notifier_unlock()).
+ *   The driver may take it in write mode too
+ *   (drm_userptr_notifier_lock_write()), outside the invalidation's first
+ *   step, for page-table work that must exclude every commit of the domain
+ *   (a zap of shared page tables in its finish). Each call site of
+ *   drm_userptr_domain_init() has its own lockdep class, so each driver's
+ *   lock order is checked on its own.
  * - Under the notifier lock the helper takes no sleeping lock. In
  *   particular it marks pages dirty without the folio lock (see
  *   drm_userptr_mark_dirty()): migration holds the folio lock while it
@@ -805,21 +811,25 @@ static const struct mmu_interval_notifier_ops drm_userptr_two_pass_ops = {
 #endif
 
 /**
- * drm_userptr_domain_init() - initialise a userptr domain
+ * __drm_userptr_domain_init() - initialise a userptr domain
  * @domain: the domain
  * @dev: the device whose DMA mappings the domain's userptrs use
  * @ops: the driver's invalidation callbacks, both required
  * @flags: &enum drm_userptr_domain_flags
+ * @key: the lockdep class of the domain's notifier lock
+ * @name: the name lockdep reports the lock by
  *
- * Also teaches lockdep that the domain's notifier lock is taken inside
+ * Called through drm_userptr_domain_init(), which gives each call site its
+ * own lockdep class. Also teaches lockdep that the domain's notifier lock is taken inside
  * memory reclaim.
  *
  * Return: 0, or -EINVAL if an argument is missing or a flag unknown.
  */
-int drm_userptr_domain_init(struct drm_userptr_domain *domain,
-			    struct device *dev,
-			    const struct drm_userptr_ops *ops,
-			    unsigned int flags)
+int __drm_userptr_domain_init(struct drm_userptr_domain *domain,
+			      struct device *dev,
+			      const struct drm_userptr_ops *ops,
+			      unsigned int flags, struct lock_class_key *key,
+			      const char *name)
 {
 	if (!dev || !ops || !ops->invalidate_start || !ops->invalidate_finish ||
 	    flags & ~DRM_USERPTR_DOMAIN_SINGLE_PASS)
@@ -832,7 +842,7 @@ int drm_userptr_domain_init(struct drm_userptr_domain *domain,
 	/* Bounce buffers (swiotlb) limit one mapping to far less than a THP. */
 	domain->max_map_order = ilog2(max_t(size_t, dma_max_mapping_size(dev),
 					    PAGE_SIZE) >> PAGE_SHIFT);
-	init_rwsem(&domain->notifier_lock);
+	__init_rwsem(&domain->notifier_lock, name, key);
 
 	/*
 	 * Invalidations run from reclaim: tell lockdep now, not at the first
@@ -848,7 +858,7 @@ int drm_userptr_domain_init(struct drm_userptr_domain *domain,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(drm_userptr_domain_init);
+EXPORT_SYMBOL_GPL(__drm_userptr_domain_init);
 
 /**
  * drm_userptr_domain_fini() - tear down a userptr domain
@@ -1260,6 +1270,28 @@ static void drm_userptr_free_unused_dma(struct drm_userptr *uptr)
 	kvfree(dma);
 }
 
+/*
+ * After drm_userptr_force_invalidate(): end the validity of every chunk, as
+ * an invalidation of the whole range would, and drop the mappings, which
+ * the driver has stopped the device's use of.
+ */
+static void drm_userptr_drop_forced(struct drm_userptr *uptr)
+{
+	unsigned long c;
+
+	down_write(&uptr->domain->notifier_lock);
+	if (test_and_clear_bit(DRM_USERPTR_STATE_FORCED_INVALID, &uptr->state)) {
+		for (c = 0; c < uptr->nr_chunks; c++) {
+			if (!uptr->chunks[c].valid)
+				continue;
+			uptr->chunks[c].seq++;
+			drm_userptr_dma_unmap_chunk(uptr, c);
+			cond_resched();
+		}
+	}
+	up_write(&uptr->domain->notifier_lock);
+}
+
 /**
  * drm_userptr_populate() - fault a userptr in and DMA-map it
  * @uptr: the userptr
@@ -1317,6 +1349,8 @@ int drm_userptr_populate(struct drm_userptr *uptr, unsigned int flags)
 		return -EINVAL;
 	lockdep_assert_not_held(&domain->notifier_lock);
 
+	if (test_bit(DRM_USERPTR_STATE_FORCED_INVALID, &uptr->state))
+		drm_userptr_drop_forced(uptr);
 	down_read(&domain->notifier_lock);
 	err = uptr->released ? -EFAULT : uptr->valid;
 	up_read(&domain->notifier_lock);
@@ -1374,6 +1408,22 @@ void drm_userptr_notifier_lock(struct drm_userptr_domain *domain)
 EXPORT_SYMBOL_GPL(drm_userptr_notifier_lock);
 
 /**
+ * drm_userptr_notifier_lock_interruptible() - drm_userptr_notifier_lock(),
+ *	interruptible
+ * @domain: the domain
+ *
+ * For a commit made in an ioctl, which a signal may cut short.
+ *
+ * Return: 0 with the lock held in read mode, or -EINTR if a signal came
+ * first.
+ */
+int drm_userptr_notifier_lock_interruptible(struct drm_userptr_domain *domain)
+{
+	return down_read_interruptible(&domain->notifier_lock);
+}
+EXPORT_SYMBOL_GPL(drm_userptr_notifier_lock_interruptible);
+
+/**
  * drm_userptr_notifier_unlock() - release a domain's notifier lock
  * @domain: the domain
  */
@@ -1382,6 +1432,39 @@ void drm_userptr_notifier_unlock(struct drm_userptr_domain *domain)
 	up_read(&domain->notifier_lock);
 }
 EXPORT_SYMBOL_GPL(drm_userptr_notifier_unlock);
+
+/**
+ * drm_userptr_notifier_lock_write() - take a domain's notifier lock
+ *	exclusively
+ * @domain: the domain
+ *
+ * Takes &drm_userptr_domain.notifier_lock in write mode, which excludes
+ * every commit of the domain (drm_userptr_notifier_lock()) and the first
+ * step of every invalidation. For device page-table work that must not run
+ * beside a commit, outside &drm_userptr_ops.invalidate_start (which already
+ * runs with the lock held in write mode): zapping entries of shared page
+ * tables in &drm_userptr_ops.invalidate_finish, an error path that undoes
+ * a commit. The rules of the read side apply: no allocation with reclaim,
+ * no mmap_lock, and no wait for device work whose completion may need this
+ * lock (a job that commits); waiting for a TLB invalidation, which
+ * completes without it, is allowed. Never call it from
+ * &drm_userptr_ops.invalidate_start.
+ */
+void drm_userptr_notifier_lock_write(struct drm_userptr_domain *domain)
+{
+	down_write(&domain->notifier_lock);
+}
+EXPORT_SYMBOL_GPL(drm_userptr_notifier_lock_write);
+
+/**
+ * drm_userptr_notifier_unlock_write() - release drm_userptr_notifier_lock_write()
+ * @domain: the domain
+ */
+void drm_userptr_notifier_unlock_write(struct drm_userptr_domain *domain)
+{
+	up_write(&domain->notifier_lock);
+}
+EXPORT_SYMBOL_GPL(drm_userptr_notifier_unlock_write);
 
 /**
  * drm_userptr_check_valid() - may the device use a userptr's pages now?
@@ -1400,13 +1483,50 @@ int drm_userptr_check_valid(struct drm_userptr *uptr)
 
 	if (uptr->released)
 		return -EFAULT;
-	if (!uptr->valid) {
+	if (!uptr->valid ||
+	    test_bit(DRM_USERPTR_STATE_FORCED_INVALID, &uptr->state)) {
 		atomic64_inc(&uptr->domain->stats.commit_eagain);
 		return -EAGAIN;
 	}
 	return 0;
 }
 EXPORT_SYMBOL_GPL(drm_userptr_check_valid);
+
+/**
+ * drm_userptr_wait_invalidation() - wait for running invalidations to end
+ * @uptr: the userptr
+ *
+ * Sleeps until no invalidation of the userptr's range is between its start
+ * and its end in the core mm (both passes, with every notifier's finish,
+ * done). For a driver that tears a mapping down and must not race with the
+ * device page-table work of an invalidation still in flight (an unbind).
+ * Must be called without the notifier lock; lockdep asserts it.
+ */
+void drm_userptr_wait_invalidation(struct drm_userptr *uptr)
+{
+	lockdep_assert_not_held(&uptr->domain->notifier_lock);
+	mmu_interval_read_begin(&uptr->notifier);
+}
+EXPORT_SYMBOL_GPL(drm_userptr_wait_invalidation);
+
+/**
+ * drm_userptr_force_invalidate() - treat a userptr as invalidated, for tests
+ * @uptr: the userptr
+ *
+ * Fault injection for a driver's error paths: from now on
+ * drm_userptr_check_valid() returns -EAGAIN and drm_userptr_is_valid()
+ * false, as after an invalidation of the whole userptr, and the next
+ * drm_userptr_populate() maps every page again. Nothing is called back:
+ * the driver does itself what its &drm_userptr_ops.invalidate_start and
+ * &drm_userptr_ops.invalidate_finish would do, and the device must no
+ * longer use the mappings when the next populate runs, which drops them.
+ * May be called with the notifier lock held in either mode.
+ */
+void drm_userptr_force_invalidate(struct drm_userptr *uptr)
+{
+	set_bit(DRM_USERPTR_STATE_FORCED_INVALID, &uptr->state);
+}
+EXPORT_SYMBOL_GPL(drm_userptr_force_invalidate);
 
 /**
  * drm_userptr_invalidated_pages() - the pages an invalidation takes away
@@ -1459,6 +1579,56 @@ dma_addr_t drm_userptr_dma_addr(struct drm_userptr *uptr, unsigned long pgoff)
 	return uptr->dma[pgoff].addr;
 }
 EXPORT_SYMBOL_GPL(drm_userptr_dma_addr);
+
+/**
+ * drm_userptr_dma_run() - the DMA-contiguous run of pages from one page on
+ * @uptr: the userptr
+ * @pgoff: index of the first page of the run
+ * @npages: set to the number of pages of the run, 0 if @pgoff is not mapped
+ *
+ * The bulk export for a driver that builds device page tables from runs of
+ * DMA addresses (a scatterlist, large page-table entries): the pages from
+ * @pgoff on whose DMA addresses follow one another, across chunks and
+ * mappings. Walk a userptr with ``pgoff += npages``. Unlike
+ * drm_userptr_dma_addr() it does not require the pages to be valid: a
+ * driver may copy the addresses of a userptr that an invalidation has just
+ * ended and let its commit check (drm_userptr_check_valid()) decide. The
+ * addresses of a chunk that is not valid are those of mappings its
+ * invalidation's finish is about to drop.
+ *
+ * Must be called with the domain's notifier lock held, in either mode;
+ * lockdep asserts it.
+ *
+ * Return: the DMA address of page @pgoff, or %DMA_MAPPING_ERROR if the
+ * chunk holding it has no mappings or @pgoff is out of range.
+ */
+dma_addr_t drm_userptr_dma_run(const struct drm_userptr *uptr,
+			       unsigned long pgoff, unsigned long *npages)
+{
+	unsigned long c, i, end;
+
+	lockdep_assert_held(&uptr->domain->notifier_lock);
+
+	*npages = 0;
+	if (pgoff >= uptr->npages || !uptr->dma)
+		return DMA_MAPPING_ERROR;
+	c = drm_userptr_chunk(uptr, uptr->start + (pgoff << PAGE_SHIFT));
+	if (!uptr->chunks[c].mapped)
+		return DMA_MAPPING_ERROR;
+	end = drm_userptr_chunk_end_page(uptr, c);
+	for (i = pgoff + 1;; i++) {
+		if (i == end) {
+			if (i == uptr->npages || !uptr->chunks[++c].mapped)
+				break;
+			end = drm_userptr_chunk_end_page(uptr, c);
+		}
+		if (uptr->dma[i].addr != uptr->dma[i - 1].addr + PAGE_SIZE)
+			break;
+	}
+	*npages = i - pgoff;
+	return uptr->dma[pgoff].addr;
+}
+EXPORT_SYMBOL_GPL(drm_userptr_dma_run);
 
 MODULE_DESCRIPTION("DRM userptr helpers: hmm_range_fault with two-pass interval notifiers");
 MODULE_LICENSE("Dual MIT/GPL");

@@ -58,6 +58,16 @@ static void simgpu_vm_entities_fini(struct simgpu_vm *vm)
 		drm_sched_entity_destroy(&vm->entities[i]);
 }
 
+/*
+ * One call site, so that every domain of simgpu, whatever its mode, has
+ * the same lockdep class.
+ */
+static int simgpu_vm_domain_init(struct simgpu_vm *vm, unsigned int flags)
+{
+	return drm_userptr_domain_init(&vm->domain, vm->sdev->drm.dev,
+				       &simgpu_userptr_ops, flags);
+}
+
 /**
  * simgpu_vm_create() - create a VM
  * @sdev: the GPU
@@ -89,8 +99,7 @@ struct simgpu_vm *simgpu_vm_create(struct simgpu_device *sdev)
 	simgpu_preempt_init(&vm->preempt);
 	INIT_WORK(&vm->rebind_work, simgpu_vm_rebind_work);
 
-	err = drm_userptr_domain_init(&vm->domain, sdev->drm.dev,
-				      &simgpu_userptr_ops, 0);
+	err = simgpu_vm_domain_init(vm, 0);
 	if (err)
 		goto err_free;
 
@@ -208,10 +217,8 @@ int simgpu_vm_configure(struct simgpu_vm *vm, u32 mode, u32 flags)
 	 */
 	if ((single_pass || legacy_mn) != vm->single_pass) {
 		drm_userptr_domain_fini(&vm->domain);
-		err = drm_userptr_domain_init(&vm->domain, vm->sdev->drm.dev,
-					      &simgpu_userptr_ops,
-					      single_pass || legacy_mn ?
-					      DRM_USERPTR_DOMAIN_SINGLE_PASS : 0);
+		err = simgpu_vm_domain_init(vm, single_pass || legacy_mn ?
+					    DRM_USERPTR_DOMAIN_SINGLE_PASS : 0);
 		/* Only fails for bad arguments. */
 		WARN_ON(err);
 		vm->single_pass = single_pass || legacy_mn;

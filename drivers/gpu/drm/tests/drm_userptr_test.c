@@ -14,7 +14,6 @@
 #include <linux/anon_inodes.h>
 #include <linux/delay.h>
 #include <linux/ktime.h>
-#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/hmm.h>
 #include <linux/hrtimer.h>
@@ -29,8 +28,8 @@
 #include <linux/swap.h>
 #include <linux/swiotlb.h>
 #include <linux/uaccess.h>
-#include <asm/tlb.h>
 
+#include <drm/drm_kunit_mm.h>
 #include <drm/drm_print.h>
 #include <drm/drm_userptr.h>
 
@@ -142,11 +141,7 @@ static struct fake_gpu *fake_gpu_create(struct kunit *test,
 	gpu = kunit_kzalloc(test, sizeof(*gpu), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, gpu);
 	snprintf(name, sizeof(name), "drm_userptr_fake_gpu%d", id);
-	gpu->dev = kunit_device_register(test, name);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(gpu->dev));
-	gpu->dev->dma_mask = &gpu->dev->coherent_dma_mask;
-	err = dma_coerce_mask_and_coherent(gpu->dev, DMA_BIT_MASK(64));
-	KUNIT_ASSERT_EQ(test, err, 0);
+	gpu->dev = drm_kunit_mm_dma_device(test, name);
 	gpu->log = log;
 	gpu->id = id;
 	hrtimer_init(&gpu->flush_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
@@ -195,11 +190,7 @@ static struct fake_log *fake_log_create(struct kunit *test)
 /* Map FAKE_LEN of anonymous memory with @prot into the test's mm. */
 static unsigned long fake_mmap(struct kunit *test, unsigned long prot)
 {
-	unsigned long addr = kunit_vm_mmap(test, NULL, 0, FAKE_LEN, prot,
-					   MAP_ANONYMOUS | MAP_PRIVATE, 0);
-
-	KUNIT_ASSERT_NE_MSG(test, addr, 0, "kunit_vm_mmap() failed");
-	return addr;
+	return drm_kunit_mm_mmap(test, FAKE_LEN, prot);
 }
 
 /* Fill each of @npages pages at @addr with its index plus @seed. */
@@ -239,7 +230,7 @@ static int fake_read_back(struct drm_userptr *uptr, u8 seed, bool zero)
 	}
 	for (i = 0; i < uptr->npages; i++) {
 		dma_addr_t addr = drm_userptr_dma_addr(uptr, i);
-		u8 *data = phys_to_virt(dma_to_phys(gpu->dev, addr));
+		u8 *data = drm_kunit_mm_dma_to_virt(gpu->dev, addr);
 		u8 want = zero ? 0 : (u8)(seed + i);
 
 		if (data[0] != want || data[PAGE_SIZE - 1] != want ||
@@ -268,7 +259,7 @@ static int fake_device_write(struct drm_userptr *uptr, u8 seed)
 	for (i = 0; i < uptr->npages; i++) {
 		dma_addr_t addr = drm_userptr_dma_addr(uptr, i);
 
-		memset(phys_to_virt(dma_to_phys(gpu->dev, addr)), seed + i,
+		memset(drm_kunit_mm_dma_to_virt(gpu->dev, addr), seed + i,
 		       PAGE_SIZE);
 	}
 	drm_userptr_notifier_unlock(&gpu->domain);
@@ -339,40 +330,6 @@ static int fake_check_valid(struct drm_userptr *uptr)
 	err = drm_userptr_check_valid(uptr);
 	drm_userptr_notifier_unlock(uptr->domain);
 	return err;
-}
-
-/* Apply a new protection to [start, start + len) as mprotect(2) does. */
-static int fake_mprotect(unsigned long start, size_t len, unsigned long prot)
-{
-	VMA_ITERATOR(vmi, current->mm, start);
-	struct mm_struct *mm = current->mm;
-	unsigned long end = start + len;
-	struct vm_area_struct *vma, *prev;
-	struct mmu_gather tlb;
-	unsigned long newflags;
-	int ret = -ENOMEM;
-
-	if (mmap_write_lock_killable(mm))
-		return -EINTR;
-	vma = vma_find(&vmi, end);
-	if (!vma || vma->vm_start > start || vma->vm_end < end)
-		goto out;
-	prev = vma_prev(&vmi);
-	if (start > vma->vm_start)
-		prev = vma;
-
-	tlb_gather_mmu(&tlb, mm);
-	for_each_vma_range(vmi, vma, end) {
-		newflags = calc_vm_prot_bits(prot, 0) |
-			   (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));
-		ret = mprotect_fixup(&vmi, &tlb, vma, &prev, start, end,
-				     newflags);
-		break;
-	}
-	tlb_finish_mmu(&tlb);
-out:
-	mmap_write_unlock(mm);
-	return ret;
 }
 
 static void drm_userptr_test_populate_reads_user_data(struct kunit *test)
@@ -483,8 +440,8 @@ static void drm_userptr_test_holes_and_prot_none_fault(struct kunit *test)
 
 	/* Made before the userptrs exist, so that no invalidation is seen. */
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr + 2 * PAGE_SIZE, PAGE_SIZE), 0);
-	KUNIT_ASSERT_EQ(test, fake_mprotect(addr + 8 * PAGE_SIZE,
-					    4 * PAGE_SIZE, PROT_NONE), 0);
+	KUNIT_ASSERT_EQ(test, drm_kunit_mm_mprotect(addr + 8 * PAGE_SIZE,
+						    4 * PAGE_SIZE, PROT_NONE), 0);
 	hole = fake_userptr(test, gpu, addr, 4 * PAGE_SIZE, 0);
 	none = fake_userptr(test, gpu, addr + 8 * PAGE_SIZE, 4 * PAGE_SIZE, 0);
 
@@ -579,13 +536,13 @@ static void drm_userptr_test_mprotect_invalidates(struct kunit *test)
 
 	uptr = fake_populated(test, gpu, addr, 0x30);
 
-	KUNIT_ASSERT_EQ(test, fake_mprotect(addr, FAKE_LEN, PROT_READ), 0);
+	KUNIT_ASSERT_EQ(test, drm_kunit_mm_mprotect(addr, FAKE_LEN, PROT_READ), 0);
 	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), 0);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EPERM);
 
-	KUNIT_ASSERT_EQ(test, fake_mprotect(addr, FAKE_LEN,
-					    PROT_READ | PROT_WRITE), 0);
+	KUNIT_ASSERT_EQ(test, drm_kunit_mm_mprotect(addr, FAKE_LEN,
+						    PROT_READ | PROT_WRITE), 0);
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x30, false), 0);
 }
@@ -700,81 +657,6 @@ static void drm_userptr_test_shared_file_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0xb0, false), 0);
 }
 
-/* A forked child that keeps the pre-fork pages shared until told to go. */
-struct fake_fork_child {
-	unsigned long addr;
-	u8 seen;
-	struct completion started;
-	struct completion release;
-	struct completion exiting;
-};
-
-static int fake_fork_child_fn(void *data)
-{
-	struct fake_fork_child *child = data;
-
-	if (get_user(child->seen, (u8 __user *)child->addr))
-		child->seen = 0;
-	complete(&child->started);
-	wait_for_completion(&child->release);
-	/* The last touch of @child: the test frees it once this returns. */
-	complete(&child->exiting);
-	do_exit(0);
-}
-
-/*
- * At the end of the case, however it ends (an assertion returns early):
- * let the child go and wait until it no longer touches test memory.
- */
-static void fake_fork_child_release(void *data)
-{
-	struct fake_fork_child *child = data;
-
-	complete(&child->release);
-	wait_for_completion(&child->exiting);
-}
-
-/*
- * fork() of the test thread: a child with a copy-on-write copy of the mm
- * (no CLONE_VM, unlike user_mode_thread()), running @fn in the kernel until
- * it exits. SIGCHLD: the kthread parent ignores it, so the child is reaped.
- */
-static pid_t fake_fork(int (*fn)(void *), void *arg)
-{
-	struct kernel_clone_args args = {
-		.flags = CLONE_UNTRACED,
-		.exit_signal = SIGCHLD,
-		.fn = fn,
-		.fn_arg = arg,
-	};
-
-	return kernel_clone(&args);
-}
-
-/*
- * fork() the test thread; the child reads the byte at @addr of its copy and
- * stays until the case ends. Returns the byte it read.
- */
-static u8 fake_fork_and_read(struct kunit *test, unsigned long addr)
-{
-	struct fake_fork_child *child;
-	pid_t pid;
-
-	child = kunit_kzalloc(test, sizeof(*child), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, child);
-	child->addr = addr;
-	init_completion(&child->started);
-	init_completion(&child->release);
-	init_completion(&child->exiting);
-	pid = fake_fork(fake_fork_child_fn, child);
-	KUNIT_ASSERT_GT(test, pid, 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							fake_fork_child_release,
-							child), 0);
-	wait_for_completion(&child->started);
-	return child->seen;
-}
-
 static void drm_userptr_test_fork_then_write_cows(struct kunit *test)
 {
 	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
@@ -784,7 +666,7 @@ static void drm_userptr_test_fork_then_write_cows(struct kunit *test)
 	uptr = fake_populated(test, gpu, addr, 0xc0);
 
 	/* fork(): the child gets a copy-on-write copy of this mm. */
-	KUNIT_EXPECT_EQ(test, fake_fork_and_read(test, addr), 0xc0);
+	KUNIT_EXPECT_EQ(test, drm_kunit_mm_fork_and_read(test, addr), 0xc0);
 
 	/* Fork write-protected the pages the device mapped. */
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
@@ -813,7 +695,7 @@ static void drm_userptr_test_fork_keeps_read_only_valid(struct kunit *test)
 	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, DRM_USERPTR_READ_ONLY);
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 
-	KUNIT_EXPECT_EQ(test, fake_fork_and_read(test, addr), 0xe0);
+	KUNIT_EXPECT_EQ(test, drm_kunit_mm_fork_and_read(test, addr), 0xe0);
 
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
 	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), -1);
@@ -869,7 +751,7 @@ static void drm_userptr_test_write_protect_skips_only_read_only(struct kunit *te
 	KUNIT_EXPECT_EQ(test, fake_check_valid(rw), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->skipped_invalidations), 2);
 
-	KUNIT_ASSERT_EQ(test, fake_mprotect(ro_addr, FAKE_LEN, PROT_NONE), 0);
+	KUNIT_ASSERT_EQ(test, drm_kunit_mm_mprotect(ro_addr, FAKE_LEN, PROT_NONE), 0);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(ro), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, drm_userptr_populate(ro, 0), -EFAULT);
 }
@@ -1726,6 +1608,106 @@ static struct drm_userptr *fake_chunked(struct kunit *test,
 }
 
 /*
+ * Walk @uptr with drm_userptr_dma_run(): the runs must cover every page,
+ * each starting at the page's own DMA address and each page of a run
+ * following the one before it. Returns the number of runs, or -1 if a run
+ * is wrong. Notifier lock held.
+ */
+static long fake_dma_runs(struct drm_userptr *uptr)
+{
+	unsigned long pgoff, run, i;
+	long nr_runs = 0;
+	dma_addr_t addr;
+
+	for (pgoff = 0; pgoff < uptr->npages; pgoff += run) {
+		addr = drm_userptr_dma_run(uptr, pgoff, &run);
+		if (addr == DMA_MAPPING_ERROR || !run || pgoff + run > uptr->npages)
+			return -1;
+		for (i = 0; i < run; i++)
+			if (uptr->dma[pgoff + i].addr != addr + i * PAGE_SIZE)
+				return -1;
+		/* A run ends where the addresses stop following each other. */
+		if (pgoff + run < uptr->npages &&
+		    uptr->dma[pgoff + run].addr == addr + run * PAGE_SIZE)
+			return -1;
+		nr_runs++;
+	}
+	return nr_runs;
+}
+
+/*
+ * The bulk export covers every mapped page in DMA-contiguous runs, a THP in
+ * one, and gives nothing for a chunk without mappings.
+ */
+static void drm_userptr_test_dma_runs(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr = fake_populated(test, gpu, addr, 0x30);
+	unsigned long run;
+	long nr_runs;
+
+	drm_userptr_notifier_lock(&gpu->domain);
+	nr_runs = fake_dma_runs(uptr);
+	drm_userptr_notifier_unlock(&gpu->domain);
+	KUNIT_EXPECT_GT(test, nr_runs, 0);
+	KUNIT_EXPECT_LE(test, nr_runs, FAKE_PAGES);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
+	drm_userptr_notifier_lock(&gpu->domain);
+	KUNIT_EXPECT_EQ(test, drm_userptr_dma_run(uptr, 0, &run),
+			DMA_MAPPING_ERROR);
+	KUNIT_EXPECT_EQ(test, run, 0);
+	KUNIT_EXPECT_EQ(test, drm_userptr_dma_run(uptr, FAKE_PAGES, &run),
+			DMA_MAPPING_ERROR);
+	drm_userptr_notifier_unlock(&gpu->domain);
+
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	if (!has_transparent_hugepage())
+		return;
+	addr = fake_thp_mmap(test, 0x40);
+	uptr = fake_userptr(test, gpu, addr, HPAGE_PMD_SIZE, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	if (uptr->dma[0].order == 0)
+		return;
+	drm_userptr_notifier_lock(&gpu->domain);
+	KUNIT_EXPECT_EQ(test, fake_dma_runs(uptr), 1);
+	drm_userptr_notifier_unlock(&gpu->domain);
+#endif
+}
+
+/*
+ * drm_userptr_force_invalidate() acts as an invalidation of the whole
+ * userptr without a callback: the commit check fails, the mappings stay
+ * readable through the bulk export (without a warning) until the next
+ * populate, which maps every page again.
+ */
+static void drm_userptr_test_force_invalidate(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr = fake_populated(test, gpu, addr, 0x50);
+	s64 maps = atomic64_read(&gpu->domain.stats.dma_maps);
+	long nr_runs;
+
+	drm_userptr_force_invalidate(uptr);
+	KUNIT_EXPECT_FALSE(test, drm_userptr_is_valid(uptr));
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, gpu->log->count, 0);
+	drm_userptr_notifier_lock(&gpu->domain);
+	nr_runs = fake_dma_runs(uptr);
+	drm_userptr_notifier_unlock(&gpu->domain);
+	KUNIT_EXPECT_GT(test, nr_runs, 0);
+
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_TRUE(test, drm_userptr_is_valid(uptr));
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps) - maps,
+			uptr->nr_dma_maps);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x50, false), 0);
+}
+
+/*
  * A one-page event in a userptr of several chunks costs one chunk: only
  * the chunk it hit is unmapped and mapped again, the driver is told to zap
  * exactly that chunk, an event on a chunk that is not mapped costs the
@@ -1765,7 +1747,7 @@ static void drm_userptr_test_partial_invalidation_remaps_one_chunk(struct kunit 
 	KUNIT_ASSERT_EQ(test, drm_userptr_check_valid(uptr), 0);
 	for (i = 0; i < npages; i++) {
 		dma_addr_t dma = drm_userptr_dma_addr(uptr, i);
-		u8 *data = phys_to_virt(dma_to_phys(gpu->dev, dma));
+		u8 *data = drm_kunit_mm_dma_to_virt(gpu->dev, dma);
 
 		if (memchr_inv(data, i == hit ? 0 : (u8)(0x30 + i), PAGE_SIZE))
 			wrong++;
@@ -1946,6 +1928,8 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE_SLOW(drm_userptr_test_populate_waits_for_owed_finish),
 	KUNIT_CASE(drm_userptr_test_failed_populate_keeps_nothing),
 	KUNIT_CASE(drm_userptr_test_unbind_leaves_nothing),
+	KUNIT_CASE(drm_userptr_test_dma_runs),
+	KUNIT_CASE(drm_userptr_test_force_invalidate),
 	KUNIT_CASE(drm_userptr_test_partial_invalidation_remaps_one_chunk),
 	KUNIT_CASE(drm_userptr_test_owed_finish_then_other_chunk),
 	KUNIT_CASE(drm_userptr_test_two_gpus_start_before_finish),
