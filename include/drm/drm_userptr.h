@@ -8,9 +8,11 @@
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/dma-direction.h>
 #include <linux/llist.h>
 #include <linux/mmu_notifier.h>
 #include <linux/rwsem.h>
+#include <linux/scatterlist.h>
 #include <linux/types.h>
 
 struct device;
@@ -138,6 +140,15 @@ struct drm_userptr_domain {
 	 */
 	unsigned int max_map_order;
 	/**
+	 * @map_chunks: @dev is behind an IOMMU (device_iommu_mapped()): each
+	 * chunk of a userptr is DMA-mapped with one dma_map_sgtable(), which
+	 * the IOMMU gives one IOVA range, so that the device sees it as
+	 * contiguous (and can use large page-table entries), as drivers that
+	 * map an sg table get. Without an IOMMU, DMA addresses are physical
+	 * and every folio is mapped on its own, with no sg table to keep.
+	 */
+	bool map_chunks;
+	/**
 	 * @notifier_lock: The lock the interval-notifier sequence scheme
 	 * needs. Held in write mode by the helper while it marks pages invalid
 	 * and calls &drm_userptr_ops.invalidate_start, and while it DMA-maps
@@ -228,6 +239,12 @@ struct drm_userptr_chunk {
 	 * invalidation that ended its validity, which drops the mappings.
 	 */
 	bool valid;
+	/**
+	 * @sgt: with &drm_userptr_domain.map_chunks, the chunk's folios (in
+	 * the pieces the device takes) as the sg table mapped with one
+	 * dma_map_sgtable(), kept for the unmap; empty otherwise.
+	 */
+	struct sg_table sgt;
 };
 
 /**
@@ -422,6 +439,11 @@ static inline struct mm_struct *drm_userptr_mm(const struct drm_userptr *uptr)
 
 #if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)
 void drm_userptr_fault_done(struct drm_userptr *uptr);
+int drm_userptr_dma_map_sgtable(struct device *dev, struct sg_table *sgt,
+				enum dma_data_direction dir, unsigned long attrs);
+void drm_userptr_dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
+				   enum dma_data_direction dir,
+				   unsigned long attrs);
 #endif
 
 #endif /* _DRM_USERPTR_H_ */

@@ -381,10 +381,17 @@ static void drm_userptr_dma_unmap_chunk(struct drm_userptr *uptr,
 
 	if (!chunk->mapped)
 		return;
-	uptr->nr_dma_maps -=
-		drm_userptr_dma_unmap_pages(uptr,
-					    drm_userptr_chunk_first_page(uptr, c),
-					    drm_userptr_chunk_end_page(uptr, c));
+	if (chunk->sgt.sgl) {
+		drm_userptr_dma_unmap_sgtable(uptr->domain->dev, &chunk->sgt,
+					      drm_userptr_dma_dir(uptr), 0);
+		uptr->nr_dma_maps -= chunk->sgt.orig_nents;
+		sg_free_table(&chunk->sgt);
+	} else {
+		uptr->nr_dma_maps -=
+			drm_userptr_dma_unmap_pages(uptr,
+						    drm_userptr_chunk_first_page(uptr, c),
+						    drm_userptr_chunk_end_page(uptr, c));
+	}
 	chunk->mapped = false;
 	uptr->nr_mapped_chunks--;
 	if (chunk->valid) {
@@ -493,18 +500,161 @@ static void drm_userptr_mark_dirty(struct page *page)
 }
 
 /*
+ * dma_map_sgtable() and dma_unmap_sgtable(), which KUnit tests redirect to
+ * a fake IOMMU.
+ */
+#if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)
+VISIBLE_IF_KUNIT int drm_userptr_dma_map_sgtable(struct device *dev,
+						 struct sg_table *sgt,
+						 enum dma_data_direction dir,
+						 unsigned long attrs)
+{
+	KUNIT_STATIC_STUB_REDIRECT(drm_userptr_dma_map_sgtable, dev, sgt, dir,
+				   attrs);
+	return dma_map_sgtable(dev, sgt, dir, attrs);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_userptr_dma_map_sgtable);
+
+VISIBLE_IF_KUNIT void drm_userptr_dma_unmap_sgtable(struct device *dev,
+						    struct sg_table *sgt,
+						    enum dma_data_direction dir,
+						    unsigned long attrs)
+{
+	KUNIT_STATIC_STUB_REDIRECT(drm_userptr_dma_unmap_sgtable, dev, sgt,
+				   dir, attrs);
+	dma_unmap_sgtable(dev, sgt, dir, attrs);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_userptr_dma_unmap_sgtable);
+#else
+static inline int drm_userptr_dma_map_sgtable(struct device *dev,
+					      struct sg_table *sgt,
+					      enum dma_data_direction dir,
+					      unsigned long attrs)
+{
+	return dma_map_sgtable(dev, sgt, dir, attrs);
+}
+
+static inline void drm_userptr_dma_unmap_sgtable(struct device *dev,
+						 struct sg_table *sgt,
+						 enum dma_data_direction dir,
+						 unsigned long attrs)
+{
+	dma_unmap_sgtable(dev, sgt, dir, attrs);
+}
+#endif
+
+/*
+ * With &drm_userptr_domain.map_chunks: the sg table of chunk @c, one entry
+ * per piece drm_userptr_dma_map_chunk() would map on its own (a folio, or
+ * a part of one the device can take), from the walk in @pfns. Built before
+ * the notifier lock is taken, since it allocates; freed by the caller if
+ * the commit does not take it.
+ */
+static int drm_userptr_chunk_sgt_build(const struct drm_userptr *uptr,
+				       unsigned long c,
+				       const unsigned long *pfns,
+				       struct sg_table *sgt)
+{
+	unsigned long first = drm_userptr_chunk_first_page(uptr, c);
+	unsigned long end = drm_userptr_chunk_end_page(uptr, c);
+	unsigned long i, nents = 0;
+	struct scatterlist *sg;
+	unsigned int order;
+	int err;
+
+	for (i = first; i < end; i += 1UL << order) {
+		order = drm_userptr_map_order(uptr, pfns, first, end, i);
+		nents++;
+	}
+	err = sg_alloc_table(sgt, nents, DRM_USERPTR_GFP);
+	if (err)
+		return err;
+	sg = sgt->sgl;
+	for (i = first; i < end; i += 1UL << order) {
+		order = drm_userptr_map_order(uptr, pfns, first, end, i);
+		sg_set_page(sg, hmm_pfn_to_page(pfns[i - first]),
+			    PAGE_SIZE << order, 0);
+		sg = sg_next(sg);
+	}
+	return 0;
+}
+
+/*
+ * drm_userptr_dma_map_chunk() with &drm_userptr_domain.map_chunks: map the
+ * chunk's sg table @sgt with one dma_map_sgtable(), so that an IOMMU gives
+ * the chunk one IOVA range, and take the table into the chunk. The DMA
+ * segments may merge entries; the pages get their addresses from the
+ * segments in order.
+ */
+static int drm_userptr_dma_map_chunk_sg(struct drm_userptr *uptr,
+					unsigned long c, struct sg_table *sgt)
+{
+	struct device *dev = uptr->domain->dev;
+	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
+	bool writable = !(uptr->flags & DRM_USERPTR_READ_ONLY);
+	unsigned long first = drm_userptr_chunk_first_page(uptr, c);
+	unsigned long end = drm_userptr_chunk_end_page(uptr, c);
+	unsigned long i, j, off;
+	struct scatterlist *sg;
+	unsigned int k, order;
+	int err;
+
+	err = drm_userptr_dma_map_sgtable(dev, sgt, dir, 0);
+	if (err)
+		return err == -ENOMEM ? -ENOMEM : -EFAULT;
+
+	i = first;
+	for_each_sgtable_dma_sg(sgt, sg, k) {
+		if (dma_need_sync(dev, sg_dma_address(sg)) ||
+		    !PAGE_ALIGNED(sg_dma_len(sg)) ||
+		    i + (sg_dma_len(sg) >> PAGE_SHIFT) > end)
+			break;
+		for (off = 0; off < sg_dma_len(sg); off += PAGE_SIZE)
+			uptr->dma[i++].addr = sg_dma_address(sg) + off;
+	}
+	if (i != end) {
+		/* Not copied back: the CPU may have written since. */
+		drm_userptr_dma_unmap_sgtable(dev, sgt, dir,
+					      DMA_ATTR_SKIP_CPU_SYNC);
+		dev_warn_once(dev, "userptr refused: DMA through bounce buffers or without coherence\n");
+		return -EOPNOTSUPP;
+	}
+
+	i = first;
+	for_each_sgtable_sg(sgt, sg, k) {
+		order = ilog2(sg->length >> PAGE_SHIFT);
+		if (writable)
+			drm_userptr_mark_dirty(sg_page(sg));
+		for (j = 0; j < 1UL << order; j++)
+			uptr->dma[i++].order = order;
+	}
+	uptr->chunks[c].sgt = *sgt;
+	*sgt = (struct sg_table) {};
+	uptr->chunks[c].mapped = true;
+	uptr->nr_mapped_chunks++;
+	uptr->nr_dma_maps += uptr->chunks[c].sgt.orig_nents;
+	atomic64_add(uptr->chunks[c].sgt.orig_nents,
+		     &uptr->domain->stats.dma_maps);
+	return 0;
+}
+
+/*
  * DMA-map the pages of chunk @c that hmm_range_fault() returned in @pfns, a
  * huge folio in as few mappings as the device allows, and mark them dirty
  * if the device may write them. Notifier lock held in write mode, the
- * chunk's sequence checked.
+ * chunk's sequence checked. With &drm_userptr_domain.map_chunks, @sgt is
+ * the chunk's sg table (drm_userptr_chunk_sgt_build()), which the chunk
+ * takes if the mapping succeeds.
  *
- * Return: 0; -EFAULT if a mapping failed; -EOPNOTSUPP if the device reaches
+ * Return: 0; -EFAULT if a mapping failed (-ENOMEM if for want of memory,
+ * in an IOMMU); -EOPNOTSUPP if the device reaches
  * the pages only through bounce buffers or needs explicit cache syncs (a
  * userptr shares memory with the CPU coherently, which neither can do).
  */
 static int drm_userptr_dma_map_chunk(struct drm_userptr *uptr,
 				     unsigned long c,
-				     const unsigned long *pfns)
+				     const unsigned long *pfns,
+				     struct sg_table *sgt)
 {
 	struct device *dev = uptr->domain->dev;
 	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
@@ -516,6 +666,9 @@ static int drm_userptr_dma_map_chunk(struct drm_userptr *uptr,
 	int err;
 
 	lockdep_assert_held_write(&uptr->domain->notifier_lock);
+
+	if (uptr->domain->map_chunks)
+		return drm_userptr_dma_map_chunk_sg(uptr, c, sgt);
 
 	for (i = first; i < end; i += 1UL << order) {
 		struct page *page = hmm_pfn_to_page(pfns[i - first]);
@@ -842,6 +995,7 @@ int __drm_userptr_domain_init(struct drm_userptr_domain *domain,
 	/* Bounce buffers (swiotlb) limit one mapping to far less than a THP. */
 	domain->max_map_order = ilog2(max_t(size_t, dma_max_mapping_size(dev),
 					    PAGE_SIZE) >> PAGE_SHIFT);
+	domain->map_chunks = device_iommu_mapped(dev);
 	__init_rwsem(&domain->notifier_lock, name, key);
 
 	/*
@@ -1157,7 +1311,7 @@ static int drm_userptr_alloc_dma(struct drm_userptr *uptr)
 static int drm_userptr_commit_chunk(struct drm_userptr *uptr,
 				    unsigned long c,
 				    const unsigned long *pfns,
-				    unsigned int seen)
+				    unsigned int seen, struct sg_table *sgt)
 {
 	struct drm_userptr_chunk *chunk = &uptr->chunks[c];
 	int err;
@@ -1178,7 +1332,7 @@ static int drm_userptr_commit_chunk(struct drm_userptr *uptr,
 	if (chunk->mapped || !uptr->dma || seen != chunk->seq)
 		return -EBUSY;
 
-	err = drm_userptr_dma_map_chunk(uptr, c, pfns);
+	err = drm_userptr_dma_map_chunk(uptr, c, pfns, sgt);
 	if (err)
 		return err;
 	chunk->valid = true;
@@ -1199,6 +1353,7 @@ static int drm_userptr_populate_chunk(struct drm_userptr *uptr,
 	struct drm_userptr_domain *domain = uptr->domain;
 	unsigned long timeout = jiffies +
 				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	struct sg_table sgt = {};
 	unsigned int seen;
 	int err;
 
@@ -1212,11 +1367,18 @@ static int drm_userptr_populate_chunk(struct drm_userptr *uptr,
 		err = drm_userptr_alloc_dma(uptr);
 		if (err)
 			return err;
+		if (domain->map_chunks) {
+			err = drm_userptr_chunk_sgt_build(uptr, c, pfns, &sgt);
+			if (err)
+				return err;
+		}
 
 		drm_userptr_fault_done(uptr);
 		down_write(&domain->notifier_lock);
-		err = drm_userptr_commit_chunk(uptr, c, pfns, seen);
+		err = drm_userptr_commit_chunk(uptr, c, pfns, seen, &sgt);
 		up_write(&domain->notifier_lock);
+		/* Not taken by the chunk: a race, an error, or already valid. */
+		sg_free_table(&sgt);
 		if (err != -EBUSY)
 			return err;
 		err = drm_userptr_raced(uptr, -EAGAIN, flags, timeout);
@@ -1589,7 +1751,10 @@ EXPORT_SYMBOL_GPL(drm_userptr_dma_addr);
  * The bulk export for a driver that builds device page tables from runs of
  * DMA addresses (a scatterlist, large page-table entries): the pages from
  * @pgoff on whose DMA addresses follow one another, across chunks and
- * mappings. Walk a userptr with ``pgoff += npages``. Unlike
+ * mappings. Walk a userptr with ``pgoff += npages``. Behind an IOMMU
+ * (&drm_userptr_domain.map_chunks) every chunk is one IOVA range, so a run
+ * covers at least the rest of its chunk; without one, DMA addresses are
+ * physical and runs are as long as the memory is contiguous. Unlike
  * drm_userptr_dma_addr() it does not require the pages to be valid: a
  * driver may copy the addresses of a userptr that an invalidation has just
  * ended and let its commit check (drm_userptr_check_valid()) decide. The

@@ -922,6 +922,13 @@ static void drm_userptr_test_bounce_refused(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, uptr->nr_mapped_chunks);
 	}
 #endif
+	/* Mapped as one sg table (behind an IOMMU): refused the same way. */
+	gpu->domain.map_chunks = true;
+	addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EOPNOTSUPP);
+	KUNIT_EXPECT_FALSE(test, uptr->nr_mapped_chunks);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps), 0);
 }
 
 #ifdef CONFIG_FAULT_INJECTION
@@ -948,8 +955,8 @@ static void drm_userptr_test_failslab_every_allocation(struct kunit *test)
 	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
 	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
 	struct drm_userptr *uptr;
-	unsigned int nth, left = 0;
-	int err;
+	unsigned int nth, left;
+	int map_chunks, err;
 
 	/*
 	 * At boot, failslab still ignores GFP_KERNEL allocations and debugfs
@@ -967,34 +974,43 @@ static void drm_userptr_test_failslab_every_allocation(struct kunit *test)
 	uptr = kunit_kzalloc(test, sizeof(*uptr), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, uptr);
 	fake_fill(test, addr, 0x90);
-	for (nth = 1; nth < 200 && !left; nth++) {
-		current->fail_nth = nth;
-		err = drm_userptr_init(uptr, &gpu->domain, current->mm, addr,
-				       FAKE_LEN, 0);
-		if (!err)
-			err = drm_userptr_populate(uptr, 0);
-		left = current->fail_nth;
-		current->fail_nth = 0;
+	/* Per-folio mappings, then one sg table per chunk (an IOMMU's). */
+	for (map_chunks = 0; map_chunks < 2; map_chunks++) {
+		gpu->domain.map_chunks = map_chunks;
+		left = 0;
+		for (nth = 1; nth < 200 && !left; nth++) {
+			current->fail_nth = nth;
+			err = drm_userptr_init(uptr, &gpu->domain, current->mm,
+					       addr, FAKE_LEN, 0);
+			if (!err)
+				err = drm_userptr_populate(uptr, 0);
+			left = current->fail_nth;
+			current->fail_nth = 0;
 
-		/*
-		 * Allocation failures surface as -ENOMEM, or -EFAULT from a
-		 * fault that could not allocate; some are absorbed (kvmalloc
-		 * falls back to vmalloc).
-		 */
-		KUNIT_EXPECT_TRUE_MSG(test, !err || err == -ENOMEM ||
-				      err == -EFAULT,
-				      "failing allocation %u gave %d", nth, err);
-		if (!err)
-			KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x90, false),
-					0);
-		if (atomic_read(&gpu->domain.nr_userptrs))
-			drm_userptr_fini(uptr);
-		KUNIT_EXPECT_EQ(test, atomic_read(&gpu->domain.nr_userptrs), 0);
+			/*
+			 * Allocation failures surface as -ENOMEM, or -EFAULT
+			 * from a fault that could not allocate; some are
+			 * absorbed (kvmalloc falls back to vmalloc).
+			 */
+			KUNIT_EXPECT_TRUE_MSG(test, !err || err == -ENOMEM ||
+					      err == -EFAULT,
+					      "failing allocation %u gave %d",
+					      nth, err);
+			if (!err)
+				KUNIT_EXPECT_EQ(test,
+						fake_read_back(uptr, 0x90, false),
+						0);
+			if (atomic_read(&gpu->domain.nr_userptrs))
+				drm_userptr_fini(uptr);
+			KUNIT_EXPECT_EQ(test,
+					atomic_read(&gpu->domain.nr_userptrs), 0);
+		}
+		/* Some were failed, and the loop ran past the last one. */
+		kunit_info(test, "map_chunks %d: failed each of %u allocations in turn\n",
+			   map_chunks, nth - 2);
+		KUNIT_EXPECT_GT(test, nth, 2);
+		KUNIT_EXPECT_NE(test, left, 0);
 	}
-	/* Some allocations were failed, and the loop ran past the last one. */
-	kunit_info(test, "failed each of %u allocations in turn\n", nth - 2);
-	KUNIT_EXPECT_GT(test, nth, 2);
-	KUNIT_EXPECT_NE(test, left, 0);
 }
 #else
 static void drm_userptr_test_failslab_every_allocation(struct kunit *test)
@@ -1708,6 +1724,115 @@ static void drm_userptr_test_force_invalidate(struct kunit *test)
 }
 
 /*
+ * A device behind an IOMMU (&drm_userptr_domain.map_chunks), on the real
+ * DMA API without one: every chunk is mapped as one sg table, the data
+ * reads back through the addresses, and every mapping and table goes away
+ * with the invalidation (kmemleak and the DMA API's own checks watch).
+ */
+static void drm_userptr_test_map_chunks_direct(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	gpu->domain.map_chunks = true;
+	uptr = fake_populated(test, gpu, addr, 0x60);
+	KUNIT_EXPECT_NOT_NULL(test, uptr->chunks[0].sgt.sgl);
+	KUNIT_EXPECT_EQ(test, uptr->chunks[0].sgt.orig_nents, uptr->nr_dma_maps);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x60, false), 0);
+	KUNIT_EXPECT_EQ(test, fake_device_write(uptr, 0x70), 0);
+
+	KUNIT_ASSERT_EQ(test, drm_kunit_mm_dontneed(addr, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, 0);
+	KUNIT_EXPECT_NULL(test, uptr->chunks[0].sgt.sgl);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	/* The device's write reached the pages the CPU kept. */
+	KUNIT_EXPECT_EQ(test, fake_cpu_wrong_pages(test, addr + PAGE_SIZE,
+						   FAKE_PAGES - 1, 0x71, false), 0);
+}
+
+/*
+ * A fake IOMMU: each sg table gets one IOVA range, 2 MiB apart, from far
+ * above any RAM (so that nothing takes them for bounce buffers).
+ */
+#define FAKE_IOVA_BASE	((dma_addr_t)1 << 40)
+
+struct fake_iommu {
+	dma_addr_t next_iova;
+	unsigned int maps;
+	unsigned int unmaps;
+};
+
+static struct fake_iommu *fake_iommu_of(struct kunit *test)
+{
+	return test->priv;
+}
+
+static int fake_iommu_map_sgtable(struct device *dev, struct sg_table *sgt,
+				  enum dma_data_direction dir,
+				  unsigned long attrs)
+{
+	struct fake_iommu *iommu = fake_iommu_of(kunit_get_current_test());
+	struct scatterlist *sg;
+	unsigned int len = 0, k;
+
+	for_each_sgtable_sg(sgt, sg, k)
+		len += sg->length;
+	sg_dma_address(sgt->sgl) = iommu->next_iova;
+	sg_dma_len(sgt->sgl) = len;
+	sgt->nents = 1;
+	iommu->next_iova += SZ_2M;
+	iommu->maps++;
+	return 0;
+}
+
+static void fake_iommu_unmap_sgtable(struct device *dev, struct sg_table *sgt,
+				     enum dma_data_direction dir,
+				     unsigned long attrs)
+{
+	fake_iommu_of(kunit_get_current_test())->unmaps++;
+}
+
+/*
+ * Behind an IOMMU a chunk is one mapping: the bulk export gives one run for
+ * the whole chunk, however the pages lie in physical memory, and the
+ * invalidation unmaps it in one call.
+ */
+static void drm_userptr_test_map_chunks_one_iova_range(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct fake_iommu *iommu;
+	struct drm_userptr *uptr;
+	unsigned long run;
+	dma_addr_t iova;
+
+	iommu = kunit_kzalloc(test, sizeof(*iommu), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, iommu);
+	iommu->next_iova = FAKE_IOVA_BASE;
+	test->priv = iommu;
+	kunit_activate_static_stub(test, drm_userptr_dma_map_sgtable,
+				   fake_iommu_map_sgtable);
+	kunit_activate_static_stub(test, drm_userptr_dma_unmap_sgtable,
+				   fake_iommu_unmap_sgtable);
+	gpu->domain.map_chunks = true;
+	fake_fill(test, addr, 0x20);
+	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, iommu->maps, 1);
+
+	drm_userptr_notifier_lock(&gpu->domain);
+	iova = drm_userptr_dma_run(uptr, 0, &run);
+	drm_userptr_notifier_unlock(&gpu->domain);
+	KUNIT_EXPECT_EQ(test, iova, FAKE_IOVA_BASE);
+	KUNIT_EXPECT_EQ(test, run, FAKE_PAGES);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
+	KUNIT_EXPECT_EQ(test, iommu->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, 0);
+}
+
+/*
  * A one-page event in a userptr of several chunks costs one chunk: only
  * the chunk it hit is unmapped and mapped again, the driver is told to zap
  * exactly that chunk, an event on a chunk that is not mapped costs the
@@ -1930,6 +2055,8 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_unbind_leaves_nothing),
 	KUNIT_CASE(drm_userptr_test_dma_runs),
 	KUNIT_CASE(drm_userptr_test_force_invalidate),
+	KUNIT_CASE(drm_userptr_test_map_chunks_direct),
+	KUNIT_CASE(drm_userptr_test_map_chunks_one_iova_range),
 	KUNIT_CASE(drm_userptr_test_partial_invalidation_remaps_one_chunk),
 	KUNIT_CASE(drm_userptr_test_owed_finish_then_other_chunk),
 	KUNIT_CASE(drm_userptr_test_two_gpus_start_before_finish),
