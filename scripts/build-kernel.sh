@@ -24,16 +24,25 @@ KCONFIG_CONFIG="$out/.config" "$src/scripts/kconfig/merge_config.sh" \
 kmake -s olddefconfig >/dev/null
 
 # Every option the fragments ask for must have survived olddefconfig: a
-# silently dropped debug option would make every test run meaningless.
+# silently dropped debug option would make every test run meaningless. What
+# a symbol is asked to be is its last line in the fragments, as for
+# merge_config.sh.
 bad=0
+declare -A wanted=()
+order=()
 while IFS= read -r line; do
 	case "$line" in
-	CONFIG_*=*) want=$line ;;
-	"# CONFIG_"*" is not set") want=$line ;;
+	CONFIG_*=*) ;;
+	"# CONFIG_"*" is not set") ;;
 	*) continue ;;
 	esac
-	sym=${want#\# }
+	sym=${line#\# }
 	sym=${sym%%[= ]*}
+	[ -n "${wanted[$sym]+set}" ] || order+=("$sym")
+	wanted[$sym]=$line
+done < <(cat "${fragments[@]}")
+for sym in "${order[@]}"; do
+	want=${wanted[$sym]}
 	if ! grep -qxF -- "$want" "$out/.config"; then
 		if [ "$want" != "${want#\#}" ] && ! grep -q "^$sym=" "$out/.config"; then
 			continue
@@ -41,7 +50,7 @@ while IFS= read -r line; do
 		echo "config: asked for '$want', got '$(grep -E "^(# )?$sym[= ]" "$out/.config" || echo unset)'" >&2
 		bad=1
 	fi
-done < <(cat "${fragments[@]}")
+done
 [ $bad = 0 ] || die "the kernel config lost options the fragments ask for"
 
 sha256sum < "$out/.config" | cut -c1-16 > "$out/config-key"

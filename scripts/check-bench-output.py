@@ -33,6 +33,8 @@ CSVS = {
 TEXT_FIELDS = {"scheme", "mode", "op", "method", "pages"}
 SIGNED_FIELDS = {"slab_delta_kib", "bytes_per_userptr"}
 RATIO_LINE = re.compile(r"^two-pass \d+/1 GPU latency ratio: \d+\.\d\d$")
+DEVICE_LINE = re.compile(r"^two-pass 1-GPU stall over the device latency, "
+                         r"(preempt|fault): \d+\.\d\d \(-?\d+ us above it\)$")
 PARTIAL_LINE = re.compile(r"^partial revalidation, worst job after/steady ratio: "
                           r"\d+\.\d\d \(target <= 2\)$")
 STALL_LINE = re.compile(r"^munmap stall during a populate, over idle: "
@@ -84,6 +86,10 @@ def main():
     ratio = [line for line in text if RATIO_LINE.match(line)]
     checks.append(("the two-pass latency ratio line is printed",
                    None if ratio else "no 'two-pass N/1 GPU latency ratio' line"))
+    device = {m.group(1) for m in map(DEVICE_LINE.match, text) if m}
+    checks.append(("the 1-GPU stall over the device latency is printed per mode",
+                   None if device == {"preempt", "fault"}
+                   else f"only for {sorted(device)}"))
     partial = [line for line in text if PARTIAL_LINE.match(line)]
     checks.append(("the partial revalidation ratio line is printed",
                    None if partial else "no 'partial revalidation' line"))

@@ -73,6 +73,9 @@ kmake() {
 #   test      the debug kernel every suite runs on (scripts/kconfig/*.config)
 #   adoption  the test kernel plus the real drivers converted to drm_userptr
 #             and their KUnit suites (and scripts/kconfig/adoption/*.config)
+#   bench     the benchmark kernel (make run): the test kernel without the
+#             debug set (40-debug.config), plus scripts/kconfig/bench/*.config
+# A later fragment overrides an earlier one, as merge_config.sh does.
 KERNEL_FLAVOUR=${KERNEL_FLAVOUR:-test}
 
 kernel_fragments() {
@@ -80,7 +83,11 @@ kernel_fragments() {
 	case "$KERNEL_FLAVOUR" in
 	test) printf '%s\n' "$kconfig"/*.config ;;
 	adoption) printf '%s\n' "$kconfig"/*.config "$kconfig"/adoption/*.config ;;
-	*) die "unknown KERNEL_FLAVOUR '$KERNEL_FLAVOUR' (test or adoption)" ;;
+	bench)
+		printf '%s\n' "$kconfig"/*.config | grep -v '/40-debug\.config$'
+		printf '%s\n' "$kconfig"/bench/*.config
+		;;
+	*) die "unknown KERNEL_FLAVOUR '$KERNEL_FLAVOUR' (test, adoption or bench)" ;;
 	esac
 }
 

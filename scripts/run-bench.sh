@@ -10,7 +10,11 @@
 #             partial, stall) on 16 GPUs, with several flush/preemption latencies
 #             and more repetitions, in a 6 GiB guest (partial maps 2 GiB)
 #   --reps N  repetitions of every measurement (simgpu-bench --reps)
+# It runs on the benchmark kernel (KERNEL_FLAVOUR=bench: no KASAN, lockdep or
+# kmemleak), built in its own directory from the test kernel's tree and
+# ccache; KERNEL_FLAVOUR=test runs it on the debug test kernel instead.
 set -euo pipefail
+export KERNEL_FLAVOUR=${KERNEL_FLAVOUR:-bench}
 . "$(dirname "$0")/common.sh"
 
 full=0
@@ -30,7 +34,7 @@ mkdir -p "$out"
 
 "$PROJECT_ROOT/scripts/setup-host.sh" > "$out/setup.log" 2>&1 ||
 	{ cat "$out/setup.log" >&2; die "host setup failed"; }
-log "building the test kernel and programs (log: $out/build.log)"
+log "building the $KERNEL_FLAVOUR kernel and programs (log: $out/build.log)"
 { "$PROJECT_ROOT/scripts/build-kernel.sh" && "$PROJECT_ROOT/scripts/build-tests.sh"; } \
 	> "$out/build.log" 2>&1 || { tail -30 "$out/build.log" >&2; die "build failed"; }
 
@@ -61,7 +65,8 @@ fi
 	log "warning: plotting failed (see $out/plot.log)"
 {
 	echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {print int($2 / 1048576)}' /proc/meminfo) GiB," \
-		"$(. /etc/os-release; echo "$PRETTY_NAME"), guest under qemu TCG"
+		"$(. /etc/os-release; echo "$PRETTY_NAME"), guest under qemu TCG," \
+		"$KERNEL_FLAVOUR kernel"
 	echo "results: $bench (CSV, PNG)"
 } >&2
 cat "$bench/bench.txt"

@@ -352,6 +352,50 @@ static void drm_userptr_span_merge(struct drm_userptr_chunk_span *span,
 }
 
 /*
+ * dma_map_sgtable() and dma_unmap_sgtable(), which KUnit tests redirect to
+ * a fake IOMMU.
+ */
+#if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)
+VISIBLE_IF_KUNIT int drm_userptr_dma_map_sgtable(struct device *dev,
+						 struct sg_table *sgt,
+						 enum dma_data_direction dir,
+						 unsigned long attrs)
+{
+	KUNIT_STATIC_STUB_REDIRECT(drm_userptr_dma_map_sgtable, dev, sgt, dir,
+				   attrs);
+	return dma_map_sgtable(dev, sgt, dir, attrs);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_userptr_dma_map_sgtable);
+
+VISIBLE_IF_KUNIT void drm_userptr_dma_unmap_sgtable(struct device *dev,
+						    struct sg_table *sgt,
+						    enum dma_data_direction dir,
+						    unsigned long attrs)
+{
+	KUNIT_STATIC_STUB_REDIRECT(drm_userptr_dma_unmap_sgtable, dev, sgt,
+				   dir, attrs);
+	dma_unmap_sgtable(dev, sgt, dir, attrs);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_userptr_dma_unmap_sgtable);
+#else
+static inline int drm_userptr_dma_map_sgtable(struct device *dev,
+					      struct sg_table *sgt,
+					      enum dma_data_direction dir,
+					      unsigned long attrs)
+{
+	return dma_map_sgtable(dev, sgt, dir, attrs);
+}
+
+static inline void drm_userptr_dma_unmap_sgtable(struct device *dev,
+						 struct sg_table *sgt,
+						 enum dma_data_direction dir,
+						 unsigned long attrs)
+{
+	dma_unmap_sgtable(dev, sgt, dir, attrs);
+}
+#endif
+
+/*
  * Unmap the mappings covering pages [@first, @end), which start at @first;
  * notifier lock held. Returns the number of mappings dropped.
  */
@@ -498,50 +542,6 @@ static void drm_userptr_mark_dirty(struct page *page)
 		return;
 	folio_mark_dirty(folio);
 }
-
-/*
- * dma_map_sgtable() and dma_unmap_sgtable(), which KUnit tests redirect to
- * a fake IOMMU.
- */
-#if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)
-VISIBLE_IF_KUNIT int drm_userptr_dma_map_sgtable(struct device *dev,
-						 struct sg_table *sgt,
-						 enum dma_data_direction dir,
-						 unsigned long attrs)
-{
-	KUNIT_STATIC_STUB_REDIRECT(drm_userptr_dma_map_sgtable, dev, sgt, dir,
-				   attrs);
-	return dma_map_sgtable(dev, sgt, dir, attrs);
-}
-EXPORT_SYMBOL_IF_KUNIT(drm_userptr_dma_map_sgtable);
-
-VISIBLE_IF_KUNIT void drm_userptr_dma_unmap_sgtable(struct device *dev,
-						    struct sg_table *sgt,
-						    enum dma_data_direction dir,
-						    unsigned long attrs)
-{
-	KUNIT_STATIC_STUB_REDIRECT(drm_userptr_dma_unmap_sgtable, dev, sgt,
-				   dir, attrs);
-	dma_unmap_sgtable(dev, sgt, dir, attrs);
-}
-EXPORT_SYMBOL_IF_KUNIT(drm_userptr_dma_unmap_sgtable);
-#else
-static inline int drm_userptr_dma_map_sgtable(struct device *dev,
-					      struct sg_table *sgt,
-					      enum dma_data_direction dir,
-					      unsigned long attrs)
-{
-	return dma_map_sgtable(dev, sgt, dir, attrs);
-}
-
-static inline void drm_userptr_dma_unmap_sgtable(struct device *dev,
-						 struct sg_table *sgt,
-						 enum dma_data_direction dir,
-						 unsigned long attrs)
-{
-	dma_unmap_sgtable(dev, sgt, dir, attrs);
-}
-#endif
 
 /*
  * With &drm_userptr_domain.map_chunks: the sg table of chunk @c, one entry

@@ -660,6 +660,44 @@ static void latency_table(int mode, int op, int lat, const int *counts,
 	}
 }
 
+/*
+ * Two-pass, munmap, default latencies, per mode: the stall with 8 (and 16)
+ * GPUs over 1, the 1-GPU stall over what the simulated device takes (a TLB
+ * flush, after a preemption in preempt mode), and what each further GPU
+ * adds: the helper's and the driver's CPU cost.
+ */
+static void latency_two_pass_summary(const int *counts, int num_counts)
+{
+	const struct lat_result *r1, *rn;
+	double device;
+	unsigned int m;
+	int c;
+
+	for (m = 0; m < ARRAY_SIZE(modes); m++) {
+		r1 = lat_find(SCHEME_TWO_PASS, m, LAT_DEFAULT, 1, OP_MUNMAP);
+		if (!r1)
+			continue;
+		device = latencies[LAT_DEFAULT][0] +
+			 (m == MODE_PREEMPT ? latencies[LAT_DEFAULT][1] : 0);
+		printf("two-pass 1-GPU stall over the device latency, %s: %.2f (%.0f us %s)\n",
+		       modes[m].name, r1->s.median / device,
+		       r1->s.median - device, "above it");
+		for (c = 0; c < num_counts; c++) {
+			if (counts[c] != 8 && counts[c] != 16)
+				continue;
+			rn = lat_find(SCHEME_TWO_PASS, m, LAT_DEFAULT, counts[c],
+				      OP_MUNMAP);
+			if (!rn)
+				continue;
+			printf("two-pass %d/1 GPU latency ratio, %s: %.2f (%.0f us %s)\n",
+			       counts[c], modes[m].name,
+			       rn->s.median / r1->s.median,
+			       (rn->s.median - r1->s.median) / (counts[c] - 1),
+			       "per further GPU");
+		}
+	}
+}
+
 static int bench_latency(void)
 {
 	bool smoke = run_kind == RUN_SMOKE, full = run_kind == RUN_FULL;
@@ -728,6 +766,7 @@ static int bench_latency(void)
 			nmax = 8;
 	}
 	printf("\n");
+	latency_two_pass_summary(counts, num_counts);
 	for (s = 0; s < ARRAY_SIZE(ratio_order); s++) {
 		r1 = lat_find(ratio_order[s], MODE_PREEMPT, LAT_DEFAULT, 1,
 			      OP_MUNMAP);
@@ -1528,8 +1567,10 @@ int main(int argc, char **argv)
 	}
 
 	page_size = sysconf(_SC_PAGESIZE);
-	printf("%s\n",
-	       "# timings under TCG emulation with KASAN: compare ratios taken in one run, not absolute numbers");
+	printf("# timings under TCG emulation on the %s kernel: %s\n",
+	       access("/sys/kernel/debug/kmemleak", F_OK) ? "benchmark" :
+	       "debug (KASAN, lockdep, kmemleak)",
+	       "compare ratios taken in one run, not absolute numbers");
 	fflush(stdout);
 
 	n = simgpu_open_all(gpu_fds, SIMGPU_MAX_GPUS);
