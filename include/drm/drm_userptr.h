@@ -328,6 +328,12 @@ struct drm_userptr {
 	 */
 	bool finish_pending;
 	/** @pending_span: the chunks the owed finish protects. */
+	/**
+	 * @generation: bumped by every invalidation of the range and when a
+	 * forced invalidation takes effect; what drm_userptr_snapshot()
+	 * returns. Under the notifier lock (written in write mode).
+	 */
+	unsigned long generation;
 	struct drm_userptr_chunk_span pending_span;
 	/**
 	 * @released: the process's address space is gone (it exited). The
@@ -387,6 +393,9 @@ void drm_userptr_notifier_unlock(struct drm_userptr_domain *domain);
 void drm_userptr_notifier_lock_write(struct drm_userptr_domain *domain);
 void drm_userptr_notifier_unlock_write(struct drm_userptr_domain *domain);
 int drm_userptr_check_valid(struct drm_userptr *uptr);
+unsigned long drm_userptr_snapshot(const struct drm_userptr *uptr);
+int drm_userptr_check_snapshot(struct drm_userptr *uptr,
+			       unsigned long snapshot);
 void drm_userptr_wait_invalidation(struct drm_userptr *uptr);
 void drm_userptr_force_invalidate(struct drm_userptr *uptr);
 void drm_userptr_invalidated_pages(const struct drm_userptr *uptr,

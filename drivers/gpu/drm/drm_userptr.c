@@ -809,6 +809,7 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 
 	atomic64_inc(&domain->stats.invalidations);
 	mmu_interval_set_seq(&uptr->notifier, cur_seq);
+	uptr->generation++;
 	if (uptr->finish_pending) {
 		/* Run the owed finish, and drop its chunks, in step two. */
 		owed = uptr->pending_span;
@@ -1443,6 +1444,7 @@ static void drm_userptr_drop_forced(struct drm_userptr *uptr)
 
 	down_write(&uptr->domain->notifier_lock);
 	if (test_and_clear_bit(DRM_USERPTR_STATE_FORCED_INVALID, &uptr->state)) {
+		uptr->generation++;
 		for (c = 0; c < uptr->nr_chunks; c++) {
 			if (!uptr->chunks[c].valid)
 				continue;
@@ -1653,6 +1655,60 @@ int drm_userptr_check_valid(struct drm_userptr *uptr)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(drm_userptr_check_valid);
+
+/**
+ * drm_userptr_snapshot() - note which population a copy of the DMA
+ *	addresses comes from
+ * @uptr: the userptr
+ *
+ * drm_userptr_check_valid() says whether the userptr is valid now: if an
+ * invalidation came after a driver copied DMA addresses out (into a GART
+ * table, a per-submission list) and another thread populated the userptr
+ * again before the copy is committed, the check passes although the copy
+ * is stale. A driver that copies in one lock section and commits in a
+ * later one takes a snapshot where it copies and checks it with
+ * drm_userptr_check_snapshot() where it commits: each caller gets its own
+ * check, as each holder of an hmm_range with its own notifier sequence
+ * has.
+ *
+ * Must be called with the domain's notifier lock held, in either mode,
+ * after drm_userptr_check_valid() returned 0; lockdep asserts the lock.
+ *
+ * Return: the snapshot, for drm_userptr_check_snapshot().
+ */
+unsigned long drm_userptr_snapshot(const struct drm_userptr *uptr)
+{
+	lockdep_assert_held(&uptr->domain->notifier_lock);
+	return uptr->generation;
+}
+EXPORT_SYMBOL_GPL(drm_userptr_snapshot);
+
+/**
+ * drm_userptr_check_snapshot() - the commit check for a copy of the
+ *	addresses
+ * @uptr: the userptr
+ * @snapshot: what drm_userptr_snapshot() returned where the copy was made
+ *
+ * drm_userptr_check_valid(), and no invalidation since @snapshot, even one
+ * that a populate has made good again. Must be called with the domain's
+ * notifier lock held; lockdep asserts it.
+ *
+ * Return: 0 if the copy taken at @snapshot may be used now; -EAGAIN if an
+ * invalidation came since (populate, copy and snapshot again); -EFAULT if
+ * the process's address space is gone.
+ */
+int drm_userptr_check_snapshot(struct drm_userptr *uptr,
+			       unsigned long snapshot)
+{
+	int err = drm_userptr_check_valid(uptr);
+
+	if (!err && uptr->generation != snapshot) {
+		atomic64_inc(&uptr->domain->stats.commit_eagain);
+		return -EAGAIN;
+	}
+	return err;
+}
+EXPORT_SYMBOL_GPL(drm_userptr_check_snapshot);
 
 /**
  * drm_userptr_wait_invalidation() - wait for running invalidations to end

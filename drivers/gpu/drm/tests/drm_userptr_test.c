@@ -1724,6 +1724,43 @@ static void drm_userptr_test_force_invalidate(struct kunit *test)
 }
 
 /*
+ * The per-caller check: a copy of the addresses made before an
+ * invalidation fails its commit check even after another populate made the
+ * userptr valid again, where drm_userptr_check_valid() alone passes; a
+ * forced invalidation counts too.
+ */
+static void drm_userptr_test_snapshot_sees_repopulate(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr = fake_populated(test, gpu, addr, 0x20);
+	unsigned long copied, fresh;
+
+	drm_userptr_notifier_lock(&gpu->domain);
+	KUNIT_ASSERT_EQ(test, drm_userptr_check_valid(uptr), 0);
+	copied = drm_userptr_snapshot(uptr);
+	KUNIT_EXPECT_EQ(test, drm_userptr_check_snapshot(uptr, copied), 0);
+	drm_userptr_notifier_unlock(&gpu->domain);
+
+	/* An invalidation, and another caller's populate, before the commit. */
+	KUNIT_ASSERT_EQ(test, drm_kunit_mm_dontneed(addr, PAGE_SIZE), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+
+	drm_userptr_notifier_lock(&gpu->domain);
+	KUNIT_EXPECT_EQ(test, drm_userptr_check_valid(uptr), 0);
+	KUNIT_EXPECT_EQ(test, drm_userptr_check_snapshot(uptr, copied), -EAGAIN);
+	fresh = drm_userptr_snapshot(uptr);
+	KUNIT_EXPECT_EQ(test, drm_userptr_check_snapshot(uptr, fresh), 0);
+	drm_userptr_notifier_unlock(&gpu->domain);
+
+	drm_userptr_force_invalidate(uptr);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	drm_userptr_notifier_lock(&gpu->domain);
+	KUNIT_EXPECT_EQ(test, drm_userptr_check_snapshot(uptr, fresh), -EAGAIN);
+	drm_userptr_notifier_unlock(&gpu->domain);
+}
+
+/*
  * A device behind an IOMMU (&drm_userptr_domain.map_chunks), on the real
  * DMA API without one: every chunk is mapped as one sg table, the data
  * reads back through the addresses, and every mapping and table goes away
@@ -2055,6 +2092,7 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_unbind_leaves_nothing),
 	KUNIT_CASE(drm_userptr_test_dma_runs),
 	KUNIT_CASE(drm_userptr_test_force_invalidate),
+	KUNIT_CASE(drm_userptr_test_snapshot_sees_repopulate),
 	KUNIT_CASE(drm_userptr_test_map_chunks_direct),
 	KUNIT_CASE(drm_userptr_test_map_chunks_one_iova_range),
 	KUNIT_CASE(drm_userptr_test_partial_invalidation_remaps_one_chunk),
