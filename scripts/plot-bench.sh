@@ -7,7 +7,9 @@
 #    latencies; one PNG per operation (munmap, map-fixed);
 #  - partial.csv, if there: the job after a partial invalidation over a
 #    steady job, against the userptr's size, one line per mode and size of
-#    the invalidation.
+#    the invalidation;
+#  - stall.csv, if there: the munmap stall of an unrelated userptr, idle
+#    and during a populate, against the size of the populate.
 #
 # Usage: plot-bench.sh DIR
 set -euo pipefail
@@ -42,6 +44,26 @@ plot_partial() {
 	echo "$dir/partial.png"
 }
 
+plot_stall() {
+	local scsv=$dir/stall.csv f=$data/stall.dat
+
+	[ -s "$scsv" ] || return 0
+	awk -F, 'NR > 1 { print $1, $3, $4, $5 }' "$scsv" | sort -n > "$f"
+	[ -s "$f" ] || return 0
+	{
+		echo "set terminal pngcairo size 900,500 noenhanced"
+		echo "set output '$dir/stall.png'"
+		echo "set title 'munmap stall of another userptr, idle and during a populate; TCG guest'"
+		echo "set xlabel 'populate MiB'; set ylabel 'us'; set key top left; set grid"
+		echo "set yrange [0:*]"
+		echo "plot '$f' using 1:2 with linespoints title 'idle, median', \\"
+		echo "     '$f' using 1:3 with linespoints title 'during the populate, median', \\"
+		echo "     '$f' using 1:4 with linespoints title 'during the populate, p99'"
+	} > "$data/stall.gp"
+	gnuplot "$data/stall.gp"
+	echo "$dir/stall.png"
+}
+
 # The default latencies: those of the first row.
 read -r flush preempt < <(awk -F, 'NR == 2 { print $4, $5 }' "$csv")
 for op in munmap map-fixed; do
@@ -72,3 +94,4 @@ for op in munmap map-fixed; do
 	echo "$dir/latency-$op.png"
 done
 plot_partial
+plot_stall
