@@ -44,16 +44,22 @@ mkdir -p "$results/host"
 step out-of-tree "$PROJECT_ROOT/scripts/tests/out-of-tree-test.sh"
 cp "$logs/out-of-tree.log" "$results/host/out-of-tree.tap"
 
+# A VM run's status as a host-side check: its kernel log (clean unless
+# run-vm.sh said 3), or the run itself if it failed otherwise.
+vm_check() { # name suffix, run-vm.sh status
+	case $2 in
+	0|1) checks+=(--check "kernel-log$1=pass") ;;
+	3) checks+=(--check "kernel-log$1=fail") ;;
+	*) checks+=(--check "vm-run$1=fail") ;;
+	esac
+}
+
 vm_rc=0
 # About 21 minutes on a slow 2-core host (2026-12-02): twice that before
 # the run counts as hung.
 step vm "$PROJECT_ROOT/scripts/run-vm.sh" --timeout 2700 --results "$results" -- \
 	"$PROJECT_ROOT/scripts/guest/run-suites.sh" kunit hmm simgpu igt bench || vm_rc=$?
-case $vm_rc in
-0|1) checks+=(--check kernel-log=pass) ;;
-3) checks+=(--check kernel-log=fail) ;;
-*) checks+=(--check vm-run=fail) ;;
-esac
+vm_check "" "$vm_rc"
 [ -f "$results/boot-time" ] && log "$(cat "$results/boot-time")"
 # Every DMA mapping through bounce buffers: userptrs must be refused, not
 # silently bounced. Only the cases about it run on this boot.
@@ -61,11 +67,7 @@ swiotlb_rc=0
 step vm-swiotlb "$PROJECT_ROOT/scripts/run-vm.sh" --results "$results/swiotlb" \
 	--append "swiotlb=force kunit.filter_glob=drm_userptr.drm_userptr_test_bounce_refused" -- \
 	"$PROJECT_ROOT/scripts/guest/run-suites.sh" swiotlb || swiotlb_rc=$?
-case $swiotlb_rc in
-0|1) checks+=(--check kernel-log-swiotlb=pass) ;;
-3) checks+=(--check kernel-log-swiotlb=fail) ;;
-*) checks+=(--check vm-run-swiotlb=fail) ;;
-esac
+vm_check "-swiotlb" "$swiotlb_rc"
 # The adoption kernel: the real drivers' userptr code under KUnit (only
 # those suites; the project's own ran on the test kernel).
 . "$PROJECT_ROOT/scripts/test-suites.sh"
@@ -73,11 +75,7 @@ adoption_rc=0
 step vm-adoption env KERNEL_FLAVOUR=adoption "$PROJECT_ROOT/scripts/run-vm.sh" \
 	--results "$results/adoption" --append "kunit.filter_glob=$KUNIT_ADOPTION_GLOB" -- \
 	"$PROJECT_ROOT/scripts/guest/run-suites.sh" adoption || adoption_rc=$?
-case $adoption_rc in
-0|1) checks+=(--check kernel-log-adoption=pass) ;;
-3) checks+=(--check kernel-log-adoption=fail) ;;
-*) checks+=(--check vm-run-adoption=fail) ;;
-esac
+vm_check "-adoption" "$adoption_rc"
 # The benchmarks' smoke run: sane output, never a timing.
 "$PROJECT_ROOT/scripts/check-bench-output.py" "$results/bench" \
 	> "$results/bench-sanity.tap" 2>&1 || true
