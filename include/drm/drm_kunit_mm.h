@@ -20,5 +20,6 @@ int drm_kunit_mm_mprotect(unsigned long start, size_t len,
 int drm_kunit_mm_dontneed(unsigned long start, size_t len);
 u8 drm_kunit_mm_fork_and_read(struct kunit *test, unsigned long addr);
 void *drm_kunit_mm_dma_to_virt(struct device *dev, dma_addr_t addr);
+bool drm_kunit_mm_failslab_available(void);
 
 #endif /* _DRM_KUNIT_MM_H_ */

@@ -146,6 +146,10 @@ struct drm_userptr_domain {
 	 * contiguous (and can use large page-table entries), as drivers that
 	 * map an sg table get. Without an IOMMU, DMA addresses are physical
 	 * and every folio is mapped on its own, with no sg table to keep.
+	 * A device in an identity domain (iommu=pt) is mapped directly even
+	 * so, and gets one DMA segment per physically contiguous run, not one
+	 * per chunk; so may a device whose mappings dma-iommu would bounce,
+	 * which the helper refuses instead (-EOPNOTSUPP).
 	 */
 	bool map_chunks;
 	/**
@@ -157,9 +161,13 @@ struct drm_userptr_domain {
 	 * drm_userptr_check_valid() until the device page-table entries for
 	 * the pages are written. It is taken inside mmu-notifier
 	 * invalidations, which can run from memory reclaim, so nothing under
-	 * it may allocate memory with reclaim or wait for the device; lockdep
-	 * is told at drm_userptr_domain_init() that it nests inside
-	 * fs_reclaim. Invalidations run with the mmap_lock held, so the order
+	 * it may allocate memory with reclaim, nor wait for the device in read
+	 * mode; lockdep is told at drm_userptr_domain_init() that it nests
+	 * inside fs_reclaim. A driver may wait for its device's fences with it
+	 * held in write mode from &drm_userptr_ops.invalidate_finish, as the
+	 * single-pass notifiers of drivers do, to exclude its binds while it
+	 * zaps page-table entries; every populate and bind commit of the
+	 * domain waits meanwhile. Invalidations run with the mmap_lock held, so the order
 	 * is the mmap_lock, then this lock: never take the mmap_lock under it.
 	 */
 	struct rw_semaphore notifier_lock;
@@ -453,6 +461,8 @@ int drm_userptr_dma_map_sgtable(struct device *dev, struct sg_table *sgt,
 void drm_userptr_dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
 				   enum dma_data_direction dir,
 				   unsigned long attrs);
+bool drm_userptr_dma_need_sync(struct device *dev, dma_addr_t addr);
+unsigned long drm_userptr_dma_merge_boundary(struct device *dev);
 #endif
 
 #endif /* _DRM_USERPTR_H_ */

@@ -5,6 +5,7 @@
  */
 
 #include <linux/backing-dev.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/export.h>
 #include <linux/hmm.h>
@@ -13,8 +14,10 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
+#include <linux/pci.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
 
 #include <drm/drm_print.h>
 #include <drm/drm_userptr.h>
@@ -352,8 +355,8 @@ static void drm_userptr_span_merge(struct drm_userptr_chunk_span *span,
 }
 
 /*
- * dma_map_sgtable() and dma_unmap_sgtable(), which KUnit tests redirect to
- * a fake IOMMU.
+ * dma_map_sgtable(), dma_unmap_sgtable(), dma_need_sync() and
+ * dma_get_merge_boundary(), which KUnit tests redirect to a fake IOMMU.
  */
 #if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)
 VISIBLE_IF_KUNIT int drm_userptr_dma_map_sgtable(struct device *dev,
@@ -377,6 +380,21 @@ VISIBLE_IF_KUNIT void drm_userptr_dma_unmap_sgtable(struct device *dev,
 	dma_unmap_sgtable(dev, sgt, dir, attrs);
 }
 EXPORT_SYMBOL_IF_KUNIT(drm_userptr_dma_unmap_sgtable);
+
+VISIBLE_IF_KUNIT bool drm_userptr_dma_need_sync(struct device *dev,
+						dma_addr_t addr)
+{
+	KUNIT_STATIC_STUB_REDIRECT(drm_userptr_dma_need_sync, dev, addr);
+	return dma_need_sync(dev, addr);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_userptr_dma_need_sync);
+
+VISIBLE_IF_KUNIT unsigned long drm_userptr_dma_merge_boundary(struct device *dev)
+{
+	KUNIT_STATIC_STUB_REDIRECT(drm_userptr_dma_merge_boundary, dev);
+	return dma_get_merge_boundary(dev);
+}
+EXPORT_SYMBOL_IF_KUNIT(drm_userptr_dma_merge_boundary);
 #else
 static inline int drm_userptr_dma_map_sgtable(struct device *dev,
 					      struct sg_table *sgt,
@@ -393,7 +411,33 @@ static inline void drm_userptr_dma_unmap_sgtable(struct device *dev,
 {
 	dma_unmap_sgtable(dev, sgt, dir, attrs);
 }
+
+static inline bool drm_userptr_dma_need_sync(struct device *dev,
+					     dma_addr_t addr)
+{
+	return dma_need_sync(dev, addr);
+}
+
+static inline unsigned long drm_userptr_dma_merge_boundary(struct device *dev)
+{
+	return dma_get_merge_boundary(dev);
+}
 #endif
+
+/*
+ * Whether dma-iommu may put the whole, page-aligned pages of a chunk in
+ * bounce buffers, or map them for a device that needs syncs. It bounces
+ * such pages only for an untrusted device whose IOMMU granule (the merge
+ * boundary plus one) is larger than a page; swiotlb=force is refused too.
+ */
+static bool drm_userptr_iommu_may_bounce(struct device *dev,
+					 unsigned long merge_boundary)
+{
+	if (!dev_is_dma_coherent(dev) || is_swiotlb_force_bounce(dev))
+		return true;
+	return dev_is_pci(dev) && to_pci_dev(dev)->untrusted &&
+	       merge_boundary >= PAGE_SIZE;
+}
 
 /*
  * Unmap the mappings covering pages [@first, @end), which start at @first;
@@ -585,6 +629,14 @@ static int drm_userptr_chunk_sgt_build(const struct drm_userptr *uptr,
  * the chunk one IOVA range, and take the table into the chunk. The DMA
  * segments may merge entries; the pages get their addresses from the
  * segments in order.
+ *
+ * A device the DMA layer maps directly (no merge boundary: no IOMMU, or an
+ * identity domain) gets each segment checked with dma_need_sync(), as the
+ * per-page path does. Behind dma-iommu that check cannot be asked: an IOVA
+ * does not say whether it bounced, so dma_need_sync() says yes for every
+ * address of a device that may need syncs at all, which is always under
+ * CONFIG_DMA_API_DEBUG and once any mapping of the device has bounced.
+ * drm_userptr_iommu_may_bounce() decides before mapping instead.
  */
 static int drm_userptr_dma_map_chunk_sg(struct drm_userptr *uptr,
 					unsigned long c, struct sg_table *sgt)
@@ -596,16 +648,20 @@ static int drm_userptr_dma_map_chunk_sg(struct drm_userptr *uptr,
 	unsigned long end = drm_userptr_chunk_end_page(uptr, c);
 	unsigned long i, j, off;
 	struct scatterlist *sg;
+	unsigned long merge_boundary = drm_userptr_dma_merge_boundary(dev);
 	unsigned int k, order;
 	int err;
 
+	if (merge_boundary && drm_userptr_iommu_may_bounce(dev, merge_boundary))
+		goto refuse;
 	err = drm_userptr_dma_map_sgtable(dev, sgt, dir, 0);
 	if (err)
 		return err == -ENOMEM ? -ENOMEM : -EFAULT;
 
 	i = first;
 	for_each_sgtable_dma_sg(sgt, sg, k) {
-		if (dma_need_sync(dev, sg_dma_address(sg)) ||
+		if ((!merge_boundary &&
+		     drm_userptr_dma_need_sync(dev, sg_dma_address(sg))) ||
 		    !PAGE_ALIGNED(sg_dma_len(sg)) ||
 		    i + (sg_dma_len(sg) >> PAGE_SHIFT) > end)
 			break;
@@ -616,8 +672,7 @@ static int drm_userptr_dma_map_chunk_sg(struct drm_userptr *uptr,
 		/* Not copied back: the CPU may have written since. */
 		drm_userptr_dma_unmap_sgtable(dev, sgt, dir,
 					      DMA_ATTR_SKIP_CPU_SYNC);
-		dev_warn_once(dev, "userptr refused: DMA through bounce buffers or without coherence\n");
-		return -EOPNOTSUPP;
+		goto refuse;
 	}
 
 	i = first;
@@ -636,6 +691,10 @@ static int drm_userptr_dma_map_chunk_sg(struct drm_userptr *uptr,
 	atomic64_add(uptr->chunks[c].sgt.orig_nents,
 		     &uptr->domain->stats.dma_maps);
 	return 0;
+
+refuse:
+	dev_warn_once(dev, "userptr refused: DMA through bounce buffers or without coherence\n");
+	return -EOPNOTSUPP;
 }
 
 /*
@@ -677,7 +736,7 @@ static int drm_userptr_dma_map_chunk(struct drm_userptr *uptr,
 		order = drm_userptr_map_order(uptr, pfns, first, end, i);
 		addr = dma_map_page(dev, page, 0, PAGE_SIZE << order, dir);
 		err = dma_mapping_error(dev, addr) ? -EFAULT : 0;
-		if (!err && dma_need_sync(dev, addr)) {
+		if (!err && drm_userptr_dma_need_sync(dev, addr)) {
 			/* Not copied back: the CPU may have written since. */
 			dma_unmap_page_attrs(dev, addr, PAGE_SIZE << order, dir,
 					     DMA_ATTR_SKIP_CPU_SYNC);
@@ -1718,7 +1777,11 @@ EXPORT_SYMBOL_GPL(drm_userptr_check_snapshot);
  * and its end in the core mm (both passes, with every notifier's finish,
  * done). For a driver that tears a mapping down and must not race with the
  * device page-table work of an invalidation still in flight (an unbind).
- * Must be called without the notifier lock; lockdep asserts it.
+ * It does not wait for a finish that a refused non-blockable invalidation
+ * owes (&drm_userptr.finish_pending): for the core mm that invalidation
+ * has ended, and the finish runs in the next invalidation, populate or
+ * drm_userptr_fini(). Must be called without the
+ * notifier lock; lockdep asserts it.
  */
 void drm_userptr_wait_invalidation(struct drm_userptr *uptr)
 {
@@ -1728,13 +1791,16 @@ void drm_userptr_wait_invalidation(struct drm_userptr *uptr)
 EXPORT_SYMBOL_GPL(drm_userptr_wait_invalidation);
 
 /**
- * drm_userptr_force_invalidate() - treat a userptr as invalidated, for tests
+ * drm_userptr_force_invalidate() - treat a userptr as invalidated
  * @uptr: the userptr
  *
- * Fault injection for a driver's error paths: from now on
- * drm_userptr_check_valid() returns -EAGAIN and drm_userptr_is_valid()
- * false, as after an invalidation of the whole userptr, and the next
- * drm_userptr_populate() maps every page again. Nothing is called back:
+ * From now on drm_userptr_check_valid() returns -EAGAIN and
+ * drm_userptr_is_valid() false, as after an invalidation of the whole
+ * userptr, and the next drm_userptr_populate() maps every page again. For
+ * fault injection into a driver's error paths, and for a driver whose own
+ * work after a successful populate failed (an allocation for its copy of
+ * the DMA addresses), so that its validity checks send it back to
+ * populate. Nothing is called back:
  * the driver does itself what its &drm_userptr_ops.invalidate_start and
  * &drm_userptr_ops.invalidate_finish would do, and the device must no
  * longer use the mappings when the next populate runs, which drops them.

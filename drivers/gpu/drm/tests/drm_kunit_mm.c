@@ -16,6 +16,8 @@
 #include <linux/err.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/sched/task.h>
 #include <linux/uaccess.h>
 #include <asm/tlb.h>
@@ -206,3 +208,31 @@ u8 drm_kunit_mm_fork_and_read(struct kunit *test, unsigned long addr)
 	return child->seen;
 }
 EXPORT_SYMBOL_GPL(drm_kunit_mm_fork_and_read);
+
+/**
+ * drm_kunit_mm_failslab_available() - can allocations be failed one by one?
+ *
+ * Fault-injection cases fail the n-th allocation of the code under test
+ * with the task's fail-nth counter. That needs CONFIG_FAULT_INJECTION and
+ * CONFIG_FAILSLAB, and failslab allowed to fail GFP_KERNEL allocations
+ * (``/sys/kernel/debug/failslab/ignore-gfp-wait`` set to N), which only a
+ * run after boot can set.
+ *
+ * Return: true if the current task can be made to fail a GFP_KERNEL slab
+ * allocation now.
+ */
+bool drm_kunit_mm_failslab_available(void)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	void *probe;
+
+	current->fail_nth = 1;
+	probe = kmalloc(16, GFP_KERNEL);
+	current->fail_nth = 0;
+	kfree(probe);
+	return !probe;
+#else
+	return false;
+#endif
+}
+EXPORT_SYMBOL_GPL(drm_kunit_mm_failslab_available);

@@ -932,18 +932,6 @@ static void drm_userptr_test_bounce_refused(struct kunit *test)
 }
 
 #ifdef CONFIG_FAULT_INJECTION
-/* Can the current task be made to fail a GFP_KERNEL slab allocation? */
-static bool fake_failslab_available(void)
-{
-	void *probe;
-
-	current->fail_nth = 1;
-	probe = kmalloc(16, GFP_KERNEL);
-	current->fail_nth = 0;
-	kfree(probe);
-	return !probe;
-}
-
 /*
  * Fail every allocation that registering and populating a userptr makes,
  * one at a time (the task's fail-nth counter): each failure must come back
@@ -968,7 +956,7 @@ static void drm_userptr_test_failslab_every_allocation(struct kunit *test)
 		kunit_info(test, "needs failslab/ignore-gfp-wait=N: runs after boot\n");
 		return;
 	}
-	KUNIT_ASSERT_TRUE_MSG(test, fake_failslab_available(),
+	KUNIT_ASSERT_TRUE_MSG(test, drm_kunit_mm_failslab_available(),
 			      "failslab cannot fail GFP_KERNEL: set failslab/ignore-gfp-wait to N");
 
 	uptr = kunit_kzalloc(test, sizeof(*uptr), GFP_KERNEL);
@@ -1831,6 +1819,23 @@ static void fake_iommu_unmap_sgtable(struct device *dev, struct sg_table *sgt,
 }
 
 /*
+ * dma-iommu's answer: it cannot tell from an IOVA whether the mapping
+ * bounced, so dma_need_sync() says yes whenever the device may need syncs
+ * at all (always under CONFIG_DMA_API_DEBUG, and once any mapping of the
+ * device has bounced).
+ */
+static bool fake_iommu_need_sync(struct device *dev, dma_addr_t addr)
+{
+	return true;
+}
+
+/* A 4 KiB IOMMU granule, which dma_get_merge_boundary() reports less one. */
+static unsigned long fake_iommu_merge_boundary(struct device *dev)
+{
+	return SZ_4K - 1;
+}
+
+/*
  * Behind an IOMMU a chunk is one mapping: the bulk export gives one run for
  * the whole chunk, however the pages lie in physical memory, and the
  * invalidation unmaps it in one call.
@@ -1852,6 +1857,10 @@ static void drm_userptr_test_map_chunks_one_iova_range(struct kunit *test)
 				   fake_iommu_map_sgtable);
 	kunit_activate_static_stub(test, drm_userptr_dma_unmap_sgtable,
 				   fake_iommu_unmap_sgtable);
+	kunit_activate_static_stub(test, drm_userptr_dma_need_sync,
+				   fake_iommu_need_sync);
+	kunit_activate_static_stub(test, drm_userptr_dma_merge_boundary,
+				   fake_iommu_merge_boundary);
 	gpu->domain.map_chunks = true;
 	fake_fill(test, addr, 0x20);
 	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
