@@ -10,9 +10,15 @@ KUNIT_BUILTIN_SUITES="mmu_interval_notifier_two_pass drm_userptr simgpu"
 KUNIT_ADOPTION_SUITES="xe_userptr"
 KUNIT_ADOPTION_GLOB="xe_userptr*"
 
-# Built-in suites with fault-injection cases: run again after boot with
-# GFP_KERNEL failures allowed (the results of that run are the ones kept).
+# Built-in suites with fault-injection cases, of the test kernel and of the
+# adoption kernel: run again after boot with GFP_KERNEL failures allowed
+# (the results of that run are the ones kept).
 KUNIT_FAULT_INJECTION_SUITES="drm_userptr"
+KUNIT_ADOPTION_FAULT_INJECTION_SUITES="xe_userptr"
+
+# Suites whose run must fire every tracepoint of the trace system of the
+# same name (checked on the fault-injection run).
+KUNIT_TRACED_SUITES="drm_userptr"
 
 # KUnit test modules, loaded one at a time in the guest, as
 # "module=suite[,suite...]" words.

@@ -85,7 +85,8 @@ trace_events_end() {
 # fault-injection cases (which use the task's fail-nth counter and only it)
 # run instead of skipping.
 rerun_with_fault_injection() {
-	local suite=$1 attr
+	local suite=$1 attr traced=""
+	[[ " $KUNIT_TRACED_SUITES " == *" $suite "* ]] && traced=1
 	# Quiet: each injected failure would log a stack trace, and the
 	# tests check the outcome of every one themselves.
 	for attr in failslab fail_page_alloc; do
@@ -93,9 +94,9 @@ rerun_with_fault_injection() {
 		echo 0 > "/sys/kernel/debug/$attr/verbose"
 	done
 	say "re-running KUnit suite $suite with fault injection"
-	trace_events_begin "$suite"
+	[ -n "$traced" ] && trace_events_begin "$suite"
 	echo 1 > "/sys/kernel/debug/kunit/$suite/run"
-	trace_events_end "$suite"
+	[ -n "$traced" ] && trace_events_end "$suite"
 	for attr in failslab fail_page_alloc; do
 		echo Y > "/sys/kernel/debug/$attr/ignore-gfp-wait"
 		echo 2 > "/sys/kernel/debug/$attr/verbose"
@@ -119,6 +120,16 @@ run_kunit() {
 			collect_kunit_suite "$suite"
 		done
 		modprobe -r -d "$modroot" "$mod" || status=1
+	done
+}
+
+run_adoption() {
+	local suite
+	for suite in $KUNIT_ADOPTION_FAULT_INJECTION_SUITES; do
+		rerun_with_fault_injection "$suite"
+	done
+	for suite in $KUNIT_ADOPTION_SUITES; do
+		collect_kunit_suite "$suite"
 	done
 }
 
@@ -314,7 +325,7 @@ run_swiotlb() {
 for suite in "$@"; do
 	case "$suite" in
 	kunit) run_kunit ;;
-	adoption) for s in $KUNIT_ADOPTION_SUITES; do collect_kunit_suite "$s"; done ;;
+	adoption) run_adoption ;;
 	swiotlb) run_swiotlb ;;
 	hmm) run_hmm ;;
 	simgpu) run_simgpu ;;
