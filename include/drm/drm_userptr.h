@@ -93,8 +93,8 @@ enum drm_userptr_domain_flags {
  * struct drm_userptr_stats - counters a driver can expose
  * @invalidations: invalidation callbacks received and acted on.
  * @skipped_invalidations: invalidation callbacks that changed nothing the
- *	userptr maps (write-protection of a read-only userptr's pages), so
- *	the device was left alone.
+ *	userptr maps (write-protection of a read-only userptr's pages, the
+ *	driver's own exclusive access), so the device was left alone.
  * @deferred_finishes: finishes deferred to the core's second pass.
  * @sync_finishes: finishes run synchronously in the first pass (single-pass
  *	mode, kernels without two-pass notifiers, or the embedded finish was
@@ -152,6 +152,17 @@ struct drm_userptr_domain {
 	 * which the helper refuses instead (-EOPNOTSUPP).
 	 */
 	bool map_chunks;
+	/**
+	 * @exclusive_owner: the owner the driver passes to
+	 * make_device_exclusive_range() when it takes pages for its device's
+	 * atomics, or NULL. Those pages stay where they are, so an
+	 * MMU_NOTIFY_EXCLUSIVE invalidation carrying this owner leaves the
+	 * domain's userptrs valid. Set by the driver after
+	 * drm_userptr_domain_init(), before its first userptr. Migration
+	 * (MMU_NOTIFY_MIGRATE) is never skipped, whoever started it: it
+	 * moves the pages to new memory, so the mappings must go.
+	 */
+	void *exclusive_owner;
 	/**
 	 * @notifier_lock: The lock the interval-notifier sequence scheme
 	 * needs. Held in write mode by the helper while it marks pages invalid

@@ -792,19 +792,33 @@ static bool drm_userptr_chunks_invalidate(struct drm_userptr *uptr,
 }
 
 /*
- * Whether the event only takes write permission away from the CPU: fork()
- * write-protecting private pages for COW (MMU_NOTIFY_PROTECTION_PAGE, as do
- * writeback's mkclean and write-protecting a shared mapping for dirty
- * tracking) and soft-dirty clearing. The pages stay where they are, so a
- * read-only userptr's mappings stay good, and the write that follows, if
- * any, raises an invalidation of its own (the COW break replaces the page).
- * The sequence is left alone too: a concurrent walk that only reads finds
- * the same pages. mprotect() is MMU_NOTIFY_PROTECTION_VMA, which may take
- * read access away as well, and is never skipped.
+ * Whether the event leaves the pages where they are, for this userptr:
+ *
+ * - The driver took them for its own device's atomics
+ *   (make_device_exclusive_range() with &drm_userptr_domain.exclusive_owner):
+ *   the CPU's entries become device-exclusive entries for the same pages.
+ *   The CPU taking them back is an MMU_NOTIFY_EXCLUSIVE without an owner,
+ *   which is not skipped. MMU_NOTIFY_MIGRATE never is: a migration copies
+ *   the data to new pages and frees the old ones.
+ * - For a read-only userptr, the event only takes write permission away
+ *   from the CPU: fork() write-protecting private pages for COW
+ *   (MMU_NOTIFY_PROTECTION_PAGE, as do writeback's mkclean and
+ *   write-protecting a shared mapping for dirty tracking) and soft-dirty
+ *   clearing. The write that follows, if any, raises an invalidation of
+ *   its own (the COW break replaces the page). mprotect() is
+ *   MMU_NOTIFY_PROTECTION_VMA, which may take read access away as well,
+ *   and is never skipped.
+ *
+ * The sequence is left alone too: a concurrent walk finds the same pages.
  */
 static bool drm_userptr_event_keeps_pages(const struct drm_userptr *uptr,
 					  const struct mmu_notifier_range *range)
 {
+	const void *owner = uptr->domain->exclusive_owner;
+
+	if (range->event == MMU_NOTIFY_EXCLUSIVE && owner &&
+	    range->owner == owner)
+		return true;
 	if (!(uptr->flags & DRM_USERPTR_READ_ONLY))
 		return false;
 	return range->event == MMU_NOTIFY_PROTECTION_PAGE ||

@@ -21,6 +21,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/moduleparam.h>
+#include <linux/rmap.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/shmem_fs.h>
@@ -755,6 +756,55 @@ static void drm_userptr_test_write_protect_skips_only_read_only(struct kunit *te
 	KUNIT_EXPECT_EQ(test, fake_check_valid(ro), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, drm_userptr_populate(ro, 0), -EFAULT);
 }
+
+#if IS_ENABLED(CONFIG_DEVICE_PRIVATE)
+/* Take the page at @addr for a device's atomics, as @owner. */
+static bool fake_make_exclusive(unsigned long addr, void *owner)
+{
+	struct page *page = NULL;
+	int npages;
+
+	mmap_read_lock(current->mm);
+	npages = make_device_exclusive_range(current->mm, addr,
+					     addr + PAGE_SIZE, &page, owner);
+	mmap_read_unlock(current->mm);
+	if (npages != 1 || !page)
+		return false;
+	unlock_page(page);
+	put_page(page);
+	return true;
+}
+
+/*
+ * Pages the driver takes for its own device's atomics stay where they
+ * are: its userptrs over them stay valid. Another owner's exclusive
+ * access still invalidates, and the populate that follows takes the
+ * pages back for the CPU and maps them again.
+ */
+static void drm_userptr_test_own_exclusive_access_keeps_valid(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr_stats *stats = &gpu->domain.stats;
+	struct drm_userptr *uptr;
+
+	gpu->domain.exclusive_owner = gpu;
+	uptr = fake_populated(test, gpu, addr, 0x50);
+
+	KUNIT_ASSERT_TRUE(test, fake_make_exclusive(addr, gpu));
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
+	KUNIT_EXPECT_EQ(test, fake_log_find(log, "S0"), -1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->skipped_invalidations), 1);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x50, false), 0);
+
+	KUNIT_ASSERT_TRUE(test, fake_make_exclusive(addr + PAGE_SIZE, log));
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->skipped_invalidations), 1);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x50, false), 0);
+}
+#endif
 
 static unsigned long drm_userptr_test_race_addr;
 
@@ -2082,6 +2132,9 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_fork_then_write_cows),
 	KUNIT_CASE(drm_userptr_test_fork_keeps_read_only_valid),
 	KUNIT_CASE(drm_userptr_test_write_protect_skips_only_read_only),
+#if IS_ENABLED(CONFIG_DEVICE_PRIVATE)
+	KUNIT_CASE(drm_userptr_test_own_exclusive_access_keeps_valid),
+#endif
 	KUNIT_CASE(drm_userptr_test_populate_retries_on_race),
 	KUNIT_CASE(drm_userptr_test_populate_once_returns_eagain),
 	KUNIT_CASE(drm_userptr_test_populate_times_out),
