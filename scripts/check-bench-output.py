@@ -25,12 +25,12 @@ CSVS = {
                            "create_us_per_bo"],
     "revalidate.csv": ["mode", "reps", "median_us", "p99_us",
                        "invalidate_median_us"],
-    "partial.csv": ["mode", "size_mib", "inval_kib", "reps", "populate_us",
-                    "steady_us", "after_us", "ratio"],
+    "partial.csv": ["mode", "size_mib", "event", "inval_kib", "reps",
+                    "populate_us", "steady_us", "after_us", "ratio"],
     "stall.csv": ["populate_mib", "reps", "idle_median_us", "busy_median_us",
                   "busy_p99_us", "ratio"],
 }
-TEXT_FIELDS = {"scheme", "mode", "op", "method", "pages"}
+TEXT_FIELDS = {"scheme", "mode", "op", "method", "pages", "event"}
 SIGNED_FIELDS = {"slab_delta_kib", "bytes_per_userptr"}
 RATIO_LINE = re.compile(r"^two-pass \d+/1 GPU latency ratio: \d+\.\d\d$")
 DEVICE_LINE = re.compile(r"^two-pass 1-GPU stall over the device latency, "

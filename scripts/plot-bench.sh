@@ -6,8 +6,8 @@
 #    one panel per invalidation mode, one line per scheme, at the default
 #    latencies; one PNG per operation (munmap, map-fixed);
 #  - partial.csv, if there: the job after a partial invalidation over a
-#    steady job, against the userptr's size, one line per mode and size of
-#    the invalidation;
+#    steady job, against the userptr's size, one line per mode and kind of
+#    invalidation (a page dropped, a THP collapse, a THP split);
 #  - stall.csv, if there: the munmap stall of an unrelated userptr, idle
 #    and during a populate, against the size of the populate.
 #
@@ -20,16 +20,16 @@ data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 
 plot_partial() {
-	local pcsv=$dir/partial.csv mode kib f lines=()
+	local pcsv=$dir/partial.csv mode event f lines=()
 
 	[ -s "$pcsv" ] || return 0
 	for mode in wait-idle preempt fault; do
-		for kib in 4 2048; do
-			f=$data/partial-$mode-$kib.dat
-			awk -F, -v mode="$mode" -v kib="$kib" \
-			    '$1 == mode && $3 == kib { print $2, $8 }' "$pcsv" |
+		for event in dontneed collapse split; do
+			f=$data/partial-$mode-$event.dat
+			awk -F, -v mode="$mode" -v event="$event" \
+			    '$1 == mode && $3 == event { print $2, $9 }' "$pcsv" |
 				sort -n > "$f"
-			[ -s "$f" ] && lines+=("'$f' using 1:2 with linespoints title '$mode, $kib KiB'")
+			[ -s "$f" ] && lines+=("'$f' using 1:2 with linespoints title '$mode, $event'")
 		done
 	done
 	[ ${#lines[@]} -gt 0 ] || return 0

@@ -1300,6 +1300,47 @@ static int drm_userptr_raced(struct drm_userptr *uptr, int why,
 }
 
 /*
+ * hmm_range_fault() on @range, faulting only what must be: asked to fault,
+ * it faults every page from the first one that needs it to the end of the
+ * page table, present or not, so that repopulating a chunk after one of
+ * its pages went costs a fault for most of the chunk. Take a snapshot
+ * first, then fault only the runs of pages without a mapping (or without
+ * write access, if @need_write), under the same notifier sequence.
+ */
+static int drm_userptr_hmm_fault(struct hmm_range *range, bool need_write)
+{
+	const unsigned long need = HMM_PFN_VALID |
+				   (need_write ? HMM_PFN_WRITE : 0);
+	unsigned long start = range->start, end = range->end;
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
+	unsigned long *pfns = range->hmm_pfns;
+	unsigned long first, last;
+	int err;
+
+	range->default_flags = 0;
+	err = hmm_range_fault(range);
+	range->default_flags = HMM_PFN_REQ_FAULT |
+			       (need_write ? HMM_PFN_REQ_WRITE : 0);
+	for (first = 0; first < npages && !err; first = last) {
+		for (last = first; last < npages &&
+		     (pfns[last] & need) != need; last++)
+			;
+		if (last == first) {
+			last++;
+			continue;
+		}
+		range->start = start + (first << PAGE_SHIFT);
+		range->end = start + (last << PAGE_SHIFT);
+		range->hmm_pfns = pfns + first;
+		err = hmm_range_fault(range);
+	}
+	range->start = start;
+	range->end = end;
+	range->hmm_pfns = pfns;
+	return err;
+}
+
+/*
  * Walk chunk @c with hmm_range_fault() into @pfns until no invalidation
  * races with the walk, and note in *@seen the chunk sequence the walk is
  * good for. Gives up with -EBUSY after @timeout.
@@ -1318,9 +1359,8 @@ static int drm_userptr_fault_chunk(struct drm_userptr *uptr,
 		.start = uptr->start + (first << PAGE_SHIFT),
 		.end = uptr->start + (end << PAGE_SHIFT),
 		.hmm_pfns = pfns,
-		.default_flags = HMM_PFN_REQ_FAULT |
-			(uptr->flags & DRM_USERPTR_READ_ONLY ? 0 : HMM_PFN_REQ_WRITE),
 	};
+	bool need_write = !(uptr->flags & DRM_USERPTR_READ_ONLY);
 	int err;
 
 	for (;;) {
@@ -1337,7 +1377,7 @@ static int drm_userptr_fault_chunk(struct drm_userptr *uptr,
 		err = mmap_read_lock_killable(mm);
 		if (err)
 			return err;
-		err = hmm_range_fault(&range);
+		err = drm_userptr_hmm_fault(&range, need_write);
 		mmap_read_unlock(mm);
 		if (err != -EBUSY)
 			return err;

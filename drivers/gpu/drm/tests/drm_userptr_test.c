@@ -20,6 +20,7 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/pagewalk.h>
 #include <linux/moduleparam.h>
 #include <linux/rmap.h>
 #include <linux/sched/mm.h>
@@ -1928,6 +1929,60 @@ static void drm_userptr_test_map_chunks_one_iova_range(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, 0);
 }
 
+static int fake_take_young(pte_t *pte, unsigned long addr,
+			   unsigned long next, struct mm_walk *walk)
+{
+	unsigned long *young = walk->private;
+
+	if (pte_present(ptep_get(pte)) &&
+	    ptep_test_and_clear_young(walk->vma, addr, pte))
+		(*young)++;
+	return 0;
+}
+
+static const struct mm_walk_ops fake_young_ops = {
+	.pte_entry = fake_take_young,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/*
+ * The CPU page-table entries in [@addr, @addr + @len) that were used
+ * (faulted or accessed) since the last call: the accessed bits are
+ * counted and cleared.
+ */
+static unsigned long fake_pages_touched(unsigned long addr, unsigned long len)
+{
+	unsigned long young = 0;
+
+	mmap_read_lock(current->mm);
+	walk_page_range(current->mm, addr, addr + len, &fake_young_ops, &young);
+	mmap_read_unlock(current->mm);
+	return young;
+}
+
+/*
+ * Repopulating a chunk after one of its pages went faults that page in,
+ * and leaves the CPU's entries for the other pages of the chunk alone
+ * (hmm_range_fault(), asked to fault, faults every page after the first
+ * one that needs it).
+ */
+static void drm_userptr_test_repopulate_faults_only_what_went(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long hit = FAKE_CHUNK_PAGES + 7, addr, chunk;
+	struct drm_userptr *uptr;
+
+	uptr = fake_chunked(test, gpu, 0x60, &addr);
+	chunk = addr + PMD_SIZE;
+	fake_pages_touched(chunk, PMD_SIZE);
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr + hit * PAGE_SIZE,
+					 PAGE_SIZE, MADV_DONTNEED), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake_pages_touched(chunk, PMD_SIZE), 1);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
+}
+
 /*
  * A one-page event in a userptr of several chunks costs one chunk: only
  * the chunk it hit is unmapped and mapped again, the driver is told to zap
@@ -2158,6 +2213,7 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_map_chunks_direct),
 	KUNIT_CASE(drm_userptr_test_map_chunks_one_iova_range),
 	KUNIT_CASE(drm_userptr_test_partial_invalidation_remaps_one_chunk),
+	KUNIT_CASE(drm_userptr_test_repopulate_faults_only_what_went),
 	KUNIT_CASE(drm_userptr_test_owed_finish_then_other_chunk),
 	KUNIT_CASE(drm_userptr_test_two_gpus_start_before_finish),
 	KUNIT_CASE(drm_userptr_test_single_pass_start_finish_pairs),

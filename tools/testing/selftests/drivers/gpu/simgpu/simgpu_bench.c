@@ -12,8 +12,9 @@
  *    with up to 100000 userptr BOs registered, and their slab memory;
  *  - revalidate: time from an invalidation (MADV_DONTNEED) to the end of a
  *    job that uses the BO again;
- *  - partial: the job after a 4 KiB or 2 MiB invalidation of part of a
- *    userptr of 4 MiB to 2 GiB, against a steady job on it;
+ *  - partial: the job after an invalidation of part of a userptr of 4 MiB
+ *    to 2 GiB (a page dropped, a THP collapse, a THP split), against a
+ *    steady job on it;
  *  - stall: the stall of MADV_DONTNEED over a small userptr while a 1 GiB
  *    one of the same VM populates, against the same when idle.
  *
@@ -1206,26 +1207,69 @@ static int timed_job(int fd, volatile __u32 *dw, __u32 value, double *us)
 	return 0;
 }
 
-struct partial_result {
-	double populate_us, steady_us, after_us[2];
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+
+/* Collapse the small pages at @p into one THP: copied, the old ones freed. */
+static int collapse_chunk(char *p)
+{
+	if (madvise(p, HPAGE_SIZE, MADV_HUGEPAGE) ||
+	    madvise(p, HPAGE_SIZE, MADV_COLLAPSE))
+		return fail("MADV_COLLAPSE: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * Split the THP at @p into small pages, which stay where they are: taking
+ * write access from one of its pages splits the PMD.
+ */
+static int split_chunk(char *p)
+{
+	if (mprotect(p + 7 * page_size, page_size, PROT_READ) ||
+	    mprotect(p + 7 * page_size, page_size, PROT_READ | PROT_WRITE))
+		return fail("mprotect: %s", strerror(errno));
+	return 0;
+}
+
+static int dontneed_page(char *p)
+{
+	if (madvise(p + 7 * page_size, page_size, MADV_DONTNEED))
+		return fail("madvise DONTNEED: %s", strerror(errno));
+	return 0;
+}
+
+/*
+ * The invalidations of the partial bench, one chunk each time: a page
+ * dropped, a chunk of small pages collapsed into a THP, and that THP split
+ * again (so the split's reps take the chunks the collapse's reps took).
+ */
+static const struct partial_event {
+	const char *name;
+	size_t kib;
+	int (*apply)(char *chunk);
+} partial_events[] = {
+	{ "dontneed", 4, dontneed_page },
+	{ "collapse", 2048, collapse_chunk },
+	{ "split", 2048, split_chunk },
 };
 
-/* Sizes of the invalidations of the partial bench: a page and a chunk. */
-static const size_t partial_inval[] = { 4096, HPAGE_SIZE };
+struct partial_result {
+	double populate_us, steady_us, after_us[ARRAY_SIZE(partial_events)];
+};
 
 /*
  * One userptr of @size_mib MiB in mode @m: its populate, a steady job,
- * and the job after a 4 KiB and after a 2 MiB MADV_DONTNEED in its second
- * half (a different place every time, never the page the job writes).
+ * and the job after each of the partial_events, each rep on another chunk
+ * of its second half (never the page the job writes).
  */
 static int partial_one(int m, size_t size_mib, int reps, double *samples,
 		       struct partial_result *res)
 {
-	size_t size = size_mib * MIB, chunks = size / HPAGE_SIZE, off;
+	size_t size = size_mib * MIB, half = size / HPAGE_SIZE / 2, c;
 	volatile __u32 *dw;
 	__u32 handle, value = 0xc0000000u;
 	int fd, r, k, ret;
-	struct stats st;
 
 	fd = vm_open(0, modes[m].mode, 0);
 	if (fd < 0)
@@ -1242,25 +1286,17 @@ static int partial_one(int m, size_t size_mib, int reps, double *samples,
 	res->populate_us = now_us() - res->populate_us;
 	for (r = 0; r < reps && !ret; r++)
 		ret = timed_job(fd, dw, value++, &samples[r]);
-	if (!ret) {
-		st = stats_of(samples, reps);
-		res->steady_us = st.median;
-	}
-	for (k = 0; k < (int)ARRAY_SIZE(partial_inval) && !ret; k++) {
+	if (!ret)
+		res->steady_us = stats_of(samples, reps).median;
+	for (k = 0; k < (int)ARRAY_SIZE(partial_events) && !ret; k++) {
 		for (r = 0; r < reps && !ret; r++) {
-			off = (chunks / 2 + (size_t)(r + k * reps) % (chunks / 2)) *
-			      HPAGE_SIZE + (k ? 0 : 7 * page_size);
-			if (madvise((char *)dw + off, partial_inval[k],
-				    MADV_DONTNEED)) {
-				ret = fail("madvise DONTNEED: %s", strerror(errno));
-				break;
-			}
-			ret = timed_job(fd, dw, value++, &samples[r]);
+			c = half + (size_t)(r + (k ? reps : 0)) % half;
+			ret = partial_events[k].apply((char *)dw + c * HPAGE_SIZE);
+			if (!ret)
+				ret = timed_job(fd, dw, value++, &samples[r]);
 		}
-		if (!ret) {
-			st = stats_of(samples, reps);
-			res->after_us[k] = st.median;
-		}
+		if (!ret)
+			res->after_us[k] = stats_of(samples, reps).median;
 	}
 	if (ret)
 		fail("partial %s %zu MiB", modes[m].name, size_mib);
@@ -1282,29 +1318,31 @@ static int bench_partial(void)
 
 	samples = calloc(reps, sizeof(*samples));
 	csv = csv_open("partial",
-		       "mode,size_mib,inval_kib,reps,populate_us,steady_us,after_us,ratio");
+		       "mode,size_mib,event,inval_kib,reps,populate_us,steady_us,after_us,ratio");
 	if (!samples || !csv) {
 		ret = -1;
 		goto out;
 	}
 	printf("# partial: the job after an invalidation of part of a userptr, %s; %d reps\n",
 	       "against a steady job (medians)", reps);
-	printf("%-10s %8s %9s %12s %12s %12s %8s\n", "mode", "size_mib",
-	       "inval_kib", "populate_us", "steady_us", "after_us", "ratio");
+	printf("%-10s %8s %-9s %9s %12s %12s %12s %8s\n", "mode", "size_mib",
+	       "event", "inval_kib", "populate_us", "steady_us", "after_us",
+	       "ratio");
 	for (m = 0; m < (int)ARRAY_SIZE(modes) && !ret; m++) {
 		for (s = 0; s < nsizes && !ret; s++) {
 			ret = partial_one(m, mib[s], reps, samples, &res);
-			for (k = 0; k < (int)ARRAY_SIZE(partial_inval) && !ret; k++) {
+			for (k = 0; k < (int)ARRAY_SIZE(partial_events) && !ret; k++) {
+				const struct partial_event *ev = &partial_events[k];
 				double ratio = res.after_us[k] / res.steady_us;
 
 				if (ratio > worst)
 					worst = ratio;
-				printf("%-10s %8zu %9zu %12.1f %12.1f %12.1f %8.2f\n",
-				       modes[m].name, mib[s], partial_inval[k] / 1024,
+				printf("%-10s %8zu %-9s %9zu %12.1f %12.1f %12.1f %8.2f\n",
+				       modes[m].name, mib[s], ev->name, ev->kib,
 				       res.populate_us, res.steady_us, res.after_us[k],
 				       ratio);
-				csv_row(csv, "%s,%zu,%zu,%d,%.1f,%.1f,%.1f,%.2f",
-					modes[m].name, mib[s], partial_inval[k] / 1024,
+				csv_row(csv, "%s,%zu,%s,%zu,%d,%.1f,%.1f,%.1f,%.2f",
+					modes[m].name, mib[s], ev->name, ev->kib,
 					reps, res.populate_us, res.steady_us,
 					res.after_us[k], ratio);
 			}
