@@ -231,7 +231,11 @@ static void test_hung_job_timeout(const struct simgpu_igt_gpu *gpu)
 	simgpu_igt_assert_no_stale(gpu);
 }
 
-/* A job that only spins stops when its VM's file is closed. */
+/*
+ * A job that only spins stops when its VM's file is closed, at once: the
+ * engine sleeps through a spin, and close must wake it well before the
+ * 2 s of the spin command running.
+ */
 static void test_close_stops_spin(const struct simgpu_igt_gpu *gpu, __u32 mode)
 {
 	struct drm_simgpu_cmd cmds[16];
@@ -252,9 +256,11 @@ static void test_close_stops_spin(const struct simgpu_igt_gpu *gpu, __u32 mode)
 		usleep(10000);
 		igt_assert_eq(simgpu_stats(gpu->fd, &s), 0);
 	} while (s.jobs == jobs && simgpu_igt_now_ns() - t0 < 5 * NSEC_PER_SEC);
-	igt_info("waited %llu ms after close()\n",
-		 (unsigned long long)((simgpu_igt_now_ns() - t0) / NSEC_PER_MSEC));
+	t0 = (simgpu_igt_now_ns() - t0) / NSEC_PER_MSEC;
+	igt_info("waited %llu ms after close()\n", (unsigned long long)t0);
 	igt_assert_f(s.jobs > jobs, "the job still spins after close()\n");
+	igt_assert_f(t0 < 1000, "the job spun on for %llu ms after close()\n",
+		     (unsigned long long)t0);
 }
 
 struct mprotect_call {

@@ -29,6 +29,7 @@ CSVS = {
                     "populate_us", "steady_us", "after_us", "ratio"],
     "stall.csv": ["populate_mib", "reps", "idle_median_us", "busy_median_us",
                   "busy_p99_us", "ratio"],
+    "spin.csv": ["spin_s", "wall_s", "cpu_ms", "cpu_percent"],
 }
 TEXT_FIELDS = {"scheme", "mode", "op", "method", "pages", "event"}
 SIGNED_FIELDS = {"slab_delta_kib", "bytes_per_userptr"}
@@ -39,6 +40,8 @@ PARTIAL_LINE = re.compile(r"^partial revalidation, worst job after/steady ratio:
                           r"\d+\.\d\d \(target <= 2\)$")
 STALL_LINE = re.compile(r"^munmap stall during a populate, over idle: "
                         r"\d+\.\d\d \(target <= 1\.5\)$")
+SPIN_LINE = re.compile(r"^guest CPU time during a SPIN job: "
+                       r"\d+\.\d% of one CPU$")
 
 
 def check_csv(path, header):
@@ -96,6 +99,9 @@ def main():
     stall = [line for line in text if STALL_LINE.match(line)]
     checks.append(("the populate stall ratio line is printed",
                    None if stall else "no 'munmap stall during a populate' line"))
+    spin = [line for line in text if SPIN_LINE.match(line)]
+    checks.append(("the CPU time of a SPIN job is printed",
+                   None if spin else "no 'guest CPU time during a SPIN job' line"))
     print("TAP version 13")
     print(f"1..{len(checks)}")
     failed = 0

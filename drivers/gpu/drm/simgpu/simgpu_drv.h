@@ -277,7 +277,10 @@ struct simgpu_preempt {
 	unsigned int active;
 	/** @timer: ends the preemption latency. */
 	struct hrtimer timer;
-	/** @wq: waiters for @state. */
+	/**
+	 * @wq: waiters for @state, and the VM's spinning jobs, which a job
+	 * timeout and close wake too.
+	 */
 	wait_queue_head_t wq;
 	/** @pending: BOs to zap when the preemption completes. */
 	struct list_head pending;

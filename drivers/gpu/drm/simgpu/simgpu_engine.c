@@ -379,25 +379,41 @@ static int simgpu_cmd_checksum(struct simgpu_job *job, u64 dst, u64 src,
 				    sizeof(hash), SIMGPU_ACCESS_WRITE);
 }
 
+/* What ends a spin's sleep before its time: see simgpu_cmd_spin(). */
+static bool simgpu_spin_interrupted(const struct simgpu_job *job)
+{
+	return READ_ONCE(job->timed_out) || READ_ONCE(job->vm->closed) ||
+	       READ_ONCE(job->vm->preempt.state) == SIMGPU_PREEMPTED;
+}
+
 /*
  * Busy for @us microseconds; preemption can take the context off meanwhile.
  * A timeout stops it, and so does closing the file: nobody can see a spin
- * end, and a closed VM's jobs must not keep the engine.
+ * end, and a closed VM's jobs must not keep the engine. The engine sleeps
+ * meanwhile, as a real one costs the CPU nothing while it runs a job: until
+ * the spin's end or the job's deadline, or until the preemption's ack, the
+ * timeout handler or close wakes it on &simgpu_preempt.wq.
  */
 static int simgpu_cmd_spin(struct simgpu_job *job, u64 us)
 {
-	ktime_t end = ktime_add_us(ktime_get(), us);
+	struct simgpu_vm *vm = job->vm;
+	ktime_t end = ktime_add_us(ktime_get(), us), now;
 
-	while (ktime_before(ktime_get(), end)) {
+	for (;;) {
 		if (simgpu_job_stopped(job))
 			return -ETIMEDOUT;
-		if (READ_ONCE(job->vm->closed))
+		if (READ_ONCE(vm->closed))
 			return 0;
-		simgpu_preempt_enter(job->vm);
-		simgpu_preempt_exit(job->vm);
-		usleep_range(50, 100);
+		/* Off the engines while preempted, until the resume. */
+		simgpu_preempt_enter(vm);
+		simgpu_preempt_exit(vm);
+		now = ktime_get();
+		if (!ktime_before(now, end))
+			return 0;
+		wait_event_hrtimeout(vm->preempt.wq,
+				     simgpu_spin_interrupted(job),
+				     ktime_sub(min(end, job->deadline), now));
 	}
-	return 0;
 }
 
 /**

@@ -129,6 +129,8 @@ static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_j
 
 	if (!job->hw_fence || !dma_fence_is_signaled(job->hw_fence)) {
 		WRITE_ONCE(job->timed_out, true);
+		/* A spinning job sleeps. */
+		wake_up_all(&job->vm->preempt.wq);
 		atomic64_inc(&job->vm->sdev->stats.job_timeouts);
 	}
 	/*

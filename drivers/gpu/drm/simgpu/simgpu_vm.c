@@ -461,6 +461,8 @@ void simgpu_vm_close(struct simgpu_vm *vm)
 	struct simgpu_vma *vma;
 
 	WRITE_ONCE(vm->closed, true);
+	/* Spinning jobs sleep until their end. */
+	wake_up_all(&vm->preempt.wq);
 	simgpu_vm_entities_fini(vm);
 
 	mutex_lock(&vm->lock);

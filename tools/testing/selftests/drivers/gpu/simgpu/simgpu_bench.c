@@ -16,7 +16,8 @@
  *    to 2 GiB (a page dropped, a THP collapse, a THP split), against a
  *    steady job on it;
  *  - stall: the stall of MADV_DONTNEED over a small userptr while a 1 GiB
- *    one of the same VM populates, against the same when idle.
+ *    one of the same VM populates, against the same when idle;
+ *  - spin: the guest's CPU time during a job that only spins for 10 s.
  *
  * Each benchmark writes <dir>/<bench>.csv and prints a table. Exits 0 on
  * success, 1 if anything failed.
@@ -1502,6 +1503,89 @@ out:
 	return ret;
 }
 
+/* 7: spin */
+
+/* CPU time the guest spent on all its CPUs, not idle, from /proc/stat. */
+static int guest_busy_us(double *us)
+{
+	unsigned long long user, nice, sys, idle, iowait, irq, softirq, steal;
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (!f)
+		return fail("/proc/stat: %s", strerror(errno));
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &user,
+		   &nice, &sys, &idle, &iowait, &irq, &softirq, &steal);
+	fclose(f);
+	if (n != 8)
+		return fail("/proc/stat: no cpu line");
+	*us = (double)(user + nice + sys + irq + softirq + steal) * 1e6 /
+	      sysconf(_SC_CLK_TCK);
+	return 0;
+}
+
+/*
+ * The guest's CPU time during one job that only spins (10 s; 0.5 s in a
+ * smoke run), while nothing else runs: what the simulated engine costs
+ * while the device is busy.
+ */
+static int bench_spin(void)
+{
+	unsigned int total_us = run_kind == RUN_SMOKE ? 500000 : 10000000;
+	unsigned int step = gpu_query.max_spin_us, n, i;
+	double cpu0, cpu1, t0, wall_us, cpu_us;
+	struct drm_simgpu_cmd *cmds;
+	int fd, ret, status = 0;
+	FILE *csv;
+	__u64 job;
+
+	n = (total_us + step - 1) / step;
+	cmds = calloc(n, sizeof(*cmds));
+	csv = csv_open("spin", "spin_s,wall_s,cpu_ms,cpu_percent");
+	fd = cmds && csv ? vm_open(0, DRM_SIMGPU_MODE_WAIT_IDLE, 0) : -1;
+	if (fd < 0) {
+		ret = -1;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		cmds[i] = simgpu_cmd_spin(i + 1 < n ? step : total_us - i * step);
+	ret = guest_busy_us(&cpu0);
+	t0 = now_us();
+	if (!ret) {
+		ret = simgpu_submit(fd, cmds, n, 0, 0, 0, &job);
+		if (ret)
+			ret = fail("EXEC spin job: %s", strerror(-ret));
+	}
+	if (!ret) {
+		ret = simgpu_wait_job(fd, job, total_us * 1000ll + WAIT_NS,
+				      &status);
+		if (ret || status)
+			ret = fail("the spin job: %s",
+				   strerror(ret ? -ret : -status));
+	}
+	wall_us = now_us() - t0;
+	if (!ret)
+		ret = guest_busy_us(&cpu1);
+	if (!ret) {
+		cpu_us = cpu1 - cpu0;
+		printf("# spin: guest CPU time (all CPUs, /proc/stat) during one SPIN job\n");
+		printf("%8s %8s %10s %12s\n", "spin_s", "wall_s", "cpu_ms",
+		       "cpu_percent");
+		printf("%8.1f %8.2f %10.0f %12.1f\n", total_us / 1e6,
+		       wall_us / 1e6, cpu_us / 1000, 100 * cpu_us / wall_us);
+		csv_row(csv, "%.1f,%.2f,%.0f,%.1f", total_us / 1e6,
+			wall_us / 1e6, cpu_us / 1000, 100 * cpu_us / wall_us);
+		printf("guest CPU time during a SPIN job: %.1f%% of one CPU\n",
+		       100 * cpu_us / wall_us);
+	}
+	close(fd);
+out:
+	if (csv)
+		ret |= csv_close(csv, "spin");
+	free(cmds);
+	return ret;
+}
+
 /* Main */
 
 static const struct {
@@ -1514,13 +1598,14 @@ static const struct {
 	{ "revalidate", bench_revalidate },
 	{ "partial", bench_partial },
 	{ "stall", bench_stall },
+	{ "spin", bench_spin },
 };
 
 static void show_help(FILE *f)
 {
 	fprintf(f,
 		"usage: simgpu-bench [--smoke|--full] [--reps N] [--out DIR] [BENCH...]\n"
-		"  BENCH: latency, populate, scaling, revalidate, partial, stall (default: all)\n"
+		"  BENCH: latency, populate, scaling, revalidate, partial, stall, spin (default: all)\n"
 		"  --smoke    a short run (fewer GPUs, schemes, modes, sizes, reps)\n"
 		"  --full     also TLB flush/preemption latencies 1000/5000, 2500/10000,\n"
 		"             10000/40000 us (default 5000/20000), 100000 BOs and 50 latency reps\n"
