@@ -1215,21 +1215,31 @@ static int timed_job(int fd, volatile __u32 *dw, __u32 value, double *us)
 /* Collapse the small pages at @p into one THP: copied, the old ones freed. */
 static int collapse_chunk(char *p)
 {
-	if (madvise(p, HPAGE_SIZE, MADV_HUGEPAGE) ||
-	    madvise(p, HPAGE_SIZE, MADV_COLLAPSE))
+	int tries = 10, ret;
+
+	if (madvise(p, HPAGE_SIZE, MADV_HUGEPAGE))
+		return fail("MADV_HUGEPAGE: %s", strerror(errno));
+	/* EAGAIN is transient (a page that could not be isolated). */
+	while ((ret = madvise(p, HPAGE_SIZE, MADV_COLLAPSE)) && errno == EAGAIN &&
+	       --tries)
+		usleep(1000);
+	if (ret)
 		return fail("MADV_COLLAPSE: %s", strerror(errno));
 	return 0;
 }
 
 /*
  * Split the THP at @p into small pages, which stay where they are: taking
- * write access from one of its pages splits the PMD.
+ * write access from one of its pages splits the PMD. khugepaged is then
+ * kept off the chunk, so that nothing collapses it behind the bench.
  */
 static int split_chunk(char *p)
 {
 	if (mprotect(p + 7 * page_size, page_size, PROT_READ) ||
 	    mprotect(p + 7 * page_size, page_size, PROT_READ | PROT_WRITE))
 		return fail("mprotect: %s", strerror(errno));
+	if (madvise(p, HPAGE_SIZE, MADV_NOHUGEPAGE))
+		return fail("MADV_NOHUGEPAGE: %s", strerror(errno));
 	return 0;
 }
 
@@ -1270,7 +1280,7 @@ static int partial_one(int m, size_t size_mib, int reps, double *samples,
 	size_t size = size_mib * MIB, half = size / HPAGE_SIZE / 2, c;
 	volatile __u32 *dw;
 	__u32 handle, value = 0xc0000000u;
-	int fd, r, k, ret;
+	int fd, r, k, n, ret;
 
 	fd = vm_open(0, modes[m].mode, 0);
 	if (fd < 0)
@@ -1290,14 +1300,16 @@ static int partial_one(int m, size_t size_mib, int reps, double *samples,
 	if (!ret)
 		res->steady_us = stats_of(samples, reps).median;
 	for (k = 0; k < (int)ARRAY_SIZE(partial_events) && !ret; k++) {
-		for (r = 0; r < reps && !ret; r++) {
+		/* A chunk collapses, and splits, once: one rep a chunk. */
+		n = k && (size_t)reps > half ? (int)half : reps;
+		for (r = 0; r < n && !ret; r++) {
 			c = half + (size_t)(r + (k ? reps : 0)) % half;
 			ret = partial_events[k].apply((char *)dw + c * HPAGE_SIZE);
 			if (!ret)
 				ret = timed_job(fd, dw, value++, &samples[r]);
 		}
 		if (!ret)
-			res->after_us[k] = stats_of(samples, reps).median;
+			res->after_us[k] = stats_of(samples, n).median;
 	}
 	if (ret)
 		fail("partial %s %zu MiB", modes[m].name, size_mib);
