@@ -30,8 +30,10 @@ CSVS = {
     "stall.csv": ["populate_mib", "reps", "idle_median_us", "busy_median_us",
                   "busy_p99_us", "ratio"],
     "spin.csv": ["spin_s", "wall_s", "cpu_ms", "cpu_percent"],
+    "fork.csv": ["userptrs", "access", "reps", "fork_median_us",
+                 "preemptions_per_fork", "tlb_flushes_per_fork"],
 }
-TEXT_FIELDS = {"scheme", "mode", "op", "method", "pages", "event"}
+TEXT_FIELDS = {"scheme", "mode", "op", "method", "pages", "event", "access"}
 SIGNED_FIELDS = {"slab_delta_kib", "bytes_per_userptr"}
 RATIO_LINE = re.compile(r"^two-pass \d+/1 GPU latency ratio: \d+\.\d\d$")
 DEVICE_LINE = re.compile(r"^two-pass 1-GPU stall over the device latency, "
@@ -40,6 +42,8 @@ PARTIAL_LINE = re.compile(r"^partial revalidation, worst job after/steady ratio:
                           r"\d+\.\d\d \(target <= 2\)$")
 STALL_LINE = re.compile(r"^munmap stall during a populate, over idle: "
                         r"\d+\.\d\d \(target <= 1\.5\)$")
+FORK_LINE = re.compile(r"^fork, read-only: preemptions and TLB "
+                       r"flushes per fork \d+\.\d\d \(target 0\)$")
 SPIN_LINE = re.compile(r"^guest CPU time during a SPIN job: "
                        r"\d+\.\d% of one CPU$")
 
@@ -99,6 +103,9 @@ def main():
     stall = [line for line in text if STALL_LINE.match(line)]
     checks.append(("the populate stall ratio line is printed",
                    None if stall else "no 'munmap stall during a populate' line"))
+    forks = [line for line in text if FORK_LINE.match(line)]
+    checks.append(("the fork line is printed",
+                   None if forks else "no 'fork, read-only' line"))
     spin = [line for line in text if SPIN_LINE.match(line)]
     checks.append(("the CPU time of a SPIN job is printed",
                    None if spin else "no 'guest CPU time during a SPIN job' line"))

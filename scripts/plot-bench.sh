@@ -9,7 +9,9 @@
 #    steady job, against the userptr's size, one line per mode and kind of
 #    invalidation (a page dropped, a THP collapse, a THP split);
 #  - stall.csv, if there: the munmap stall of an unrelated userptr, idle
-#    and during a populate, against the size of the populate.
+#    and during a populate, against the size of the populate;
+#  - fork.csv, if there: fork() time and TLB flushes per fork against the
+#    number of read-only or writable userptrs bound.
 #
 # Usage: plot-bench.sh DIR
 set -euo pipefail
@@ -64,6 +66,31 @@ plot_stall() {
 	echo "$dir/stall.png"
 }
 
+plot_fork() {
+	local fcsv=$dir/fork.csv access f lines=()
+
+	[ -s "$fcsv" ] || return 0
+	for access in read-only writable; do
+		f=$data/fork-$access.dat
+		awk -F, -v a="$access" '$2 == a { print $1, $4, $6 }' "$fcsv" |
+			sort -n > "$f"
+		[ -s "$f" ] || continue
+		lines+=("'$f' using 1:2 with linespoints title 'fork() us, $access'")
+		lines+=("'$f' using 1:3 axes x1y2 with points title 'TLB flushes per fork, $access'")
+	done
+	[ ${#lines[@]} -gt 0 ] || return 0
+	{
+		echo "set terminal pngcairo size 900,500 noenhanced"
+		echo "set output '$dir/fork.png'"
+		echo "set title 'fork() with N userptrs bound in a busy preempt VM (medians); TCG guest'"
+		echo "set logscale x 2; set xlabel 'userptrs'; set ylabel 'us'; set y2label 'TLB flushes'"
+		echo "set ytics nomirror; set y2tics; set yrange [0:*]; set y2range [0:*]; set key top left; set grid"
+		echo "plot $(IFS=,; echo "${lines[*]}")"
+	} > "$data/fork.gp"
+	gnuplot "$data/fork.gp"
+	echo "$dir/fork.png"
+}
+
 # The default latencies: those of the first row.
 read -r flush preempt < <(awk -F, 'NR == 2 { print $4, $5 }' "$csv")
 for op in munmap map-fixed; do
@@ -95,3 +122,4 @@ for op in munmap map-fixed; do
 done
 plot_partial
 plot_stall
+plot_fork

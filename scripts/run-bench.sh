@@ -7,7 +7,7 @@
 #
 # Usage: run-bench.sh [--full] [--reps N] [--out DIR]
 #   --full    every benchmark (latency, populate, scaling, revalidate,
-#             partial, stall, spin) on 16 GPUs, with several flush/preemption latencies
+#             partial, stall, spin, fork) on 16 GPUs, with several flush/preemption latencies
 #             and more repetitions, in a 6 GiB guest (partial maps 2 GiB)
 #   --reps N  repetitions of every measurement (simgpu-bench --reps)
 # It runs on the benchmark kernel (KERNEL_FLAVOUR=bench: no KASAN, lockdep or
@@ -40,7 +40,7 @@ log "building the $KERNEL_FLAVOUR kernel and programs (log: $out/build.log)"
 
 if [ $full = 1 ]; then
 	gpus=16
-	args=(--full latency populate scaling revalidate partial stall spin)
+	args=(--full latency populate scaling revalidate partial stall spin fork)
 	timeout=7200
 	mem=6G
 else

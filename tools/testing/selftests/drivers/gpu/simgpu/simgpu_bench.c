@@ -17,7 +17,9 @@
  *    steady job on it;
  *  - stall: the stall of MADV_DONTNEED over a small userptr while a 1 GiB
  *    one of the same VM populates, against the same when idle;
- *  - spin: the guest's CPU time during a job that only spins for 10 s.
+ *  - spin: the guest's CPU time during a job that only spins for 10 s;
+ *  - fork: fork() with 1 to 1024 read-only or writable userptr BOs bound,
+ *    its time and the preemptions and TLB flushes it costs the GPU.
  *
  * Each benchmark writes <dir>/<bench>.csv and prints a table. Exits 0 on
  * success, 1 if anything failed.
@@ -38,6 +40,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1598,6 +1601,120 @@ out:
 	return ret;
 }
 
+/* 8: fork */
+
+struct fork_result {
+	double median_us, preemptions, tlb_flushes;
+};
+
+/*
+ * fork() of this process while its preempt-mode VM holds @n populated
+ * userptr BOs of four pages each, read-only if @ro, and runs a spin job:
+ * the time fork() takes in the parent, and the preemptions and TLB
+ * flushes it costs the GPU per fork. fork() write-protects the parent's
+ * private pages for COW, which changes no page a read-only BO maps.
+ */
+static int fork_one(size_t n, bool ro, int reps, double *samples,
+		    struct fork_result *res)
+{
+	const size_t size = 4 * page_size;
+	__u32 flags = DRM_SIMGPU_USERPTR_POPULATE |
+		      (ro ? DRM_SIMGPU_USERPTR_READ_ONLY : 0);
+	struct drm_simgpu_stats s0, s1;
+	char *mem = map_anon(n * size);
+	struct drm_simgpu_cmd spin = simgpu_cmd_spin(gpu_query.max_spin_us);
+	int fd, r, wstatus, status, ret = 0;
+	__u64 job = 0;
+	__u32 handle;
+	double t0;
+	pid_t pid;
+	size_t i;
+
+	fd = mem ? vm_open(0, DRM_SIMGPU_MODE_PREEMPT, 0) : -1;
+	if (fd < 0) {
+		ret = -1;
+		goto out;
+	}
+	memset(mem, 1, n * size);
+	for (i = 0; i < n && !ret; i++)
+		ret = bo_create(fd, mem + i * size, size, flags,
+				MEAS_VA + i * size, &handle);
+	if (!ret) {
+		ret = simgpu_submit(fd, &spin, 1, 0, 0, 0, &job);
+		if (ret)
+			ret = fail("EXEC spin job: %s", strerror(-ret));
+	}
+	if (!ret && simgpu_stats(gpu_fds[0], &s0))
+		ret = fail("STATS");
+	for (r = 0; r < reps && !ret; r++) {
+		t0 = now_us();
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		samples[r] = now_us() - t0;
+		if (pid < 0 || waitpid(pid, &wstatus, 0) != pid)
+			ret = fail("fork: %s", strerror(errno));
+	}
+	if (!ret && simgpu_stats(gpu_fds[0], &s1))
+		ret = fail("STATS");
+	if (job && simgpu_wait_job(fd, job, WAIT_NS, &status))
+		ret = fail("the spin job did not end");
+	if (!ret) {
+		res->median_us = stats_of(samples, reps).median;
+		res->preemptions = (double)(s1.preemptions - s0.preemptions) / reps;
+		res->tlb_flushes = (double)(s1.tlb_flushes - s0.tlb_flushes) / reps;
+	}
+	close(fd);
+out:
+	if (mem)
+		munmap(mem, n * size);
+	return ret;
+}
+
+static int bench_fork(void)
+{
+	static const size_t smoke_n[] = { 1, 16 }, counts[] = { 1, 64, 1024 };
+	const size_t *ns = run_kind == RUN_SMOKE ? smoke_n : counts;
+	int nn = run_kind == RUN_SMOKE ? ARRAY_SIZE(smoke_n) : ARRAY_SIZE(counts);
+	int reps = reps_for(2, 5, 10), i, ro, ret = 0;
+	double *samples = calloc(reps, sizeof(*samples)), ro_cost = 0;
+	struct fork_result res;
+	FILE *csv = csv_open("fork",
+			     "userptrs,access,reps,fork_median_us,preemptions_per_fork,tlb_flushes_per_fork");
+
+	if (!samples || !csv) {
+		ret = -1;
+		goto out;
+	}
+	printf("# fork: fork() with N userptr BOs bound in a preempt VM running a job; %d reps\n",
+	       reps);
+	printf("%8s %-10s %14s %12s %12s\n", "userptrs", "access",
+	       "fork_us", "preemptions", "tlb_flushes");
+	for (i = 0; i < nn && !ret; i++) {
+		for (ro = 1; ro >= 0 && !ret; ro--) {
+			ret = fork_one(ns[i], ro, reps, samples, &res);
+			if (ret)
+				break;
+			if (ro)
+				ro_cost += res.preemptions + res.tlb_flushes;
+			printf("%8zu %-10s %14.1f %12.2f %12.2f\n", ns[i],
+			       ro ? "read-only" : "writable", res.median_us,
+			       res.preemptions, res.tlb_flushes);
+			csv_row(csv, "%zu,%s,%d,%.1f,%.2f,%.2f", ns[i],
+				ro ? "read-only" : "writable", reps,
+				res.median_us, res.preemptions, res.tlb_flushes);
+		}
+	}
+	if (!ret)
+		printf("fork, read-only: preemptions and TLB flushes per fork %.2f (target 0)\n",
+		       ro_cost);
+out:
+	if (csv)
+		ret |= csv_close(csv, "fork");
+	free(samples);
+	return ret;
+}
+
 /* Main */
 
 static const struct {
@@ -1611,13 +1728,14 @@ static const struct {
 	{ "partial", bench_partial },
 	{ "stall", bench_stall },
 	{ "spin", bench_spin },
+	{ "fork", bench_fork },
 };
 
 static void show_help(FILE *f)
 {
 	fprintf(f,
 		"usage: simgpu-bench [--smoke|--full] [--reps N] [--out DIR] [BENCH...]\n"
-		"  BENCH: latency, populate, scaling, revalidate, partial, stall, spin (default: all)\n"
+		"  BENCH: latency, populate, scaling, revalidate, partial, stall, spin, fork (default: all)\n"
 		"  --smoke    a short run (fewer GPUs, schemes, modes, sizes, reps)\n"
 		"  --full     also TLB flush/preemption latencies 1000/5000, 2500/10000,\n"
 		"             10000/40000 us (default 5000/20000), 100000 BOs and 50 latency reps\n"
