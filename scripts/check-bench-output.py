@@ -35,17 +35,30 @@ CSVS = {
 }
 TEXT_FIELDS = {"scheme", "mode", "op", "method", "pages", "event", "access"}
 SIGNED_FIELDS = {"slab_delta_kib", "bytes_per_userptr"}
-RATIO_LINE = re.compile(r"^two-pass \d+/1 GPU latency ratio: \d+\.\d\d$")
 DEVICE_LINE = re.compile(r"^two-pass 1-GPU stall over the device latency, "
                          r"(preempt|fault): \d+\.\d\d \(-?\d+ us above it\)$")
-PARTIAL_LINE = re.compile(r"^partial revalidation, worst job after/steady ratio: "
-                          r"\d+\.\d\d \(target <= 2\)$")
-STALL_LINE = re.compile(r"^munmap stall during a populate, over idle: "
-                        r"\d+\.\d\d \(target <= 1\.5\)$")
-FORK_LINE = re.compile(r"^fork, read-only: preemptions and TLB "
-                       r"flushes per fork \d+\.\d\d \(target 0\)$")
-SPIN_LINE = re.compile(r"^guest CPU time during a SPIN job: "
-                       r"\d+\.\d% of one CPU$")
+# The summary lines that must be printed: the check's name, the line, and
+# what is said when it is missing.
+SUMMARY_LINES = [
+    ("the two-pass latency ratio line is printed",
+     r"^two-pass \d+/1 GPU latency ratio: \d+\.\d\d$",
+     "no 'two-pass N/1 GPU latency ratio' line"),
+    ("the partial revalidation ratio line is printed",
+     r"^partial revalidation, worst job after/steady ratio: "
+     r"\d+\.\d\d \(target <= 2\)$",
+     "no 'partial revalidation' line"),
+    ("the populate stall ratio line is printed",
+     r"^munmap stall during a populate, over idle: "
+     r"\d+\.\d\d \(target <= 1\.5\)$",
+     "no 'munmap stall during a populate' line"),
+    ("the fork line is printed",
+     r"^fork, read-only: preemptions and TLB "
+     r"flushes per fork \d+\.\d\d \(target 0\)$",
+     "no 'fork, read-only' line"),
+    ("the CPU time of a SPIN job is printed",
+     r"^guest CPU time during a SPIN job: \d+\.\d% of one CPU$",
+     "no 'guest CPU time during a SPIN job' line"),
+]
 
 
 def check_csv(path, header):
@@ -90,25 +103,13 @@ def main():
                                                     header)))
     text = open(os.path.join(out, "bench.txt")).read().splitlines() \
         if os.path.exists(os.path.join(out, "bench.txt")) else []
-    ratio = [line for line in text if RATIO_LINE.match(line)]
-    checks.append(("the two-pass latency ratio line is printed",
-                   None if ratio else "no 'two-pass N/1 GPU latency ratio' line"))
+    for check, pattern, missing in SUMMARY_LINES:
+        found = any(re.match(pattern, line) for line in text)
+        checks.append((check, None if found else missing))
     device = {m.group(1) for m in map(DEVICE_LINE.match, text) if m}
     checks.append(("the 1-GPU stall over the device latency is printed per mode",
                    None if device == {"preempt", "fault"}
                    else f"only for {sorted(device)}"))
-    partial = [line for line in text if PARTIAL_LINE.match(line)]
-    checks.append(("the partial revalidation ratio line is printed",
-                   None if partial else "no 'partial revalidation' line"))
-    stall = [line for line in text if STALL_LINE.match(line)]
-    checks.append(("the populate stall ratio line is printed",
-                   None if stall else "no 'munmap stall during a populate' line"))
-    forks = [line for line in text if FORK_LINE.match(line)]
-    checks.append(("the fork line is printed",
-                   None if forks else "no 'fork, read-only' line"))
-    spin = [line for line in text if SPIN_LINE.match(line)]
-    checks.append(("the CPU time of a SPIN job is printed",
-                   None if spin else "no 'guest CPU time during a SPIN job' line"))
     print("TAP version 13")
     print(f"1..{len(checks)}")
     failed = 0
