@@ -39,7 +39,7 @@ struct mmu_interval_notifier_finish {
  *
  * @invalidate_start is called for every event (munmap, mprotect, madvise,
  * migration, COW, reclaim, mm teardown, ...) that overlaps DMA-mapped
- * chunks of a userptr; for chunks that are not mapped nothing is called.
+ * pages of a userptr; for pages that are not mapped nothing is called.
  * @invalidate_finish is called exactly once for every @invalidate_start
  * that returned true, before the pages are DMA-unmapped. See DOC: Locking
  * in drm_userptr.c for the non-blockable case.
@@ -50,9 +50,10 @@ struct drm_userptr_ops {
 	 * lock held in write mode, after the helper has marked the pages
 	 * invalid and set the notifier sequence, so no new device page-table
 	 * entries can be committed for them. Zap the device page-table
-	 * entries that point at the pages the helper will unmap (the whole
-	 * chunks the event overlaps, drm_userptr_invalidated_pages(); zapping
-	 * the whole userptr is correct too) and start whatever must complete
+	 * entries that point at the pages the helper will unmap (the pages of
+	 * the event, widened to whole DMA mappings,
+	 * drm_userptr_invalidated_pages(); zapping the whole userptr is
+	 * correct too) and start whatever must complete
 	 * before the pages may be released (context preemption, TLB flush).
 	 * Must not wait for it, must not allocate memory other than with
 	 * GFP_NOWAIT, and must not sleep at all: the helper runs it between
@@ -214,15 +215,36 @@ enum drm_userptr_populate_flags {
 };
 
 /**
+ * enum drm_userptr_dma_state - what the DMA entry of a page holds
+ * @DRM_USERPTR_DMA_NONE: no mapping.
+ * @DRM_USERPTR_DMA_CURRENT: a mapping no invalidation has overlapped since
+ *	it was made: the page is still the one the CPU maps.
+ * @DRM_USERPTR_DMA_STALE: a mapping an invalidation has ended; it is
+ *	dropped once the invalidation's &drm_userptr_ops.invalidate_finish
+ *	ran.
+ * @DRM_USERPTR_DMA_NEW: a mapping the commit in progress made, under the
+ *	notifier lock; current once the commit succeeds, dropped if it fails.
+ */
+enum drm_userptr_dma_state {
+	DRM_USERPTR_DMA_NONE,
+	DRM_USERPTR_DMA_CURRENT,
+	DRM_USERPTR_DMA_STALE,
+	DRM_USERPTR_DMA_NEW,
+};
+
+/**
  * struct drm_userptr_dma - the DMA mapping covering one page
  * @addr: DMA address of the page.
  * @order: order of the mapping the page belongs to: a huge folio mapped by
  *	the CPU with a PMD is DMA-mapped once, and each of its pages records
- *	that order.
+ *	that order. A mapping of order n starts at a page whose address is
+ *	aligned to that size, and all its pages share one @state.
+ * @state: &enum drm_userptr_dma_state.
  */
 struct drm_userptr_dma {
 	dma_addr_t addr;
-	unsigned int order;
+	u8 order;
+	u8 state;
 };
 
 /**
@@ -243,20 +265,24 @@ enum drm_userptr_state_bits {
 /**
  * struct drm_userptr_chunk - one PMD-sized, PMD-aligned part of a userptr
  *
- * Validity and DMA mappings are kept per chunk, so that an invalidation
- * costs the device, and the next populate, only the chunks it overlaps.
- * Under the domain's notifier lock (written in write mode).
+ * Validity and the populate walk are kept per chunk, DMA mappings per page
+ * (&struct drm_userptr_dma), so that an invalidation costs the device,
+ * and the next populate, only the pages it takes away, and a populate
+ * walks and commits one chunk at a time. Under the domain's notifier lock
+ * (written in write mode).
  */
 struct drm_userptr_chunk {
 	/** @seq: bumped by every invalidation that overlaps the chunk. */
 	unsigned int seq;
-	/** @mapped: the &drm_userptr.dma entries of its pages hold mappings. */
-	bool mapped;
+	/** @nr_maps: DMA mappings its pages hold, current or stale. */
+	unsigned int nr_maps;
 	/**
-	 * @valid: those mappings are current. A chunk that is mapped but not
-	 * valid waits for the &drm_userptr_ops.invalidate_finish of the
-	 * invalidation that ended its validity, which drops the mappings.
+	 * @nr_stale: of those, the mappings an invalidation ended, which its
+	 * &drm_userptr_ops.invalidate_finish drops; no populate commits the
+	 * chunk until they are gone.
 	 */
+	unsigned int nr_stale;
+	/** @valid: every page of the chunk holds a current mapping. */
 	bool valid;
 	/**
 	 * @sgt: with &drm_userptr_domain.map_chunks, the chunk's folios (in
@@ -267,13 +293,13 @@ struct drm_userptr_chunk {
 };
 
 /**
- * struct drm_userptr_chunk_span - the chunks [@first, @last] of a userptr
- * @first: index of the first chunk.
- * @last: index of the last chunk; empty if less than @first.
+ * struct drm_userptr_pages - the pages [@first, @end) of a userptr
+ * @first: index of the first page.
+ * @end: index of the page after the last; empty if not above @first.
  */
-struct drm_userptr_chunk_span {
+struct drm_userptr_pages {
 	unsigned long first;
-	unsigned long last;
+	unsigned long end;
 };
 
 /**
@@ -292,10 +318,15 @@ struct drm_userptr {
 	 */
 	struct mmu_interval_notifier_finish finish;
 	/**
-	 * @finish_span: the chunks whose mappings the invalidation holding
+	 * @finish_pages: the pages whose mappings the invalidation holding
 	 * @finish drops once its finish ran.
 	 */
-	struct drm_userptr_chunk_span finish_span;
+	struct drm_userptr_pages finish_pages;
+	/**
+	 * @finish_owed_pages: with @finish_owed, the pages of the owed
+	 * finish it runs too.
+	 */
+	struct drm_userptr_pages finish_owed_pages;
 	/**
 	 * @finish_wait: the start of the invalidation holding @finish
 	 * returned true, so its &drm_userptr_ops.invalidate_finish runs.
@@ -317,15 +348,19 @@ struct drm_userptr {
 	/** @state: &enum drm_userptr_state_bits. */
 	unsigned long state;
 	/**
-	 * @dma: one entry per page of a mapped chunk; protected by the
-	 * domain's notifier lock (written in write mode, read in read mode).
+	 * @dma: one entry per page, allocated at the first populate;
+	 * protected by the domain's notifier lock (written in write mode,
+	 * read in read mode).
 	 */
 	struct drm_userptr_dma *dma;
 	/** @chunks: the per-chunk state, &struct drm_userptr_chunk. */
 	struct drm_userptr_chunk *chunks;
 	/** @nr_chunks: number of entries in @chunks. */
 	unsigned long nr_chunks;
-	/** @nr_mapped_chunks: chunks holding mappings; under the notifier lock. */
+	/**
+	 * @nr_mapped_chunks: chunks holding mappings (&drm_userptr_chunk.nr_maps
+	 * not 0); under the notifier lock.
+	 */
 	unsigned long nr_mapped_chunks;
 	/** @nr_valid_chunks: valid chunks; under the notifier lock. */
 	unsigned long nr_valid_chunks;
@@ -346,14 +381,14 @@ struct drm_userptr {
 	 * drm_userptr_fini() runs it. Under the notifier lock.
 	 */
 	bool finish_pending;
-	/** @pending_span: the chunks the owed finish protects. */
+	/** @pending_pages: the pages whose mappings the owed finish protects. */
+	struct drm_userptr_pages pending_pages;
 	/**
 	 * @generation: bumped by every invalidation of the range and when a
 	 * forced invalidation takes effect; what drm_userptr_snapshot()
 	 * returns. Under the notifier lock (written in write mode).
 	 */
 	unsigned long generation;
-	struct drm_userptr_chunk_span pending_span;
 	/**
 	 * @released: the process's address space is gone (it exited). The
 	 * userptr can never be populated again. Under the notifier lock.

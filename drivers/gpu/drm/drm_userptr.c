@@ -117,17 +117,18 @@
  *   when a populate fails with nothing mapped, and bounded by
  *   %DRM_USERPTR_MAX_PAGES.
  *
- * What an invalidation costs follows what changed: validity and DMA
- * mappings are kept per PMD-sized, PMD-aligned chunk (&struct
- * drm_userptr_chunk), an invalidation ends the validity of the chunks it
- * overlaps and its finish unmaps only those, and the next populate walks
- * and maps only the chunks that are not valid. A 4 KiB munmap() in a
- * 2 GiB userptr costs one 2 MiB chunk, not 2 GiB. The other chunks keep
- * their mappings without page references, as drm_gpusvm's ranges do: the
- * CPU page-table entries still reference those pages, and any change to
- * them raises an invalidation of its own. The userptr as a whole is valid
- * when every chunk is; drm_userptr_check_valid() answers for the whole
- * range.
+ * What an invalidation costs follows what changed: DMA mappings are kept
+ * per page (a huge folio's as one), validity per PMD-sized, PMD-aligned
+ * chunk (&struct drm_userptr_chunk). An invalidation ends the validity of
+ * the chunks it overlaps, its finish unmaps only the pages it took away
+ * (widened to whole mappings), and the next populate walks and maps only
+ * the pages of those chunks that lost their mappings. A 4 KiB munmap() in
+ * a 2 GiB userptr costs one page, not 2 GiB; behind an IOMMU, where each
+ * chunk is one IOVA range, one 2 MiB chunk. The other pages keep their
+ * mappings without page references, as drm_gpusvm's ranges do: the CPU
+ * page-table entries still reference those pages, and any change to them
+ * raises an invalidation of its own. The userptr as a whole is valid when
+ * every chunk is; drm_userptr_check_valid() answers for the whole range.
  */
 
 /**
@@ -180,8 +181,8 @@
  * The callbacks, and when they run:
  *
  * - &drm_userptr_ops.invalidate_start runs, under the notifier lock in
- *   write mode, for each invalidation that overlaps DMA-mapped chunks of a
- *   userptr. For chunks that are not mapped (never populated, populate
+ *   write mode, for each invalidation that overlaps DMA-mapped pages of a
+ *   userptr. For pages that are not mapped (never populated, populate
  *   failed, or already invalidated and unmapped) nothing runs: the device
  *   has nothing to stop. Nor for an event that only write-protects the CPU's
  *   mapping (fork()'s COW, writeback's mkclean, soft-dirty clearing) of a
@@ -197,8 +198,8 @@
  *   driver's start returns true, the helper cannot wait for the device: it
  *   refuses too, keeps the mappings, and owes the finish
  *   (&drm_userptr.finish_pending). The next of these runs it, before the
- *   DMA unmap of the chunks it protects: the next blockable invalidation
- *   (which calls a second start only if it overlaps other mapped chunks),
+ *   DMA unmap of the pages it protects: the next blockable invalidation
+ *   (which calls a second start only if it overlaps other mapped pages),
  *   drm_userptr_populate(), drm_userptr_fini(). Until then every
  *   non-blockable invalidation of the userptr is refused without a change.
  *   The helper never sleeps on a non-blockable range.
@@ -211,13 +212,15 @@
  * - In &drm_userptr_ops.invalidate_start, make the device stop translating
  *   to the pages (zap entries, start a TLB flush or a preemption) without
  *   waiting; return whether there is anything to wait for. The pages are
- *   those of whole chunks (drm_userptr_invalidated_pages()); zapping the
- *   whole userptr is always correct. On a
+ *   those of the event, widened to whole DMA mappings
+ *   (drm_userptr_invalidated_pages()); zapping the whole userptr is always
+ *   correct. On a
  *   non-blockable range it may be called and then have its finish run
  *   later, from another context.
  * - In &drm_userptr_ops.invalidate_finish, wait for it: for everything
  *   the starts of the userptr asked of the device so far, since the helper
- *   may drop the mappings of chunks that a concurrent invalidation stopped.
+ *   may drop the mappings of pages that an earlier start stopped (a refused
+ *   non-blockable invalidation's).
  * - Call drm_userptr_populate() without the notifier lock and never from
  *   the invalidation callbacks (it waits for invalidations to end).
  * - Call drm_userptr_fini() only when the device no longer uses the
@@ -274,25 +277,37 @@ static enum dma_data_direction drm_userptr_dma_dir(const struct drm_userptr *upt
 #define DRM_USERPTR_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /*
- * Chunks: validity, DMA mappings and the populate walk are kept per
- * PMD-sized, PMD-aligned chunk of the range. Every invalidation bumps the
- * sequence of the chunks it overlaps and ends their validity; its finish
- * drops their mappings and only theirs. Populate walks and maps again only
- * the chunks that are not valid, each committed on its own, so a racing
- * invalidation costs a walk of the chunks it hit, and a large populate
- * makes progress under a steady stream of small invalidations.
+ * Chunks: validity and the populate walk are kept per PMD-sized,
+ * PMD-aligned chunk of the range, DMA mappings per page. Every
+ * invalidation bumps the sequence of the chunks it overlaps and ends their
+ * validity; it marks stale the mappings of the pages it takes away (the
+ * pages of the event, widened to whole mappings: a huge folio's pages go
+ * together, and behind an IOMMU a chunk is one mapping), and its finish
+ * drops those and only those. Populate walks again only the pages of the
+ * chunks that are not valid that hold no current mapping, maps only those,
+ * and commits each chunk on its own, so a one-page event costs a one-page
+ * walk and mapping, a racing invalidation costs a walk of the chunks it
+ * hit, and a large populate makes progress under a steady stream of small
+ * invalidations.
  */
 #define DRM_USERPTR_CHUNK_SHIFT	PMD_SHIFT
 #define DRM_USERPTR_CHUNK_ORDER	(DRM_USERPTR_CHUNK_SHIFT - PAGE_SHIFT)
 
-/* A span of no chunks. */
-#define DRM_USERPTR_NO_CHUNKS	((struct drm_userptr_chunk_span) { .first = 1, .last = 0 })
+/* No pages. */
+#define DRM_USERPTR_NO_PAGES	((struct drm_userptr_pages) {})
 
 static unsigned long drm_userptr_chunk(const struct drm_userptr *uptr,
 				       unsigned long addr)
 {
 	return (addr >> DRM_USERPTR_CHUNK_SHIFT) -
 	       (uptr->start >> DRM_USERPTR_CHUNK_SHIFT);
+}
+
+/* The chunk holding page @i of the userptr. */
+static unsigned long drm_userptr_page_chunk(const struct drm_userptr *uptr,
+					    unsigned long i)
+{
+	return drm_userptr_chunk(uptr, uptr->start + (i << PAGE_SHIFT));
 }
 
 static unsigned long drm_userptr_end(const struct drm_userptr *uptr)
@@ -319,39 +334,74 @@ static unsigned long drm_userptr_chunk_end_page(const struct drm_userptr *uptr,
 	return drm_userptr_chunk_first_page(uptr, c + 1);
 }
 
-/* The chunks [@start, @end) of the mm overlaps, clipped to the userptr. */
-static struct drm_userptr_chunk_span
-drm_userptr_span(const struct drm_userptr *uptr, unsigned long start,
-		 unsigned long end)
+static bool drm_userptr_pages_empty(const struct drm_userptr_pages *pages)
 {
+	return pages->first >= pages->end;
+}
+
+static bool drm_userptr_pages_has(const struct drm_userptr_pages *pages,
+				  unsigned long i)
+{
+	return i >= pages->first && i < pages->end;
+}
+
+/*
+ * The first page of the mapping holding page @i, which holds one: mappings
+ * start at pages whose address is aligned to their size.
+ */
+static unsigned long drm_userptr_map_first(const struct drm_userptr *uptr,
+					   unsigned long i)
+{
+	unsigned long nr = 1UL << uptr->dma[i].order;
+
+	return i - (((uptr->start >> PAGE_SHIFT) + i) & (nr - 1));
+}
+
+/*
+ * The pages an event on [@start, @end) of the mm takes away from the
+ * userptr: those of the range inside it, widened to the mappings holding
+ * the first and the last (a huge folio is mapped, and dropped, as one),
+ * and with &drm_userptr_domain.map_chunks to whole chunks, each of which
+ * is one mapping. Notifier lock held.
+ */
+static struct drm_userptr_pages
+drm_userptr_event_pages(const struct drm_userptr *uptr, unsigned long start,
+			unsigned long end)
+{
+	struct drm_userptr_pages pages;
+	unsigned long last;
+
 	start = max(start, uptr->start);
 	end = min(end, drm_userptr_end(uptr));
 	if (start >= end)
-		return DRM_USERPTR_NO_CHUNKS;
-	return (struct drm_userptr_chunk_span) {
-		.first = drm_userptr_chunk(uptr, start),
-		.last = drm_userptr_chunk(uptr, end - 1),
-	};
-}
-
-static bool drm_userptr_span_has(const struct drm_userptr_chunk_span *span,
-				 unsigned long c)
-{
-	return c >= span->first && c <= span->last;
-}
-
-/* The smallest span holding both. */
-static void drm_userptr_span_merge(struct drm_userptr_chunk_span *span,
-				   const struct drm_userptr_chunk_span *other)
-{
-	if (other->first > other->last)
-		return;
-	if (span->first > span->last) {
-		*span = *other;
-		return;
+		return DRM_USERPTR_NO_PAGES;
+	if (uptr->domain->map_chunks) {
+		pages.first = drm_userptr_chunk_first_page(uptr,
+							   drm_userptr_chunk(uptr, start));
+		pages.end = drm_userptr_chunk_end_page(uptr,
+						       drm_userptr_chunk(uptr, end - 1));
+		return pages;
 	}
-	span->first = min(span->first, other->first);
-	span->last = max(span->last, other->last);
+	pages.first = (start - uptr->start) >> PAGE_SHIFT;
+	last = (end - 1 - uptr->start) >> PAGE_SHIFT;
+	pages.end = last + 1;
+	if (!uptr->dma)
+		return pages;
+	if (uptr->dma[pages.first].state != DRM_USERPTR_DMA_NONE)
+		pages.first = drm_userptr_map_first(uptr, pages.first);
+	if (uptr->dma[last].state != DRM_USERPTR_DMA_NONE)
+		pages.end = drm_userptr_map_first(uptr, last) +
+			    (1UL << uptr->dma[last].order);
+	return pages;
+}
+
+/* The chunks pages @pages belong to: [*@first, *@last]. */
+static void drm_userptr_pages_chunks(const struct drm_userptr *uptr,
+				     const struct drm_userptr_pages *pages,
+				     unsigned long *first, unsigned long *last)
+{
+	*first = drm_userptr_page_chunk(uptr, pages->first);
+	*last = drm_userptr_page_chunk(uptr, pages->end - 1);
 }
 
 /*
@@ -440,48 +490,57 @@ static bool drm_userptr_iommu_may_bounce(struct device *dev,
 }
 
 /*
- * Unmap the mappings covering pages [@first, @end), which start at @first;
- * notifier lock held. Returns the number of mappings dropped.
+ * Drop the mappings of chunk @c that are in @state (current or stale) and
+ * lie in pages [@first, @end), which begin and end at mapping boundaries
+ * (drm_userptr_event_pages(), or the chunk's own). With
+ * &drm_userptr_domain.map_chunks the chunk is one mapping, in one state.
+ * Notifier lock held in write mode.
  */
-static unsigned long drm_userptr_dma_unmap_pages(struct drm_userptr *uptr,
-						 unsigned long first,
-						 unsigned long end)
-{
-	struct device *dev = uptr->domain->dev;
-	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
-	unsigned long i, nr_maps = 0;
-
-	for (i = first; i < end; i += 1UL << uptr->dma[i].order) {
-		dma_unmap_page(dev, uptr->dma[i].addr,
-			       PAGE_SIZE << uptr->dma[i].order, dir);
-		nr_maps++;
-	}
-	return nr_maps;
-}
-
-/* Drop the mappings of chunk @c; notifier lock held in write mode. */
-static void drm_userptr_dma_unmap_chunk(struct drm_userptr *uptr,
-					unsigned long c)
+static void drm_userptr_dma_unmap_range(struct drm_userptr *uptr,
+					unsigned long c, unsigned long first,
+					unsigned long end, u8 state)
 {
 	struct drm_userptr_chunk *chunk = &uptr->chunks[c];
+	struct device *dev = uptr->domain->dev;
+	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
+	struct drm_userptr_dma *dma = uptr->dma;
+	unsigned long i, j, nr, dropped = 0;
 
 	lockdep_assert_held_write(&uptr->domain->notifier_lock);
 
-	if (!chunk->mapped)
+	if (!chunk->nr_maps)
 		return;
 	if (chunk->sgt.sgl) {
-		drm_userptr_dma_unmap_sgtable(uptr->domain->dev, &chunk->sgt,
-					      drm_userptr_dma_dir(uptr), 0);
-		uptr->nr_dma_maps -= chunk->sgt.orig_nents;
+		first = drm_userptr_chunk_first_page(uptr, c);
+		end = drm_userptr_chunk_end_page(uptr, c);
+		if (dma[first].state != state)
+			return;
+		drm_userptr_dma_unmap_sgtable(dev, &chunk->sgt, dir, 0);
 		sg_free_table(&chunk->sgt);
+		for (i = first; i < end; i++)
+			dma[i].state = DRM_USERPTR_DMA_NONE;
+		dropped = chunk->nr_maps;
 	} else {
-		uptr->nr_dma_maps -=
-			drm_userptr_dma_unmap_pages(uptr,
-						    drm_userptr_chunk_first_page(uptr, c),
-						    drm_userptr_chunk_end_page(uptr, c));
+		for (i = first; i < end; i += nr) {
+			nr = 1;
+			if (dma[i].state != state)
+				continue;
+			nr = 1UL << dma[i].order;
+			dma_unmap_page(dev, dma[i].addr, PAGE_SIZE << dma[i].order,
+				       dir);
+			for (j = 0; j < nr; j++)
+				dma[i + j].state = DRM_USERPTR_DMA_NONE;
+			dropped++;
+		}
 	}
-	chunk->mapped = false;
-	uptr->nr_mapped_chunks--;
+	if (!dropped)
+		return;
+	chunk->nr_maps -= dropped;
+	if (state == DRM_USERPTR_DMA_STALE)
+		chunk->nr_stale -= dropped;
+	uptr->nr_dma_maps -= dropped;
+	if (!chunk->nr_maps)
+		uptr->nr_mapped_chunks--;
 	if (chunk->valid) {
 		chunk->valid = false;
 		uptr->nr_valid_chunks--;
@@ -489,22 +548,41 @@ static void drm_userptr_dma_unmap_chunk(struct drm_userptr *uptr,
 	}
 }
 
+/* Drop the current mappings of chunk @c; notifier lock held in write mode. */
+static void drm_userptr_dma_unmap_current(struct drm_userptr *uptr,
+					  unsigned long c)
+{
+	drm_userptr_dma_unmap_range(uptr, c,
+				    drm_userptr_chunk_first_page(uptr, c),
+				    drm_userptr_chunk_end_page(uptr, c),
+				    DRM_USERPTR_DMA_CURRENT);
+}
+
 /*
- * Drop the mappings of the chunks of @span that an invalidation ended, once
- * its finish ran (or its start said the device was done with them); the
- * chunks that were populated again since are left alone. Notifier lock held
- * in write mode. Not sleeping unless @may_sleep (a non-blockable
+ * Drop the mappings of @pages that an invalidation ended, once its finish
+ * ran (or its start said the device was done with them); pages populated
+ * again since, and the stale mappings of other invalidations outside
+ * @pages, whose finishes may not have run, are left alone. Notifier lock
+ * held in write mode. Not sleeping unless @may_sleep (a non-blockable
  * invalidation must not).
  */
 static void drm_userptr_dma_unmap_stale(struct drm_userptr *uptr,
-					const struct drm_userptr_chunk_span *span,
+					const struct drm_userptr_pages *pages,
 					bool may_sleep)
 {
-	unsigned long c;
+	unsigned long c, first, last;
 
-	for (c = span->first; c <= span->last; c++) {
-		if (uptr->chunks[c].mapped && !uptr->chunks[c].valid)
-			drm_userptr_dma_unmap_chunk(uptr, c);
+	if (drm_userptr_pages_empty(pages) || !uptr->dma)
+		return;
+	drm_userptr_pages_chunks(uptr, pages, &first, &last);
+	for (c = first; c <= last; c++) {
+		if (uptr->chunks[c].nr_stale)
+			drm_userptr_dma_unmap_range(uptr, c,
+						    max(pages->first,
+							drm_userptr_chunk_first_page(uptr, c)),
+						    min(pages->end,
+							drm_userptr_chunk_end_page(uptr, c)),
+						    DRM_USERPTR_DMA_STALE);
 		if (may_sleep)
 			cond_resched();
 	}
@@ -513,10 +591,15 @@ static void drm_userptr_dma_unmap_stale(struct drm_userptr *uptr,
 /* Drop every DMA mapping of @uptr; notifier lock held in write mode. */
 static void drm_userptr_dma_unmap_all(struct drm_userptr *uptr)
 {
-	unsigned long c;
+	unsigned long c, first, end;
 
 	for (c = 0; c < uptr->nr_chunks && uptr->nr_mapped_chunks; c++) {
-		drm_userptr_dma_unmap_chunk(uptr, c);
+		first = drm_userptr_chunk_first_page(uptr, c);
+		end = drm_userptr_chunk_end_page(uptr, c);
+		drm_userptr_dma_unmap_range(uptr, c, first, end,
+					    DRM_USERPTR_DMA_STALE);
+		drm_userptr_dma_unmap_range(uptr, c, first, end,
+					    DRM_USERPTR_DMA_CURRENT);
 		cond_resched();
 	}
 }
@@ -526,7 +609,7 @@ static void drm_userptr_dma_unmap_all(struct drm_userptr *uptr)
  * (a PMD-mapped THP; a larger hugetlb page is mapped by chunk), at most what
  * one DMA mapping of the device may cover, if a mapping of that order starts
  * at page @i and ends before page @end, else 0. @pfns holds the chunk's
- * pages from page @first on.
+ * pages from page @first, the chunk's first, on.
  */
 static unsigned int drm_userptr_map_order(const struct drm_userptr *uptr,
 					  const unsigned long *pfns,
@@ -680,12 +763,14 @@ static int drm_userptr_dma_map_chunk_sg(struct drm_userptr *uptr,
 		order = ilog2(sg->length >> PAGE_SHIFT);
 		if (writable)
 			drm_userptr_mark_dirty(sg_page(sg));
-		for (j = 0; j < 1UL << order; j++)
-			uptr->dma[i++].order = order;
+		for (j = 0; j < 1UL << order; j++) {
+			uptr->dma[i].order = order;
+			uptr->dma[i++].state = DRM_USERPTR_DMA_CURRENT;
+		}
 	}
 	uptr->chunks[c].sgt = *sgt;
 	*sgt = (struct sg_table) {};
-	uptr->chunks[c].mapped = true;
+	uptr->chunks[c].nr_maps = uptr->chunks[c].sgt.orig_nents;
 	uptr->nr_mapped_chunks++;
 	uptr->nr_dma_maps += uptr->chunks[c].sgt.orig_nents;
 	atomic64_add(uptr->chunks[c].sgt.orig_nents,
@@ -698,54 +783,38 @@ refuse:
 }
 
 /*
- * DMA-map the pages of chunk @c that hmm_range_fault() returned in @pfns, a
- * huge folio in as few mappings as the device allows, and mark them dirty
- * if the device may write them. Notifier lock held in write mode, the
- * chunk's sequence checked. With &drm_userptr_domain.map_chunks, @sgt is
- * the chunk's sg table (drm_userptr_chunk_sgt_build()), which the chunk
- * takes if the mapping succeeds.
- *
- * Return: 0; -EFAULT if a mapping failed (-ENOMEM if for want of memory,
- * in an IOMMU); -EOPNOTSUPP if the device reaches
- * the pages only through bounce buffers or needs explicit cache syncs (a
- * userptr shares memory with the CPU coherently, which neither can do).
+ * DMA-map pages [@i, @end) of chunk @c, which hold no mapping, from the
+ * walk in @pfns (which holds the chunk's pages from its first on), a huge
+ * folio in as few mappings as the device allows, and mark them dirty if
+ * the device may write them. The mappings are new (%DRM_USERPTR_DMA_NEW)
+ * until the commit succeeds. Returns the number of mappings made in
+ * *@nr_maps, or an error.
  */
-static int drm_userptr_dma_map_chunk(struct drm_userptr *uptr,
-				     unsigned long c,
-				     const unsigned long *pfns,
-				     struct sg_table *sgt)
+static int drm_userptr_dma_map_run(struct drm_userptr *uptr, unsigned long c,
+				   const unsigned long *pfns, unsigned long i,
+				   unsigned long end, unsigned long *nr_maps)
 {
 	struct device *dev = uptr->domain->dev;
 	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
 	bool writable = !(uptr->flags & DRM_USERPTR_READ_ONLY);
 	unsigned long first = drm_userptr_chunk_first_page(uptr, c);
-	unsigned long end = drm_userptr_chunk_end_page(uptr, c);
-	unsigned long i, j, nr_maps = 0;
+	unsigned long j;
 	unsigned int order;
-	int err;
 
-	lockdep_assert_held_write(&uptr->domain->notifier_lock);
-
-	if (uptr->domain->map_chunks)
-		return drm_userptr_dma_map_chunk_sg(uptr, c, sgt);
-
-	for (i = first; i < end; i += 1UL << order) {
+	for (; i < end; i += 1UL << order) {
 		struct page *page = hmm_pfn_to_page(pfns[i - first]);
 		dma_addr_t addr;
 
 		order = drm_userptr_map_order(uptr, pfns, first, end, i);
 		addr = dma_map_page(dev, page, 0, PAGE_SIZE << order, dir);
-		err = dma_mapping_error(dev, addr) ? -EFAULT : 0;
-		if (!err && drm_userptr_dma_need_sync(dev, addr)) {
+		if (dma_mapping_error(dev, addr))
+			return -EFAULT;
+		if (drm_userptr_dma_need_sync(dev, addr)) {
 			/* Not copied back: the CPU may have written since. */
 			dma_unmap_page_attrs(dev, addr, PAGE_SIZE << order, dir,
 					     DMA_ATTR_SKIP_CPU_SYNC);
 			dev_warn_once(dev, "userptr refused: DMA through bounce buffers or without coherence\n");
-			err = -EOPNOTSUPP;
-		}
-		if (err) {
-			drm_userptr_dma_unmap_pages(uptr, first, i);
-			return err;
+			return -EOPNOTSUPP;
 		}
 		if (writable)
 			drm_userptr_mark_dirty(page);
@@ -753,30 +822,99 @@ static int drm_userptr_dma_map_chunk(struct drm_userptr *uptr,
 			uptr->dma[i + j] = (struct drm_userptr_dma) {
 				.addr = addr + (j << PAGE_SHIFT),
 				.order = order,
+				.state = DRM_USERPTR_DMA_NEW,
 			};
-		nr_maps++;
+		(*nr_maps)++;
 	}
-	uptr->chunks[c].mapped = true;
-	uptr->nr_mapped_chunks++;
+	return 0;
+}
+
+/*
+ * DMA-map the pages of chunk @c that hold no mapping, which the walk
+ * @walk covers, from what hmm_range_fault() returned in @pfns; the pages
+ * that hold current mappings keep them. Notifier lock held in write mode,
+ * the chunk's sequence checked and no stale mapping left in it. With
+ * &drm_userptr_domain.map_chunks the chunk holds no mapping and is mapped
+ * as a whole: @sgt is its sg table (drm_userptr_chunk_sgt_build()), which
+ * the chunk takes if the mapping succeeds.
+ *
+ * Return: 0; -EFAULT if a mapping failed (-ENOMEM if for want of memory,
+ * in an IOMMU); -EOPNOTSUPP if the device reaches
+ * the pages only through bounce buffers or needs explicit cache syncs (a
+ * userptr shares memory with the CPU coherently, which neither can do).
+ * On failure the chunk holds the mappings it held before, and no others.
+ */
+static int drm_userptr_dma_map_chunk(struct drm_userptr *uptr,
+				     unsigned long c,
+				     const unsigned long *pfns,
+				     const struct drm_userptr_pages *walk,
+				     struct sg_table *sgt)
+{
+	struct drm_userptr_chunk *chunk = &uptr->chunks[c];
+	struct drm_userptr_dma *dma = uptr->dma;
+	unsigned long i, run_end, nr_maps = 0;
+	int err = 0;
+
+	lockdep_assert_held_write(&uptr->domain->notifier_lock);
+
+	if (uptr->domain->map_chunks)
+		return drm_userptr_dma_map_chunk_sg(uptr, c, sgt);
+
+	for (i = walk->first; i < walk->end && !err; i = run_end) {
+		run_end = i + 1;
+		if (dma[i].state != DRM_USERPTR_DMA_NONE)
+			continue;
+		while (run_end < walk->end &&
+		       dma[run_end].state == DRM_USERPTR_DMA_NONE)
+			run_end++;
+		err = drm_userptr_dma_map_run(uptr, c, pfns, i, run_end,
+					      &nr_maps);
+	}
+
+	/* Make the new mappings current, or drop them all. */
+	for (i = walk->first; i < walk->end; i++) {
+		if (dma[i].state != DRM_USERPTR_DMA_NEW)
+			continue;
+		if (!err) {
+			dma[i].state = DRM_USERPTR_DMA_CURRENT;
+		} else {
+			if (i == drm_userptr_map_first(uptr, i))
+				dma_unmap_page(uptr->domain->dev, dma[i].addr,
+					       PAGE_SIZE << dma[i].order,
+					       drm_userptr_dma_dir(uptr));
+			dma[i].state = DRM_USERPTR_DMA_NONE;
+		}
+	}
+	if (err || !nr_maps)
+		return err;
+	if (!chunk->nr_maps)
+		uptr->nr_mapped_chunks++;
+	chunk->nr_maps += nr_maps;
 	uptr->nr_dma_maps += nr_maps;
 	atomic64_add(nr_maps, &uptr->domain->stats.dma_maps);
 	return 0;
 }
 
 /*
- * End the validity of the chunks of @span; notifier lock held in write
- * mode. Returns whether the driver must be asked to stop the device: some
- * chunk of @span still holds mappings the device may reach, other than
- * those of @owed, which a refused invalidation's start already stopped.
+ * End the validity of the chunks @pages overlap and mark stale the
+ * mappings of @pages; notifier lock held in write mode. Returns whether
+ * the driver must be asked to stop the device: some page of @pages still
+ * holds a mapping the device may reach, other than those of @owed, which a
+ * refused invalidation's start already stopped.
  */
-static bool drm_userptr_chunks_invalidate(struct drm_userptr *uptr,
-					  const struct drm_userptr_chunk_span *span,
-					  const struct drm_userptr_chunk_span *owed)
+static bool drm_userptr_pages_invalidate(struct drm_userptr *uptr,
+					 const struct drm_userptr_pages *pages,
+					 const struct drm_userptr_pages *owed)
 {
+	struct drm_userptr_dma *dma = uptr->dma;
+	unsigned long c, first, last, i, j, nr;
 	bool stop = false;
-	unsigned long c;
 
-	for (c = span->first; c <= span->last; c++) {
+	uptr->valid = false;
+	if (drm_userptr_pages_empty(pages))
+		return false;
+	drm_userptr_pages_chunks(uptr, pages, &first, &last);
+	for (c = first; c <= last; c++) {
 		struct drm_userptr_chunk *chunk = &uptr->chunks[c];
 
 		chunk->seq++;
@@ -784,10 +922,23 @@ static bool drm_userptr_chunks_invalidate(struct drm_userptr *uptr,
 			chunk->valid = false;
 			uptr->nr_valid_chunks--;
 		}
-		if (chunk->mapped && !drm_userptr_span_has(owed, c))
-			stop = true;
 	}
-	uptr->valid = false;
+	if (!dma || !uptr->nr_mapped_chunks)
+		return false;
+
+	for (i = pages->first; i < pages->end; i += nr) {
+		nr = 1;
+		if (dma[i].state == DRM_USERPTR_DMA_NONE)
+			continue;
+		nr = 1UL << dma[i].order;
+		if (!drm_userptr_pages_has(owed, i))
+			stop = true;
+		if (dma[i].state != DRM_USERPTR_DMA_CURRENT)
+			continue;
+		for (j = 0; j < nr; j++)
+			dma[i + j].state = DRM_USERPTR_DMA_STALE;
+		uptr->chunks[drm_userptr_page_chunk(uptr, i)].nr_stale++;
+	}
 	return stop;
 }
 
@@ -827,8 +978,10 @@ static bool drm_userptr_event_keeps_pages(const struct drm_userptr *uptr,
 
 /* What the second step of an invalidation has to do. */
 struct drm_userptr_inval {
-	/* The chunks whose mappings are dropped once the finishes ran. */
-	struct drm_userptr_chunk_span span;
+	/* The pages whose mappings are dropped once the finishes ran. */
+	struct drm_userptr_pages pages;
+	/* With @owed, the pages of the owed finish. */
+	struct drm_userptr_pages owed_pages;
 	/* The driver's start returned true: its finish runs. */
 	bool wait;
 	/* The finish a refused non-blockable invalidation owed runs too. */
@@ -837,18 +990,19 @@ struct drm_userptr_inval {
 
 /*
  * The first step of every invalidation, under the notifier lock: end the
- * validity of the chunks the event overlaps and let the driver zap and
- * kick. Returns false if the range is non-blockable and the helper would
- * have to sleep; otherwise @inv says what the second step must do (nothing
- * if neither @inv->wait nor @inv->owed: the chunks are unmapped already).
+ * validity of the chunks the event overlaps, mark stale the mappings of
+ * the pages it takes away, and let the driver zap and kick. Returns false
+ * if the range is non-blockable and the helper would have to sleep;
+ * otherwise @inv says what the second step must do (nothing if neither
+ * @inv->wait nor @inv->owed: the pages are unmapped already).
  *
  * On a non-blockable range whose start said the device must be waited for,
  * the helper cannot wait: it refuses, and records that the start's finish
- * is still owed (@finish_pending, for @pending_span). Whoever comes next
- * runs that finish before any DMA unmap of those chunks: the next blockable
+ * is still owed (@finish_pending, for @pending_pages). Whoever comes next
+ * runs that finish before any DMA unmap of those pages: the next blockable
  * invalidation (in its second step, which also covers its own start, if
- * its own chunks needed one), populate or fini. Until then those chunks
- * stay mapped and invalid, so the device is never left on freed DMA, and a
+ * its own pages needed one), populate or fini. Until then those pages
+ * stay mapped and stale, so the device is never left on freed DMA, and a
  * later non-blockable invalidation is refused without changing anything.
  */
 static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
@@ -858,12 +1012,9 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 {
 	struct drm_userptr_domain *domain = uptr->domain;
 	bool blockable = mmu_notifier_range_blockable(range);
-	struct drm_userptr_chunk_span owed = DRM_USERPTR_NO_CHUNKS;
 	bool stop;
 
-	*inv = (struct drm_userptr_inval) {
-		.span = drm_userptr_span(uptr, range->start, range->end),
-	};
+	*inv = (struct drm_userptr_inval) {};
 	if (drm_userptr_event_keeps_pages(uptr, range)) {
 		atomic64_inc(&domain->stats.skipped_invalidations);
 		return true;
@@ -884,13 +1035,14 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 	mmu_interval_set_seq(&uptr->notifier, cur_seq);
 	uptr->generation++;
 	if (uptr->finish_pending) {
-		/* Run the owed finish, and drop its chunks, in step two. */
-		owed = uptr->pending_span;
+		/* Run the owed finish, and drop its pages, in step two. */
+		inv->owed_pages = uptr->pending_pages;
 		uptr->finish_pending = false;
 		inv->owed = true;
 	}
-	stop = drm_userptr_chunks_invalidate(uptr, &inv->span, &owed);
-	drm_userptr_span_merge(&inv->span, &owed);
+	inv->pages = drm_userptr_event_pages(uptr, range->start, range->end);
+	stop = drm_userptr_pages_invalidate(uptr, &inv->pages,
+					    &inv->owed_pages);
 	/*
 	 * After an munmap() the addresses may be mapped again, and the next
 	 * populate uses what is there then, as userspace expects of a
@@ -912,13 +1064,13 @@ static bool drm_userptr_invalidate_begin(struct drm_userptr *uptr,
 	if (inv->wait && !blockable) {
 		/* Stopped, but the device must be waited for: retry later. */
 		uptr->finish_pending = true;
-		uptr->pending_span = inv->span;
+		uptr->pending_pages = inv->pages;
 		up_write(&domain->notifier_lock);
 		atomic64_inc(&domain->stats.nonblock_refusals);
 		return false;
 	}
 	if (!inv->wait && !inv->owed)
-		drm_userptr_dma_unmap_stale(uptr, &inv->span, blockable);
+		drm_userptr_dma_unmap_stale(uptr, &inv->pages, blockable);
 	up_write(&domain->notifier_lock);
 	return true;
 }
@@ -938,7 +1090,9 @@ static void drm_userptr_invalidate_end(struct drm_userptr *uptr,
 	if (inv->wait)
 		domain->ops->invalidate_finish(uptr);
 	down_write(&domain->notifier_lock);
-	drm_userptr_dma_unmap_stale(uptr, &inv->span, true);
+	if (inv->owed)
+		drm_userptr_dma_unmap_stale(uptr, &inv->owed_pages, true);
+	drm_userptr_dma_unmap_stale(uptr, &inv->pages, true);
 	up_write(&domain->notifier_lock);
 	trace_drm_userptr_invalidate_finish(uptr);
 }
@@ -950,13 +1104,13 @@ static void drm_userptr_invalidate_end(struct drm_userptr *uptr,
 static void drm_userptr_finish_refused(struct drm_userptr *uptr)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
-	struct drm_userptr_inval inv;
+	struct drm_userptr_inval inv = {};
 
 	if (!READ_ONCE(uptr->finish_pending))
 		return;
 	down_write(&domain->notifier_lock);
 	inv.owed = uptr->finish_pending;
-	inv.span = uptr->pending_span;
+	inv.owed_pages = uptr->pending_pages;
 	uptr->finish_pending = false;
 	up_write(&domain->notifier_lock);
 	if (inv.owed)
@@ -1003,7 +1157,8 @@ drm_userptr_invalidate_start(struct mmu_interval_notifier *mni,
 	if (!test_and_set_bit_lock(DRM_USERPTR_STATE_FINISH_IN_USE,
 				   &uptr->state)) {
 		atomic64_inc(&stats->deferred_finishes);
-		uptr->finish_span = inv.span;
+		uptr->finish_pages = inv.pages;
+		uptr->finish_owed_pages = inv.owed_pages;
 		uptr->finish_wait = inv.wait;
 		uptr->finish_owed = inv.owed;
 		*finish = &uptr->finish;
@@ -1022,7 +1177,8 @@ drm_userptr_invalidate_finish(struct mmu_interval_notifier_finish *finish)
 	struct drm_userptr *uptr = container_of(finish, struct drm_userptr,
 						finish);
 	struct drm_userptr_inval inv = {
-		.span = uptr->finish_span,
+		.pages = uptr->finish_pages,
+		.owed_pages = uptr->finish_owed_pages,
 		.wait = uptr->finish_wait,
 		.owed = uptr->finish_owed,
 	};
@@ -1340,25 +1496,57 @@ static int drm_userptr_hmm_fault(struct hmm_range *range, bool need_write)
 	return err;
 }
 
+/* What one walk of a chunk covered, and the chunk sequence it is good for. */
+struct drm_userptr_walk {
+	struct drm_userptr_pages pages;
+	unsigned int seq;
+};
+
 /*
- * Walk chunk @c with hmm_range_fault() into @pfns until no invalidation
- * races with the walk, and note in *@seen the chunk sequence the walk is
- * good for. Gives up with -EBUSY after @timeout.
+ * The pages of chunk @c a populate must walk and map: from the first to
+ * the last that holds no current mapping (with
+ * &drm_userptr_domain.map_chunks, the whole chunk, which is mapped as one).
+ * A page that holds a current mapping has not changed since it was mapped,
+ * or an invalidation would have made the mapping stale. Notifier lock
+ * held.
+ */
+static struct drm_userptr_pages
+drm_userptr_chunk_to_walk(const struct drm_userptr *uptr, unsigned long c)
+{
+	struct drm_userptr_pages pages = {
+		.first = drm_userptr_chunk_first_page(uptr, c),
+		.end = drm_userptr_chunk_end_page(uptr, c),
+	};
+	const struct drm_userptr_dma *dma = uptr->dma;
+
+	if (!dma || uptr->domain->map_chunks || !uptr->chunks[c].nr_maps)
+		return pages;
+	while (pages.first < pages.end &&
+	       dma[pages.first].state == DRM_USERPTR_DMA_CURRENT)
+		pages.first++;
+	while (pages.end > pages.first &&
+	       dma[pages.end - 1].state == DRM_USERPTR_DMA_CURRENT)
+		pages.end--;
+	return pages;
+}
+
+/*
+ * Walk with hmm_range_fault() the pages of chunk @c that lack a current
+ * mapping, into @pfns (which has room for the chunk's pages, from its
+ * first), until no invalidation races with the walk; *@walk says what was
+ * walked and the chunk sequence the walk is good for. Gives up with
+ * -EBUSY after @timeout.
  */
 static int drm_userptr_fault_chunk(struct drm_userptr *uptr,
 				   unsigned long *pfns, unsigned long c,
-				   unsigned int *seen, unsigned int flags,
-				   unsigned long timeout)
+				   struct drm_userptr_walk *walk,
+				   unsigned int flags, unsigned long timeout)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
 	struct mm_struct *mm = uptr->notifier.mm;
 	unsigned long first = drm_userptr_chunk_first_page(uptr, c);
-	unsigned long end = drm_userptr_chunk_end_page(uptr, c);
 	struct hmm_range range = {
 		.notifier = &uptr->notifier,
-		.start = uptr->start + (first << PAGE_SHIFT),
-		.end = uptr->start + (end << PAGE_SHIFT),
-		.hmm_pfns = pfns,
 	};
 	bool need_write = !(uptr->flags & DRM_USERPTR_READ_ONLY);
 	int err;
@@ -1371,8 +1559,14 @@ static int drm_userptr_fault_chunk(struct drm_userptr *uptr,
 		 * one whose set_seq() hmm_range_fault() sees.
 		 */
 		down_read(&domain->notifier_lock);
-		*seen = uptr->chunks[c].seq;
+		walk->seq = uptr->chunks[c].seq;
+		walk->pages = drm_userptr_chunk_to_walk(uptr, c);
 		up_read(&domain->notifier_lock);
+		if (drm_userptr_pages_empty(&walk->pages))
+			return 0;
+		range.start = uptr->start + (walk->pages.first << PAGE_SHIFT);
+		range.end = uptr->start + (walk->pages.end << PAGE_SHIFT);
+		range.hmm_pfns = pfns + (walk->pages.first - first);
 
 		err = mmap_read_lock_killable(mm);
 		if (err)
@@ -1416,7 +1610,9 @@ static int drm_userptr_alloc_dma(struct drm_userptr *uptr)
 
 /*
  * The commit of chunk @c, under the notifier lock in write mode: map what
- * the walk found if no invalidation has hit the chunk since.
+ * the walk @walk found if no invalidation has hit the chunk since. Then
+ * the pages it did not walk still hold current mappings: only an
+ * invalidation, which bumps the sequence, makes a mapping stale.
  *
  * Return: 0; -EBUSY if an invalidation raced (walk the chunk again);
  * -EFAULT if the address space is gone; the errors of
@@ -1425,7 +1621,8 @@ static int drm_userptr_alloc_dma(struct drm_userptr *uptr)
 static int drm_userptr_commit_chunk(struct drm_userptr *uptr,
 				    unsigned long c,
 				    const unsigned long *pfns,
-				    unsigned int seen, struct sg_table *sgt)
+				    const struct drm_userptr_walk *walk,
+				    struct sg_table *sgt)
 {
 	struct drm_userptr_chunk *chunk = &uptr->chunks[c];
 	int err;
@@ -1438,15 +1635,15 @@ static int drm_userptr_commit_chunk(struct drm_userptr *uptr,
 	if (chunk->valid)
 		return 0;
 	/*
-	 * Mappings that are still there belong to an invalidation whose
-	 * finish is owed or running: only that finish may drop them, once
-	 * the device is done with them. A concurrent populate that failed
-	 * may have freed the DMA array.
+	 * Stale mappings belong to an invalidation whose finish is owed or
+	 * running: only that finish may drop them, once the device is done
+	 * with them. A concurrent populate that failed may have freed the
+	 * DMA array.
 	 */
-	if (chunk->mapped || !uptr->dma || seen != chunk->seq)
+	if (chunk->nr_stale || !uptr->dma || walk->seq != chunk->seq)
 		return -EBUSY;
 
-	err = drm_userptr_dma_map_chunk(uptr, c, pfns, sgt);
+	err = drm_userptr_dma_map_chunk(uptr, c, pfns, &walk->pages, sgt);
 	if (err)
 		return err;
 	chunk->valid = true;
@@ -1467,14 +1664,14 @@ static int drm_userptr_populate_chunk(struct drm_userptr *uptr,
 	struct drm_userptr_domain *domain = uptr->domain;
 	unsigned long timeout = jiffies +
 				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
+	struct drm_userptr_walk walk;
 	struct sg_table sgt = {};
-	unsigned int seen;
 	int err;
 
 	for (;;) {
 		/* Let a populate that runs an owed finish get to its unmap. */
 		drm_userptr_finish_refused(uptr);
-		err = drm_userptr_fault_chunk(uptr, pfns, c, &seen, flags,
+		err = drm_userptr_fault_chunk(uptr, pfns, c, &walk, flags,
 					      timeout);
 		if (err)
 			return err;
@@ -1489,7 +1686,7 @@ static int drm_userptr_populate_chunk(struct drm_userptr *uptr,
 
 		drm_userptr_fault_done(uptr);
 		down_write(&domain->notifier_lock);
-		err = drm_userptr_commit_chunk(uptr, c, pfns, seen, &sgt);
+		err = drm_userptr_commit_chunk(uptr, c, pfns, &walk, &sgt);
 		up_write(&domain->notifier_lock);
 		/* Not taken by the chunk: a race, an error, or already valid. */
 		sg_free_table(&sgt);
@@ -1548,21 +1745,24 @@ static void drm_userptr_free_unused_dma(struct drm_userptr *uptr)
 
 /*
  * After drm_userptr_force_invalidate(): end the validity of every chunk, as
- * an invalidation of the whole range would, and drop the mappings, which
- * the driver has stopped the device's use of.
+ * an invalidation of the whole range would, and drop the current mappings,
+ * which the driver has stopped the device's use of. Stale ones are left
+ * to the finishes of their invalidations.
  */
 static void drm_userptr_drop_forced(struct drm_userptr *uptr)
 {
+	struct drm_userptr_chunk *chunk;
 	unsigned long c;
 
 	down_write(&uptr->domain->notifier_lock);
 	if (test_and_clear_bit(DRM_USERPTR_STATE_FORCED_INVALID, &uptr->state)) {
 		uptr->generation++;
 		for (c = 0; c < uptr->nr_chunks; c++) {
-			if (!uptr->chunks[c].valid)
+			chunk = &uptr->chunks[c];
+			if (chunk->nr_maps == chunk->nr_stale)
 				continue;
-			uptr->chunks[c].seq++;
-			drm_userptr_dma_unmap_chunk(uptr, c);
+			chunk->seq++;
+			drm_userptr_dma_unmap_current(uptr, c);
 			cond_resched();
 		}
 	}
@@ -1873,26 +2073,26 @@ EXPORT_SYMBOL_GPL(drm_userptr_force_invalidate);
  * @pgoff: set to the index of the first page
  * @npages: set to the number of pages
  *
- * The helper keeps validity and DMA mappings per PMD-sized chunk, so an
- * invalidation ends the validity of, and then unmaps, every page of the
- * chunks @range overlaps, not only the pages of @range. A driver that zaps
- * only part of a userptr in &drm_userptr_ops.invalidate_start must zap at
- * least these pages.
+ * The pages of @range inside the userptr, widened to whole DMA mappings:
+ * the helper maps a huge folio mapped by the CPU with a PMD as one (or in
+ * as few pieces as the device takes), and behind an IOMMU
+ * (&drm_userptr_domain.map_chunks) each PMD-sized chunk as one IOVA range,
+ * and it unmaps a mapping as a whole. A driver that zaps only part of a
+ * userptr in &drm_userptr_ops.invalidate_start must zap at least these
+ * pages; the others keep their mappings. Call it from
+ * &drm_userptr_ops.invalidate_start only (it reads the mappings under the
+ * notifier lock the helper holds there).
  */
 void drm_userptr_invalidated_pages(const struct drm_userptr *uptr,
 				   const struct mmu_notifier_range *range,
 				   unsigned long *pgoff, unsigned long *npages)
 {
-	struct drm_userptr_chunk_span span =
-		drm_userptr_span(uptr, range->start, range->end);
+	struct drm_userptr_pages pages;
 
-	if (span.first > span.last) {
-		*pgoff = 0;
-		*npages = 0;
-		return;
-	}
-	*pgoff = drm_userptr_chunk_first_page(uptr, span.first);
-	*npages = drm_userptr_chunk_end_page(uptr, span.last) - *pgoff;
+	lockdep_assert_held_write(&uptr->domain->notifier_lock);
+	pages = drm_userptr_event_pages(uptr, range->start, range->end);
+	*pgoff = pages.first;
+	*npages = drm_userptr_pages_empty(&pages) ? 0 : pages.end - pages.first;
 }
 EXPORT_SYMBOL_GPL(drm_userptr_invalidated_pages);
 
@@ -1946,28 +2146,22 @@ EXPORT_SYMBOL_GPL(drm_userptr_dma_addr);
 dma_addr_t drm_userptr_dma_run(const struct drm_userptr *uptr,
 			       unsigned long pgoff, unsigned long *npages)
 {
-	unsigned long c, i, end;
+	const struct drm_userptr_dma *dma = uptr->dma;
+	unsigned long i;
 
 	lockdep_assert_held(&uptr->domain->notifier_lock);
 
 	*npages = 0;
-	if (pgoff >= uptr->npages || !uptr->dma)
+	if (pgoff >= uptr->npages || !dma ||
+	    dma[pgoff].state == DRM_USERPTR_DMA_NONE)
 		return DMA_MAPPING_ERROR;
-	c = drm_userptr_chunk(uptr, uptr->start + (pgoff << PAGE_SHIFT));
-	if (!uptr->chunks[c].mapped)
-		return DMA_MAPPING_ERROR;
-	end = drm_userptr_chunk_end_page(uptr, c);
-	for (i = pgoff + 1;; i++) {
-		if (i == end) {
-			if (i == uptr->npages || !uptr->chunks[++c].mapped)
-				break;
-			end = drm_userptr_chunk_end_page(uptr, c);
-		}
-		if (uptr->dma[i].addr != uptr->dma[i - 1].addr + PAGE_SIZE)
+	for (i = pgoff + 1; i < uptr->npages; i++) {
+		if (dma[i].state == DRM_USERPTR_DMA_NONE ||
+		    dma[i].addr != dma[i - 1].addr + PAGE_SIZE)
 			break;
 	}
 	*npages = i - pgoff;
-	return uptr->dma[pgoff].addr;
+	return dma[pgoff].addr;
 }
 EXPORT_SYMBOL_GPL(drm_userptr_dma_run);
 

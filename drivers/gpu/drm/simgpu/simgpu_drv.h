@@ -407,8 +407,9 @@ struct simgpu_bo {
 	bool zapped;
 	/**
 	 * @zap_first: with @zap_end, the pages [first, end) of the BO that
-	 * the invalidations started since the last zap take away (whole
-	 * drm_userptr chunks); empty when equal. Under &simgpu_vm.pt_lock.
+	 * the invalidations started since the last zap take away
+	 * (drm_userptr_invalidated_pages()); empty when equal. Under
+	 * &simgpu_vm.pt_lock.
 	 */
 	unsigned long zap_first;
 	/** @zap_end: see @zap_first. */

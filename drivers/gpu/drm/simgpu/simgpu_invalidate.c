@@ -419,7 +419,8 @@ static bool simgpu_invalidate_start(struct drm_userptr *uptr,
 	 * (simgpu_vm_configure()): each BO is waited for right after its
 	 * start, one after another.
 	 *
-	 * Only the chunks the range overlaps lose their mappings: zap those.
+	 * Only the pages of the range (widened to whole DMA mappings) lose
+	 * their mappings: zap those.
 	 */
 	drm_userptr_invalidated_pages(uptr, range, &pgoff, &npages);
 	simgpu_bo_invalidate_start(bo, pgoff, npages);

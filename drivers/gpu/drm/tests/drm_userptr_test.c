@@ -63,6 +63,14 @@ struct fake_gpu {
 	/* What the helper said the last start has to zap. */
 	unsigned long zap_pgoff;
 	unsigned long zap_npages;
+	/*
+	 * Finish number n (from 0), if below @nr_finish_gates, waits for
+	 * @finish_gates[n] instead of the flush, so that a test decides
+	 * which device work completes first.
+	 */
+	struct completion *finish_gates;
+	unsigned int nr_finish_gates;
+	atomic_t nr_finishes;
 };
 
 static void fake_log_add(struct fake_gpu *gpu, char what)
@@ -112,10 +120,15 @@ static bool fake_invalidate_start(struct drm_userptr *uptr,
 static void fake_invalidate_finish(struct drm_userptr *uptr)
 {
 	struct fake_gpu *gpu = to_fake_gpu(uptr);
+	unsigned int n;
 
 	fake_log_add(gpu, 'F');
 	gpu->finish_saw_mapping = uptr->nr_mapped_chunks != 0;
-	wait_for_completion(&gpu->flush_done);
+	n = atomic_fetch_inc(&gpu->nr_finishes);
+	if (n < gpu->nr_finish_gates)
+		wait_for_completion(&gpu->finish_gates[n]);
+	else
+		wait_for_completion(&gpu->flush_done);
 	gpu->busy = false;
 }
 
@@ -887,6 +900,24 @@ static unsigned long fake_thp_mmap(struct kunit *test, u8 seed)
 }
 #endif
 
+/*
+ * An invalidation of [addr, addr + len) that changes nothing in the CPU's
+ * page tables, as a driver's own mmu_notifier_invalidate_range_start()
+ * would: it lets a test aim an event at part of a huge mapping, which the
+ * mm's own events split first.
+ */
+static void fake_invalidate_len(unsigned long addr, unsigned long len)
+{
+	struct mmu_notifier_range range;
+
+	mmu_notifier_range_init(&range, MMU_NOTIFY_CLEAR, 0, current->mm,
+				addr, addr + len);
+	mmap_read_lock(current->mm);
+	mmu_notifier_invalidate_range_start(&range);
+	mmu_notifier_invalidate_range_end(&range);
+	mmap_read_unlock(current->mm);
+}
+
 static void drm_userptr_test_thp_one_mapping_per_folio(struct kunit *test)
 {
 #ifdef CONFIG_TRANSPARENT_HUGEPAGE
@@ -936,6 +967,18 @@ static void drm_userptr_test_thp_split_to_dma_limit(struct kunit *test)
 		kunit_skip(test, "the memory did not come as a THP");
 	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, HPAGE_PMD_NR >> 6);
 	KUNIT_EXPECT_EQ(test, uptr->dma[HPAGE_PMD_NR - 1].order, 6);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x84, false), 0);
+
+	/*
+	 * An event on one page takes the whole mapping holding it, and only
+	 * that one: the driver is told to zap its 64 pages.
+	 */
+	fake_invalidate_len(addr + 100 * PAGE_SIZE, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, gpu->zap_pgoff, 64);
+	KUNIT_EXPECT_EQ(test, gpu->zap_npages, 64);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, (HPAGE_PMD_NR >> 6) - 1);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, HPAGE_PMD_NR >> 6);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x84, false), 0);
 #else
 	kunit_skip(test, "CONFIG_TRANSPARENT_HUGEPAGE is off");
@@ -1229,6 +1272,86 @@ static void drm_userptr_test_fini_waits_for_invalidation(struct kunit *test)
 static int fake_race_dontneed(struct fake_race_thread *race)
 {
 	return do_madvise(race->mm, race->addr, FAKE_LEN, MADV_DONTNEED);
+}
+
+static int fake_race_dontneed_page(struct fake_race_thread *race)
+{
+	return do_madvise(race->mm, race->addr, PAGE_SIZE, MADV_DONTNEED);
+}
+
+/* The mappings @uptr holds, read under the notifier lock. */
+static unsigned long fake_nr_dma_maps(struct drm_userptr *uptr)
+{
+	unsigned long nr;
+
+	drm_userptr_notifier_lock(uptr->domain);
+	nr = uptr->nr_dma_maps;
+	drm_userptr_notifier_unlock(uptr->domain);
+	return nr;
+}
+
+/* At the end of a test, even a failed one: let every gated finish return. */
+static void fake_open_gates(void *data)
+{
+	struct fake_gpu *gpu = data;
+	unsigned int n;
+
+	for (n = 0; n < gpu->nr_finish_gates; n++)
+		complete_all(&gpu->finish_gates[n]);
+}
+
+/*
+ * Two invalidations of different pages of one chunk at once, the first
+ * one's device work done first: its finish drops its own page only. The
+ * second page stays mapped until the second finish has waited for the
+ * device, which the first start never asked to stop using it.
+ */
+static void drm_userptr_test_finish_drops_only_its_own_pages(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct fake_race_thread first = { .addr = addr };
+	struct fake_race_thread second = { .addr = addr + 8 * PAGE_SIZE };
+	struct completion *gates;
+	struct drm_userptr *uptr;
+	int i;
+
+	uptr = fake_populated(test, gpu, addr, 0xd0);
+	KUNIT_ASSERT_EQ(test, fake_nr_dma_maps(uptr), FAKE_PAGES);
+	gates = kunit_kcalloc(test, 2, sizeof(*gates), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, gates);
+	init_completion(&gates[0]);
+	init_completion(&gates[1]);
+	gpu->finish_gates = gates;
+	gpu->nr_finish_gates = 2;
+	atomic_set(&gpu->nr_finishes, 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_open_gates,
+							gpu), 0);
+	gpu->busy = true;
+	gpu->flush_timer.function = fake_flush_held;
+
+	fake_race_start(test, &first, fake_race_dontneed_page);
+	for (i = 0; i < 250 && fake_log_find(log, "F0") < 0; i++)
+		msleep(20);
+	KUNIT_ASSERT_GE(test, fake_log_find(log, "F0"), 0);
+	fake_race_start(test, &second, fake_race_dontneed_page);
+	for (i = 0; i < 250 && atomic_read(&gpu->nr_finishes) < 2; i++)
+		msleep(20);
+	KUNIT_ASSERT_EQ(test, atomic_read(&gpu->nr_finishes), 2);
+	KUNIT_EXPECT_EQ(test, log->count, 4);
+
+	complete_all(&gates[0]);
+	wait_for_completion(&first.done);
+	KUNIT_EXPECT_TRUE(test, fake_race_blocked(&second));
+	KUNIT_EXPECT_EQ(test, fake_nr_dma_maps(uptr), FAKE_PAGES - 1);
+
+	complete_all(&gates[1]);
+	wait_for_completion(&second.done);
+	KUNIT_EXPECT_EQ(test, fake_nr_dma_maps(uptr), FAKE_PAGES - 2);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake_nr_dma_maps(uptr), FAKE_PAGES);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
 }
 
 /*
@@ -1984,40 +2107,49 @@ static void drm_userptr_test_repopulate_faults_only_what_went(struct kunit *test
 }
 
 /*
- * A one-page event in a userptr of several chunks costs one chunk: only
- * the chunk it hit is unmapped and mapped again, the driver is told to zap
- * exactly that chunk, an event on a chunk that is not mapped costs the
- * device nothing, and the device sees the new page and the old data
- * everywhere else.
+ * A one-page event in a userptr of several chunks costs one page: only
+ * that page is unmapped and mapped again, the driver is told to zap
+ * exactly that page, the other pages of its chunk keep their mappings, an
+ * event on a page that is not mapped costs the device nothing, and the
+ * device sees the new page and the old data everywhere else.
  */
-static void drm_userptr_test_partial_invalidation_remaps_one_chunk(struct kunit *test)
+static void drm_userptr_test_partial_invalidation_remaps_one_page(struct kunit *test)
 {
 	struct fake_log *log = fake_log_create(test);
 	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
 	unsigned long npages = FAKE_CHUNKS * FAKE_CHUNK_PAGES;
 	unsigned long hit = FAKE_CHUNK_PAGES + 7;
-	unsigned long addr, i, wrong = 0;
+	unsigned long addr, i, wrong = 0, moved = 0;
 	struct drm_userptr *uptr;
+	dma_addr_t *before;
 	s64 maps;
 
 	uptr = fake_chunked(test, gpu, 0x30, &addr);
+	before = kunit_kmalloc_array(test, npages, sizeof(*before), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	drm_userptr_notifier_lock(&gpu->domain);
+	for (i = 0; i < npages; i++)
+		before[i] = drm_userptr_dma_addr(uptr, i);
+	drm_userptr_notifier_unlock(&gpu->domain);
 	maps = atomic64_read(&gpu->domain.stats.dma_maps);
+
 	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr + hit * PAGE_SIZE,
 					 PAGE_SIZE, MADV_DONTNEED), 0);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, log->count, 1);
-	KUNIT_EXPECT_EQ(test, gpu->zap_pgoff, FAKE_CHUNK_PAGES);
-	KUNIT_EXPECT_EQ(test, gpu->zap_npages, FAKE_CHUNK_PAGES);
-	KUNIT_EXPECT_EQ(test, uptr->nr_mapped_chunks, FAKE_CHUNKS - 1);
+	KUNIT_EXPECT_EQ(test, gpu->zap_pgoff, hit);
+	KUNIT_EXPECT_EQ(test, gpu->zap_npages, 1);
+	KUNIT_EXPECT_EQ(test, uptr->nr_mapped_chunks, FAKE_CHUNKS);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, npages - 1);
 
-	/* The chunk is unmapped already: nothing for the device to stop. */
+	/* The page is unmapped already: nothing for the device to stop. */
 	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, addr + hit * PAGE_SIZE,
 					 PAGE_SIZE, MADV_DONTNEED), 0);
 	KUNIT_EXPECT_EQ(test, log->count, 1);
 
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps) - maps,
-			FAKE_CHUNK_PAGES);
+			1);
 
 	drm_userptr_notifier_lock(&gpu->domain);
 	KUNIT_ASSERT_EQ(test, drm_userptr_check_valid(uptr), 0);
@@ -2027,9 +2159,12 @@ static void drm_userptr_test_partial_invalidation_remaps_one_chunk(struct kunit 
 
 		if (memchr_inv(data, i == hit ? 0 : (u8)(0x30 + i), PAGE_SIZE))
 			wrong++;
+		if (i != hit && dma != before[i])
+			moved++;
 	}
 	drm_userptr_notifier_unlock(&gpu->domain);
 	KUNIT_EXPECT_EQ(test, wrong, 0);
+	KUNIT_EXPECT_EQ(test, moved, 0);
 }
 
 /*
@@ -2066,12 +2201,13 @@ static void drm_userptr_test_owed_finish_then_other_chunk(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, log->events[2], "F0");
 	KUNIT_EXPECT_STREQ(test, log->events[3], "F0");
 	KUNIT_EXPECT_TRUE(test, gpu->finish_saw_mapping);
-	KUNIT_EXPECT_EQ(test, uptr->nr_mapped_chunks, FAKE_CHUNKS - 2);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps,
+			FAKE_CHUNKS * FAKE_CHUNK_PAGES - 2);
 	KUNIT_EXPECT_FALSE(test, uptr->finish_pending);
 
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), 0);
-	KUNIT_EXPECT_EQ(test, uptr->nr_mapped_chunks, FAKE_CHUNKS);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, FAKE_CHUNKS * FAKE_CHUNK_PAGES);
 }
 
 /* Invalidate the range after every fault: population can never settle. */
@@ -2201,6 +2337,7 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_exit_while_busy),
 	KUNIT_CASE(drm_userptr_test_fini_waits_for_invalidation),
 	KUNIT_CASE(drm_userptr_test_finish_in_use_falls_back),
+	KUNIT_CASE(drm_userptr_test_finish_drops_only_its_own_pages),
 	KUNIT_CASE(drm_userptr_test_nonblock_never_sleeps),
 	KUNIT_CASE(drm_userptr_test_nonblock_refusal_finished_by_populate),
 	KUNIT_CASE(drm_userptr_test_nonblock_refusal_finished_by_fini),
@@ -2212,7 +2349,7 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_snapshot_sees_repopulate),
 	KUNIT_CASE(drm_userptr_test_map_chunks_direct),
 	KUNIT_CASE(drm_userptr_test_map_chunks_one_iova_range),
-	KUNIT_CASE(drm_userptr_test_partial_invalidation_remaps_one_chunk),
+	KUNIT_CASE(drm_userptr_test_partial_invalidation_remaps_one_page),
 	KUNIT_CASE(drm_userptr_test_repopulate_faults_only_what_went),
 	KUNIT_CASE(drm_userptr_test_owed_finish_then_other_chunk),
 	KUNIT_CASE(drm_userptr_test_two_gpus_start_before_finish),
