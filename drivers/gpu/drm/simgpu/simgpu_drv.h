@@ -470,6 +470,16 @@ struct simgpu_vma {
 	 * &simgpu_vm.pt_lock.
 	 */
 	unsigned long *present;
+	/**
+	 * @missing_first: with @missing_end, the pages [first, end) that
+	 * zaps cleared since the last commit (a hull: some inside may be
+	 * present), all of them at bind; empty when equal. A commit looks
+	 * only there, so that a job's commit costs what was zapped, not the
+	 * binding's size. Under &simgpu_vm.pt_lock.
+	 */
+	unsigned long missing_first;
+	/** @missing_end: see @missing_first. */
+	unsigned long missing_end;
 	/** @zap_count: times the PTEs were zapped. */
 	u64 zap_count;
 	/**

@@ -139,6 +139,13 @@ void simgpu_vma_zap_range_locked(struct simgpu_vma *vma, unsigned long first,
 	if (first >= end || find_next_bit(vma->present, end, first) >= end)
 		return;
 	bitmap_clear(vma->present, first, end - first);
+	if (vma->missing_first >= vma->missing_end) {
+		vma->missing_first = first;
+		vma->missing_end = end;
+	} else {
+		vma->missing_first = min(vma->missing_first, first);
+		vma->missing_end = max(vma->missing_end, end);
+	}
 	vma->zap_count++;
 }
 

@@ -258,28 +258,34 @@ int simgpu_bo_populate(struct simgpu_bo *bo)
 }
 
 /*
- * Write the PTEs the binding lacks, run by run of zapped pages, so that
- * the cost follows what invalidations took away rather than the BO's size.
- * Only the zaps of an invalidation clear bits, and a commit runs only when
- * drm_userptr_check_valid() says no invalidation of the BO is in progress:
- * the bitmap does not change under the walk.
+ * Write the PTEs the binding lacks, run by run of zapped pages, looking
+ * only where zaps cleared entries since the last commit, so that the cost
+ * follows what invalidations took away rather than the BO's size. Only
+ * the zaps of an invalidation clear bits, and a commit runs only when
+ * drm_userptr_check_valid() says no invalidation of the BO is in progress
+ * (and under &simgpu_vm.commit_lock, which a binding's removal takes for
+ * its zap): neither the bitmap nor the span changes under the walk.
  */
 static void simgpu_vma_commit(struct simgpu_vma *vma)
 {
 	struct simgpu_vm *vm = vma->vm;
-	unsigned long first, end, i, flags;
+	unsigned long first, end, i, flags, stop = vma->missing_end;
 
 	lockdep_assert_held(&vm->commit_lock);
-	for (first = find_first_zero_bit(vma->present, vma->npages);
-	     first < vma->npages;
-	     first = find_next_zero_bit(vma->present, vma->npages, end)) {
-		end = find_next_bit(vma->present, vma->npages, first);
+	for (first = find_next_zero_bit(vma->present, stop, vma->missing_first);
+	     first < stop;
+	     first = find_next_zero_bit(vma->present, stop, end)) {
+		end = find_next_bit(vma->present, stop, first);
 		for (i = first; i < end; i++)
 			vma->ptes[i] = drm_userptr_dma_addr(&vma->bo->uptr, i);
 		spin_lock_irqsave(&vm->pt_lock, flags);
 		bitmap_set(vma->present, first, end - first);
 		spin_unlock_irqrestore(&vm->pt_lock, flags);
 	}
+	spin_lock_irqsave(&vm->pt_lock, flags);
+	vma->missing_first = 0;
+	vma->missing_end = 0;
+	spin_unlock_irqrestore(&vm->pt_lock, flags);
 }
 
 /**
@@ -331,6 +337,7 @@ int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 	if (!vma)
 		return -ENOMEM;
 	vma->npages = size >> PAGE_SHIFT;
+	vma->missing_end = vma->npages;
 	vma->ptes = kvcalloc(vma->npages, sizeof(*vma->ptes),
 			     SIMGPU_USER_GFP);
 	vma->present = kvcalloc(BITS_TO_LONGS(vma->npages),
