@@ -15,8 +15,9 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 . "$PROJECT_ROOT/scripts/test-suites.sh"
 
-# The patches that convert a driver (their tests come before them).
-conversions="*-drm-xe-use-drm_userptr-*"
+# The patches that change a driver: the conversions and fixes (their tests
+# come before them, and stay in the stock run).
+conversions="*-drm-xe-use-drm_userptr-* *-drm-amdgpu-leave-a-KFD-userptr-no-stale-pages-*"
 
 runs="$CACHE_DIR/runs/differential-$(date +%Y%m%d-%H%M%S)"
 for variant in stock converted; do

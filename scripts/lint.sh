@@ -93,15 +93,21 @@ report "sparse (C=2)" "$out_sp"
 out_w1=$(kmake W=1 KCFLAGS=-Werror ${objs//.o/.s} 2>&1 | grep -E 'warning:|error:|Error')
 report "W=1 -Werror" "$out_w1"
 
-# The real drivers' objects the conversion patches touch. Their tests are
-# included into the driver's own files (xe_vm.c includes tests/...), so
-# they are checked as part of those objects.
-driver_objs=$(sed -n 's|^+++ b/\(drivers/gpu/drm/[a-z]*/[^/]*\.c\)$|\1|p' \
-	patches/linux-6.12/*.patch | sort -u | sed 's/\.c$/.o/')
+# The real drivers' objects the patches touch (drivers/gpu/drm/xe/*.c,
+# drivers/gpu/drm/amd/amdgpu/*.c). Their tests are included into the
+# driver's own files (xe_vm.c includes tests/...), so they are checked as
+# part of those objects.
+driver_objs=$(sed -n 's|^+++ b/\(drivers/gpu/drm/[a-z]*/\([a-z]*/\)\{0,1\}[^/]*\.c\)$|\1|p' \
+	patches/linux-6.12/*.patch | grep -v /tests/ | sort -u | sed 's/\.c$/.o/')
+# What sparse finds in stock 6.12 amdgpu code the patches do not change: a
+# static assertion sparse computes differently from the compiler, and an
+# __rcu pointer compared in a WARN_ONCE() of amdgpu_amdkfd_gpuvm.c.
+stock_sparse='amdgv_sriovmsg\.h:414:.*must be 1 KB|amdgpu_amdkfd_gpuvm\.c:3097:.*different address spaces'
 if [ -n "$driver_objs" ]; then
 	[ -f "$(KERNEL_FLAVOUR=adoption kernel_out_dir)/vmlinux" ] ||
 		die "no built adoption kernel: run 'make adoption-kernel' first"
-	out_sp=$(KERNEL_FLAVOUR=adoption kmake C=2 $driver_objs 2>&1 | grep -E 'warning:|error:')
+	out_sp=$(KERNEL_FLAVOUR=adoption kmake C=2 $driver_objs 2>&1 |
+		grep -E 'warning:|error:' | grep -vE "$stock_sparse" || true)
 	report "sparse (C=2), adoption kernel" "$out_sp"
 	out_w1=$(KERNEL_FLAVOUR=adoption kmake W=1 KCFLAGS=-Werror ${driver_objs//.o/.s} 2>&1 |
 		grep -E 'warning:|error:|Error')

@@ -7,8 +7,9 @@ KUNIT_BUILTIN_SUITES="mmu_interval_notifier_two_pass drm_userptr simgpu"
 
 # KUnit suites of the real drivers' userptr code, built into the adoption
 # kernel (KERNEL_FLAVOUR=adoption) and run at its boot.
-KUNIT_ADOPTION_SUITES="xe_userptr"
-KUNIT_ADOPTION_GLOB="xe_userptr*"
+# The glob matches both and not drm_userptr, which ran on the test kernel.
+KUNIT_ADOPTION_SUITES="xe_userptr amdgpu_userptr"
+KUNIT_ADOPTION_GLOB="[ax]*_userptr*"
 
 # Built-in suites with fault-injection cases, of the test kernel and of the
 # adoption kernel: run again after boot with GFP_KERNEL failures allowed
