@@ -78,6 +78,20 @@ struct drm_userptr_ops {
 	 * the userptr, in their context.
 	 */
 	void (*invalidate_finish)(struct drm_userptr *uptr);
+
+	/**
+	 * @check_vmas: Optional. Called by drm_userptr_populate() before
+	 * each walk of the userptr's pages with hmm_range_fault(), with the
+	 * mmap_lock held in read mode for that walk, so that what it finds
+	 * holds while the pages are faulted in. Refuse memory the driver must
+	 * not map (amdgpu's anonymous-only userptrs refuse file mappings and
+	 * a range that is not one VMA) by returning a negative errno, which
+	 * drm_userptr_populate() returns without walking. May not take the
+	 * notifier lock.
+	 *
+	 * Return: 0 to walk the pages, or a negative errno.
+	 */
+	int (*check_vmas)(struct drm_userptr *uptr);
 };
 
 /**

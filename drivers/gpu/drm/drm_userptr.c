@@ -1571,7 +1571,9 @@ static int drm_userptr_fault_chunk(struct drm_userptr *uptr,
 		err = mmap_read_lock_killable(mm);
 		if (err)
 			return err;
-		err = drm_userptr_hmm_fault(&range, need_write);
+		err = domain->ops->check_vmas ? domain->ops->check_vmas(uptr) : 0;
+		if (!err)
+			err = drm_userptr_hmm_fault(&range, need_write);
 		mmap_read_unlock(mm);
 		if (err != -EBUSY)
 			return err;

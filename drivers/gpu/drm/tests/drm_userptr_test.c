@@ -71,6 +71,9 @@ struct fake_gpu {
 	struct completion *finish_gates;
 	unsigned int nr_finish_gates;
 	atomic_t nr_finishes;
+	/* What the VMA check returns, and how often it ran. */
+	int vma_check_err;
+	atomic_t nr_vma_checks;
 };
 
 static void fake_log_add(struct fake_gpu *gpu, char what)
@@ -132,9 +135,20 @@ static void fake_invalidate_finish(struct drm_userptr *uptr)
 	gpu->busy = false;
 }
 
+static int fake_check_vmas(struct drm_userptr *uptr)
+{
+	struct fake_gpu *gpu = to_fake_gpu(uptr);
+
+	mmap_assert_locked(drm_userptr_mm(uptr));
+	lockdep_assert_not_held(&uptr->domain->notifier_lock);
+	atomic_inc(&gpu->nr_vma_checks);
+	return gpu->vma_check_err;
+}
+
 static const struct drm_userptr_ops fake_userptr_ops = {
 	.invalidate_start = fake_invalidate_start,
 	.invalidate_finish = fake_invalidate_finish,
+	.check_vmas = fake_check_vmas,
 };
 
 static void fake_gpu_fini(void *data)
@@ -324,15 +338,21 @@ static int fake_log_find(const struct fake_log *log, const char *event)
 	return -1;
 }
 
-/* Fill FAKE_LEN at @addr from @seed, register it on @gpu and populate it. */
+/* Fill FAKE_LEN at @addr from @seed and register it on @gpu. */
+static struct drm_userptr *fake_filled(struct kunit *test, struct fake_gpu *gpu,
+				       unsigned long addr, u8 seed)
+{
+	fake_fill(test, addr, seed);
+	return fake_userptr(test, gpu, addr, FAKE_LEN, 0);
+}
+
+/* As fake_filled(), and populated. */
 static struct drm_userptr *fake_populated(struct kunit *test,
 					  struct fake_gpu *gpu,
 					  unsigned long addr, u8 seed)
 {
-	struct drm_userptr *uptr;
+	struct drm_userptr *uptr = fake_filled(test, gpu, addr, seed);
 
-	fake_fill(test, addr, seed);
-	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	return uptr;
 }
@@ -351,10 +371,8 @@ static void drm_userptr_test_populate_reads_user_data(struct kunit *test)
 {
 	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
 	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
-	struct drm_userptr *uptr;
+	struct drm_userptr *uptr = fake_filled(test, gpu, addr, 0x10);
 
-	fake_fill(test, addr, 0x10);
-	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
 
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
@@ -445,6 +463,28 @@ static void drm_userptr_test_read_only(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake_read_back(ro, 0, true), 0);
 	KUNIT_EXPECT_EQ(test, drm_userptr_populate(rw, 0), -EPERM);
 	KUNIT_EXPECT_EQ(test, fake_check_valid(rw), -EAGAIN);
+}
+
+/*
+ * The driver's VMA check runs under the mmap_lock before the walk, and its
+ * refusal is what populate returns: nothing is walked or mapped. Once it
+ * accepts, the same userptr populates.
+ */
+static void drm_userptr_test_check_vmas_refuses(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr = fake_filled(test, gpu, addr, 0x30);
+
+	gpu->vma_check_err = -EPERM;
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EPERM);
+	KUNIT_EXPECT_GT(test, atomic_read(&gpu->nr_vma_checks), 0);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps), 0);
+
+	gpu->vma_check_err = 0;
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x30, false), 0);
 }
 
 static void drm_userptr_test_holes_and_prot_none_fault(struct kunit *test)
@@ -2311,6 +2351,7 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_init_rejects_bad_ranges),
 	KUNIT_CASE(drm_userptr_test_stats_print),
 	KUNIT_CASE(drm_userptr_test_read_only),
+	KUNIT_CASE(drm_userptr_test_check_vmas_refuses),
 	KUNIT_CASE(drm_userptr_test_holes_and_prot_none_fault),
 	KUNIT_CASE(drm_userptr_test_pfnmap_faults),
 	KUNIT_CASE(drm_userptr_test_munmap_then_remap),
