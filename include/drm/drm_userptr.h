@@ -118,7 +118,8 @@ enum drm_userptr_domain_flags {
  * @populates: successful populates.
  * @retries: populate attempts restarted by a concurrent invalidation
  *	(hmm_range_fault() -EBUSY or a failed read_retry).
- * @dma_maps: DMA mappings made; a huge folio counts once.
+ * @dma_maps: DMA mappings made, for each device of the domain; a huge
+ *	folio counts once per device.
  * @commit_eagain: commit checks that found the pages invalidated.
  */
 struct drm_userptr_stats {
@@ -140,23 +141,41 @@ struct drm_userptr_stats {
  * userptrs of a domain are DMA-mapped for @dev and share @notifier_lock.
  * Domains are independent: two GPUs, each with its own domain and its own
  * userptr on the same memory, are invalidated in parallel.
+ *
+ * A driver whose buffers are used by several devices at once (KFD maps a
+ * process's userptrs for each of its GPUs) adds them to one domain as
+ * peers with drm_userptr_domain_add_peer(): each populate then faults the
+ * pages in once, with one hmm_range_fault() walk under one interval
+ * notifier, and maps them for @dev and every peer; each invalidation is
+ * one &drm_userptr_ops.invalidate_start and one
+ * &drm_userptr_ops.invalidate_finish for all of them, after which the
+ * mappings of every device are dropped.
  */
 struct drm_userptr_domain {
 	/** @dev: the device the pages are DMA-mapped for. */
 	struct device *dev;
+	/**
+	 * @peers: the other devices the pages are DMA-mapped for, in the
+	 * order drm_userptr_domain_add_peer() added them; @nr_peers of them.
+	 * Fixed once the domain has a userptr.
+	 */
+	struct device **peers;
+	/** @nr_peers: number of entries in @peers. */
+	unsigned int nr_peers;
 	/** @ops: the driver's invalidation callbacks. */
 	const struct drm_userptr_ops *ops;
 	/** @flags: &enum drm_userptr_domain_flags. */
 	unsigned int flags;
 	/**
 	 * @max_map_order: the largest order one DMA mapping may have, from
-	 * dma_max_mapping_size() of @dev; a huge folio is mapped in pieces
-	 * of at most this order.
+	 * dma_max_mapping_size() of @dev and of each peer; a huge folio is
+	 * mapped in pieces of at most this order.
 	 */
 	unsigned int max_map_order;
 	/**
 	 * @map_chunks: @dev is behind an IOMMU (device_iommu_mapped()): each
-	 * chunk of a userptr is DMA-mapped with one dma_map_sgtable(), which
+	 * chunk of a userptr is DMA-mapped, for @dev and for each peer, with
+	 * one dma_map_sgtable(), which
 	 * the IOMMU gives one IOVA range, so that the device sees it as
 	 * contiguous (and can use large page-table entries), as drivers that
 	 * map an sg table get. Without an IOMMU, DMA addresses are physical
@@ -304,6 +323,12 @@ struct drm_userptr_chunk {
 	 * dma_map_sgtable(), kept for the unmap; empty otherwise.
 	 */
 	struct sg_table sgt;
+	/**
+	 * @peer_sgts: with &drm_userptr_domain.map_chunks and peers, the
+	 * chunk's sg table as mapped for each peer, while @sgt is mapped;
+	 * NULL otherwise.
+	 */
+	struct sg_table *peer_sgts;
 };
 
 /**
@@ -367,6 +392,12 @@ struct drm_userptr {
 	 * read in read mode).
 	 */
 	struct drm_userptr_dma *dma;
+	/**
+	 * @peer_addrs: with peers in the domain, the DMA address of each page
+	 * for each peer: page i of peer p at [p * @npages + i], valid where
+	 * @dma says the page is mapped. Allocated, and protected, with @dma.
+	 */
+	dma_addr_t *peer_addrs;
 	/** @chunks: the per-chunk state, &struct drm_userptr_chunk. */
 	struct drm_userptr_chunk *chunks;
 	/** @nr_chunks: number of entries in @chunks. */
@@ -378,7 +409,10 @@ struct drm_userptr {
 	unsigned long nr_mapped_chunks;
 	/** @nr_valid_chunks: valid chunks; under the notifier lock. */
 	unsigned long nr_valid_chunks;
-	/** @nr_dma_maps: DMA mappings held; under the notifier lock. */
+	/**
+	 * @nr_dma_maps: DMA mappings held, for each device of the domain;
+	 * under the notifier lock.
+	 */
 	unsigned long nr_dma_maps;
 	/**
 	 * @valid: every chunk is valid, so the device may use the whole
@@ -442,6 +476,8 @@ int __drm_userptr_domain_init(struct drm_userptr_domain *domain,
 				  &__drm_userptr_key,			\
 				  "&(" #domain ")->notifier_lock");	\
 })
+int drm_userptr_domain_add_peer(struct drm_userptr_domain *domain,
+				struct device *dev);
 void drm_userptr_domain_fini(struct drm_userptr_domain *domain);
 bool drm_userptr_domain_two_pass(const struct drm_userptr_domain *domain);
 void drm_userptr_domain_print_stats(const struct drm_userptr_domain *domain,
@@ -470,6 +506,9 @@ void drm_userptr_invalidated_pages(const struct drm_userptr *uptr,
 				   const struct mmu_notifier_range *range,
 				   unsigned long *pgoff, unsigned long *npages);
 dma_addr_t drm_userptr_dma_addr(struct drm_userptr *uptr, unsigned long pgoff);
+dma_addr_t drm_userptr_peer_dma_run(const struct drm_userptr *uptr,
+				    unsigned int peer, unsigned long pgoff,
+				    unsigned long *npages);
 dma_addr_t drm_userptr_dma_run(const struct drm_userptr *uptr,
 			       unsigned long pgoff, unsigned long *npages);
 

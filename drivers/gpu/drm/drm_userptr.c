@@ -490,6 +490,93 @@ static bool drm_userptr_iommu_may_bounce(struct device *dev,
 }
 
 /*
+ * The devices of a userptr's domain, numbered from 0: the domain's own
+ * device, then its peers in the order they were added.
+ */
+static unsigned int drm_userptr_nr_devs(const struct drm_userptr *uptr)
+{
+	return 1 + uptr->domain->nr_peers;
+}
+
+static struct device *drm_userptr_dev(const struct drm_userptr *uptr,
+				      unsigned int d)
+{
+	return d ? uptr->domain->peers[d - 1] : uptr->domain->dev;
+}
+
+/* The DMA address of page @i for device @d, mapped per &drm_userptr.dma. */
+static dma_addr_t drm_userptr_addr(const struct drm_userptr *uptr,
+				   unsigned int d, unsigned long i)
+{
+	return d ? uptr->peer_addrs[(d - 1) * uptr->npages + i] :
+		   uptr->dma[i].addr;
+}
+
+static void drm_userptr_set_addr(struct drm_userptr *uptr, unsigned int d,
+				 unsigned long i, dma_addr_t addr)
+{
+	if (d)
+		uptr->peer_addrs[(d - 1) * uptr->npages + i] = addr;
+	else
+		uptr->dma[i].addr = addr;
+}
+
+/* The sg table of chunk @chunk for device @d, with &domain.map_chunks. */
+static struct sg_table *drm_userptr_chunk_sgt(struct drm_userptr_chunk *chunk,
+					      unsigned int d)
+{
+	return d ? &chunk->peer_sgts[d - 1] : &chunk->sgt;
+}
+
+/*
+ * Drop the mapping of order @order that starts at page @i, for every
+ * device; notifier lock held in write mode.
+ */
+static void drm_userptr_dma_unmap_piece(struct drm_userptr *uptr,
+					unsigned long i, unsigned int order,
+					unsigned long attrs)
+{
+	unsigned int d;
+
+	for (d = 0; d < drm_userptr_nr_devs(uptr); d++)
+		dma_unmap_page_attrs(drm_userptr_dev(uptr, d),
+				     drm_userptr_addr(uptr, d, i),
+				     PAGE_SIZE << order,
+				     drm_userptr_dma_dir(uptr), attrs);
+}
+
+/*
+ * Unmap the sg tables of devices [0, @nr_devs) in @tables: a chunk's, or
+ * those a commit mapped before it failed.
+ */
+static void drm_userptr_dma_unmap_sgts(struct drm_userptr *uptr,
+				       struct drm_userptr_chunk *tables,
+				       unsigned int nr_devs,
+				       unsigned long attrs)
+{
+	unsigned int d;
+
+	for (d = 0; d < nr_devs; d++)
+		drm_userptr_dma_unmap_sgtable(drm_userptr_dev(uptr, d),
+					      drm_userptr_chunk_sgt(tables, d),
+					      drm_userptr_dma_dir(uptr), attrs);
+}
+
+/* Free the sg tables of @tables, mapped or not, and the peers' array. */
+static void drm_userptr_free_sgts(struct drm_userptr *uptr,
+				  struct drm_userptr_chunk *tables)
+{
+	unsigned int d;
+
+	sg_free_table(&tables->sgt);
+	if (tables->peer_sgts)
+		for (d = 1; d < drm_userptr_nr_devs(uptr); d++)
+			sg_free_table(drm_userptr_chunk_sgt(tables, d));
+	kfree(tables->peer_sgts);
+	tables->peer_sgts = NULL;
+}
+
+/*
  * Drop the mappings of chunk @c that are in @state (current or stale) and
  * lie in pages [@first, @end), which begin and end at mapping boundaries
  * (drm_userptr_event_pages(), or the chunk's own). With
@@ -501,8 +588,6 @@ static void drm_userptr_dma_unmap_range(struct drm_userptr *uptr,
 					unsigned long end, u8 state)
 {
 	struct drm_userptr_chunk *chunk = &uptr->chunks[c];
-	struct device *dev = uptr->domain->dev;
-	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
 	struct drm_userptr_dma *dma = uptr->dma;
 	unsigned long i, j, nr, dropped = 0;
 
@@ -515,8 +600,9 @@ static void drm_userptr_dma_unmap_range(struct drm_userptr *uptr,
 		end = drm_userptr_chunk_end_page(uptr, c);
 		if (dma[first].state != state)
 			return;
-		drm_userptr_dma_unmap_sgtable(dev, &chunk->sgt, dir, 0);
-		sg_free_table(&chunk->sgt);
+		drm_userptr_dma_unmap_sgts(uptr, chunk,
+					   drm_userptr_nr_devs(uptr), 0);
+		drm_userptr_free_sgts(uptr, chunk);
 		for (i = first; i < end; i++)
 			dma[i].state = DRM_USERPTR_DMA_NONE;
 		dropped = chunk->nr_maps;
@@ -526,8 +612,7 @@ static void drm_userptr_dma_unmap_range(struct drm_userptr *uptr,
 			if (dma[i].state != state)
 				continue;
 			nr = 1UL << dma[i].order;
-			dma_unmap_page(dev, dma[i].addr, PAGE_SIZE << dma[i].order,
-				       dir);
+			drm_userptr_dma_unmap_piece(uptr, i, dma[i].order, 0);
 			for (j = 0; j < nr; j++)
 				dma[i + j].state = DRM_USERPTR_DMA_NONE;
 			dropped++;
@@ -707,11 +792,35 @@ static int drm_userptr_chunk_sgt_build(const struct drm_userptr *uptr,
 }
 
 /*
- * drm_userptr_dma_map_chunk() with &drm_userptr_domain.map_chunks: map the
- * chunk's sg table @sgt with one dma_map_sgtable(), so that an IOMMU gives
- * the chunk one IOVA range, and take the table into the chunk. The DMA
- * segments may merge entries; the pages get their addresses from the
- * segments in order.
+ * drm_userptr_chunk_sgt_build() for each device of the domain, into
+ * @tables: the same pages, in as many tables, since each device's mapping
+ * lives in its table. What was built is freed with drm_userptr_free_sgts().
+ */
+static int drm_userptr_chunk_sgts_build(const struct drm_userptr *uptr,
+					unsigned long c,
+					const unsigned long *pfns,
+					struct drm_userptr_chunk *tables)
+{
+	unsigned int d;
+	int err;
+
+	err = drm_userptr_chunk_sgt_build(uptr, c, pfns, &tables->sgt);
+	if (err || !uptr->domain->nr_peers)
+		return err;
+	tables->peer_sgts = kcalloc(uptr->domain->nr_peers,
+				    sizeof(*tables->peer_sgts), DRM_USERPTR_GFP);
+	if (!tables->peer_sgts)
+		return -ENOMEM;
+	for (d = 1; d < drm_userptr_nr_devs(uptr) && !err; d++)
+		err = drm_userptr_chunk_sgt_build(uptr, c, pfns,
+						  drm_userptr_chunk_sgt(tables, d));
+	return err;
+}
+
+/*
+ * Map @sgt, the sg table of pages [@first, @end), for device @d with one
+ * dma_map_sgtable(), and give the pages their addresses from the DMA
+ * segments in order (which may merge entries). Unmapped again on failure.
  *
  * A device the DMA layer maps directly (no merge boundary: no IOMMU, or an
  * identity domain) gets each segment checked with dma_need_sync(), as the
@@ -721,18 +830,16 @@ static int drm_userptr_chunk_sgt_build(const struct drm_userptr *uptr,
  * CONFIG_DMA_API_DEBUG and once any mapping of the device has bounced.
  * drm_userptr_iommu_may_bounce() decides before mapping instead.
  */
-static int drm_userptr_dma_map_chunk_sg(struct drm_userptr *uptr,
-					unsigned long c, struct sg_table *sgt)
+static int drm_userptr_dma_map_sg_dev(struct drm_userptr *uptr, unsigned int d,
+				      unsigned long first, unsigned long end,
+				      struct sg_table *sgt)
 {
-	struct device *dev = uptr->domain->dev;
+	struct device *dev = drm_userptr_dev(uptr, d);
 	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
-	bool writable = !(uptr->flags & DRM_USERPTR_READ_ONLY);
-	unsigned long first = drm_userptr_chunk_first_page(uptr, c);
-	unsigned long end = drm_userptr_chunk_end_page(uptr, c);
-	unsigned long i, j, off;
-	struct scatterlist *sg;
 	unsigned long merge_boundary = drm_userptr_dma_merge_boundary(dev);
-	unsigned int k, order;
+	unsigned long i = first, off;
+	struct scatterlist *sg;
+	unsigned int k;
 	int err;
 
 	if (merge_boundary && drm_userptr_iommu_may_bounce(dev, merge_boundary))
@@ -741,7 +848,6 @@ static int drm_userptr_dma_map_chunk_sg(struct drm_userptr *uptr,
 	if (err)
 		return err == -ENOMEM ? -ENOMEM : -EFAULT;
 
-	i = first;
 	for_each_sgtable_dma_sg(sgt, sg, k) {
 		if ((!merge_boundary &&
 		     drm_userptr_dma_need_sync(dev, sg_dma_address(sg))) ||
@@ -749,17 +855,49 @@ static int drm_userptr_dma_map_chunk_sg(struct drm_userptr *uptr,
 		    i + (sg_dma_len(sg) >> PAGE_SHIFT) > end)
 			break;
 		for (off = 0; off < sg_dma_len(sg); off += PAGE_SIZE)
-			uptr->dma[i++].addr = sg_dma_address(sg) + off;
+			drm_userptr_set_addr(uptr, d, i++,
+					     sg_dma_address(sg) + off);
 	}
-	if (i != end) {
-		/* Not copied back: the CPU may have written since. */
-		drm_userptr_dma_unmap_sgtable(dev, sgt, dir,
-					      DMA_ATTR_SKIP_CPU_SYNC);
-		goto refuse;
+	if (i == end)
+		return 0;
+	/* Not copied back: the CPU may have written since. */
+	drm_userptr_dma_unmap_sgtable(dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+refuse:
+	dev_warn_once(dev, "userptr refused: DMA through bounce buffers or without coherence\n");
+	return -EOPNOTSUPP;
+}
+
+/*
+ * drm_userptr_dma_map_chunk() with &drm_userptr_domain.map_chunks: map the
+ * chunk's sg tables in @tables (one per device, the same pages) with one
+ * dma_map_sgtable() each, so that an IOMMU gives the chunk one IOVA range
+ * on each device, and take the tables into the chunk.
+ */
+static int drm_userptr_dma_map_chunk_sg(struct drm_userptr *uptr,
+					unsigned long c,
+					struct drm_userptr_chunk *tables)
+{
+	struct drm_userptr_chunk *chunk = &uptr->chunks[c];
+	bool writable = !(uptr->flags & DRM_USERPTR_READ_ONLY);
+	unsigned long first = drm_userptr_chunk_first_page(uptr, c);
+	unsigned long end = drm_userptr_chunk_end_page(uptr, c);
+	unsigned int d, k, order, nents = tables->sgt.orig_nents;
+	unsigned long i, j;
+	struct scatterlist *sg;
+	int err = 0;
+
+	for (d = 0; d < drm_userptr_nr_devs(uptr) && !err; d++)
+		err = drm_userptr_dma_map_sg_dev(uptr, d, first, end,
+						 drm_userptr_chunk_sgt(tables, d));
+	if (err) {
+		/* Device d - 1 failed, and unmapped its table. */
+		drm_userptr_dma_unmap_sgts(uptr, tables, d - 1,
+					   DMA_ATTR_SKIP_CPU_SYNC);
+		return err;
 	}
 
 	i = first;
-	for_each_sgtable_sg(sgt, sg, k) {
+	for_each_sgtable_sg(&tables->sgt, sg, k) {
 		order = ilog2(sg->length >> PAGE_SHIFT);
 		if (writable)
 			drm_userptr_mark_dirty(sg_page(sg));
@@ -768,62 +906,91 @@ static int drm_userptr_dma_map_chunk_sg(struct drm_userptr *uptr,
 			uptr->dma[i++].state = DRM_USERPTR_DMA_CURRENT;
 		}
 	}
-	uptr->chunks[c].sgt = *sgt;
-	*sgt = (struct sg_table) {};
-	uptr->chunks[c].nr_maps = uptr->chunks[c].sgt.orig_nents;
+	chunk->sgt = tables->sgt;
+	chunk->peer_sgts = tables->peer_sgts;
+	*tables = (struct drm_userptr_chunk) {};
+	chunk->nr_maps = nents;
 	uptr->nr_mapped_chunks++;
-	uptr->nr_dma_maps += uptr->chunks[c].sgt.orig_nents;
-	atomic64_add(uptr->chunks[c].sgt.orig_nents,
+	uptr->nr_dma_maps += nents;
+	atomic64_add(nents * drm_userptr_nr_devs(uptr),
 		     &uptr->domain->stats.dma_maps);
 	return 0;
-
-refuse:
-	dev_warn_once(dev, "userptr refused: DMA through bounce buffers or without coherence\n");
-	return -EOPNOTSUPP;
 }
 
 /*
- * DMA-map pages [@i, @end) of chunk @c, which hold no mapping, from the
- * walk in @pfns (which holds the chunk's pages from its first on), a huge
- * folio in as few mappings as the device allows, and mark them dirty if
- * the device may write them. The mappings are new (%DRM_USERPTR_DMA_NEW)
- * until the commit succeeds. Returns the number of mappings made in
- * *@nr_maps, or an error.
+ * DMA-map @page, the first of a mapping of order @order at page @i, for
+ * every device of the domain, and record the addresses of its pages for
+ * each. Returns 0, or an error with no device left mapping it.
  */
-static int drm_userptr_dma_map_run(struct drm_userptr *uptr, unsigned long c,
-				   const unsigned long *pfns, unsigned long i,
-				   unsigned long end, unsigned long *nr_maps)
+static int drm_userptr_dma_map_piece(struct drm_userptr *uptr,
+				     struct page *page, unsigned long i,
+				     unsigned int order)
 {
-	struct device *dev = uptr->domain->dev;
 	enum dma_data_direction dir = drm_userptr_dma_dir(uptr);
-	bool writable = !(uptr->flags & DRM_USERPTR_READ_ONLY);
-	unsigned long first = drm_userptr_chunk_first_page(uptr, c);
+	unsigned int d, nr_devs = drm_userptr_nr_devs(uptr);
+	struct device *dev;
+	dma_addr_t addr;
 	unsigned long j;
-	unsigned int order;
+	int err = 0;
 
-	for (; i < end; i += 1UL << order) {
-		struct page *page = hmm_pfn_to_page(pfns[i - first]);
-		dma_addr_t addr;
-
-		order = drm_userptr_map_order(uptr, pfns, first, end, i);
+	for (d = 0; d < nr_devs; d++) {
+		dev = drm_userptr_dev(uptr, d);
 		addr = dma_map_page(dev, page, 0, PAGE_SIZE << order, dir);
-		if (dma_mapping_error(dev, addr))
-			return -EFAULT;
+		if (dma_mapping_error(dev, addr)) {
+			err = -EFAULT;
+			break;
+		}
 		if (drm_userptr_dma_need_sync(dev, addr)) {
 			/* Not copied back: the CPU may have written since. */
 			dma_unmap_page_attrs(dev, addr, PAGE_SIZE << order, dir,
 					     DMA_ATTR_SKIP_CPU_SYNC);
 			dev_warn_once(dev, "userptr refused: DMA through bounce buffers or without coherence\n");
-			return -EOPNOTSUPP;
+			err = -EOPNOTSUPP;
+			break;
 		}
+		for (j = 0; j < 1UL << order; j++)
+			drm_userptr_set_addr(uptr, d, i + j,
+					     addr + (j << PAGE_SHIFT));
+	}
+	while (err && d--)
+		dma_unmap_page_attrs(drm_userptr_dev(uptr, d),
+				     drm_userptr_addr(uptr, d, i),
+				     PAGE_SIZE << order, dir,
+				     DMA_ATTR_SKIP_CPU_SYNC);
+	return err;
+}
+
+/*
+ * DMA-map pages [@i, @end) of chunk @c, which hold no mapping, from the
+ * walk in @pfns (which holds the chunk's pages from its first on), a huge
+ * folio in as few mappings as the devices allow, and mark them dirty if
+ * the devices may write them. The mappings are new (%DRM_USERPTR_DMA_NEW)
+ * until the commit succeeds. Returns the number of mappings made (for each
+ * device) in *@nr_maps, or an error.
+ */
+static int drm_userptr_dma_map_run(struct drm_userptr *uptr, unsigned long c,
+				   const unsigned long *pfns, unsigned long i,
+				   unsigned long end, unsigned long *nr_maps)
+{
+	bool writable = !(uptr->flags & DRM_USERPTR_READ_ONLY);
+	unsigned long first = drm_userptr_chunk_first_page(uptr, c);
+	unsigned long j;
+	unsigned int order;
+	int err;
+
+	for (; i < end; i += 1UL << order) {
+		struct page *page = hmm_pfn_to_page(pfns[i - first]);
+
+		order = drm_userptr_map_order(uptr, pfns, first, end, i);
+		err = drm_userptr_dma_map_piece(uptr, page, i, order);
+		if (err)
+			return err;
 		if (writable)
 			drm_userptr_mark_dirty(page);
-		for (j = 0; j < 1UL << order; j++)
-			uptr->dma[i + j] = (struct drm_userptr_dma) {
-				.addr = addr + (j << PAGE_SHIFT),
-				.order = order,
-				.state = DRM_USERPTR_DMA_NEW,
-			};
+		for (j = 0; j < 1UL << order; j++) {
+			uptr->dma[i + j].order = order;
+			uptr->dma[i + j].state = DRM_USERPTR_DMA_NEW;
+		}
 		(*nr_maps)++;
 	}
 	return 0;
@@ -835,8 +1002,9 @@ static int drm_userptr_dma_map_run(struct drm_userptr *uptr, unsigned long c,
  * that hold current mappings keep them. Notifier lock held in write mode,
  * the chunk's sequence checked and no stale mapping left in it. With
  * &drm_userptr_domain.map_chunks the chunk holds no mapping and is mapped
- * as a whole: @sgt is its sg table (drm_userptr_chunk_sgt_build()), which
- * the chunk takes if the mapping succeeds.
+ * as a whole: @tables holds its sg table for each device
+ * (drm_userptr_chunk_sgts_build()), which the chunk takes if the mapping
+ * succeeds.
  *
  * Return: 0; -EFAULT if a mapping failed (-ENOMEM if for want of memory,
  * in an IOMMU); -EOPNOTSUPP if the device reaches
@@ -848,7 +1016,7 @@ static int drm_userptr_dma_map_chunk(struct drm_userptr *uptr,
 				     unsigned long c,
 				     const unsigned long *pfns,
 				     const struct drm_userptr_pages *walk,
-				     struct sg_table *sgt)
+				     struct drm_userptr_chunk *tables)
 {
 	struct drm_userptr_chunk *chunk = &uptr->chunks[c];
 	struct drm_userptr_dma *dma = uptr->dma;
@@ -858,7 +1026,7 @@ static int drm_userptr_dma_map_chunk(struct drm_userptr *uptr,
 	lockdep_assert_held_write(&uptr->domain->notifier_lock);
 
 	if (uptr->domain->map_chunks)
-		return drm_userptr_dma_map_chunk_sg(uptr, c, sgt);
+		return drm_userptr_dma_map_chunk_sg(uptr, c, tables);
 
 	for (i = walk->first; i < walk->end && !err; i = run_end) {
 		run_end = i + 1;
@@ -879,9 +1047,8 @@ static int drm_userptr_dma_map_chunk(struct drm_userptr *uptr,
 			dma[i].state = DRM_USERPTR_DMA_CURRENT;
 		} else {
 			if (i == drm_userptr_map_first(uptr, i))
-				dma_unmap_page(uptr->domain->dev, dma[i].addr,
-					       PAGE_SIZE << dma[i].order,
-					       drm_userptr_dma_dir(uptr));
+				drm_userptr_dma_unmap_piece(uptr, i,
+							    dma[i].order, 0);
 			dma[i].state = DRM_USERPTR_DMA_NONE;
 		}
 	}
@@ -891,7 +1058,8 @@ static int drm_userptr_dma_map_chunk(struct drm_userptr *uptr,
 		uptr->nr_mapped_chunks++;
 	chunk->nr_maps += nr_maps;
 	uptr->nr_dma_maps += nr_maps;
-	atomic64_add(nr_maps, &uptr->domain->stats.dma_maps);
+	atomic64_add(nr_maps * drm_userptr_nr_devs(uptr),
+		     &uptr->domain->stats.dma_maps);
 	return 0;
 }
 
@@ -1193,6 +1361,13 @@ static const struct mmu_interval_notifier_ops drm_userptr_two_pass_ops = {
 };
 #endif
 
+/* Bounce buffers (swiotlb) limit one mapping to far less than a THP. */
+static unsigned int drm_userptr_max_map_order(struct device *dev)
+{
+	return ilog2(max_t(size_t, dma_max_mapping_size(dev), PAGE_SIZE) >>
+		     PAGE_SHIFT);
+}
+
 /**
  * __drm_userptr_domain_init() - initialise a userptr domain
  * @domain: the domain
@@ -1222,9 +1397,7 @@ int __drm_userptr_domain_init(struct drm_userptr_domain *domain,
 	domain->dev = dev;
 	domain->ops = ops;
 	domain->flags = flags;
-	/* Bounce buffers (swiotlb) limit one mapping to far less than a THP. */
-	domain->max_map_order = ilog2(max_t(size_t, dma_max_mapping_size(dev),
-					    PAGE_SIZE) >> PAGE_SHIFT);
+	domain->max_map_order = drm_userptr_max_map_order(dev);
 	domain->map_chunks = device_iommu_mapped(dev);
 	__init_rwsem(&domain->notifier_lock, name, key);
 
@@ -1255,8 +1428,58 @@ EXPORT_SYMBOL_GPL(__drm_userptr_domain_init);
 void drm_userptr_domain_fini(struct drm_userptr_domain *domain)
 {
 	WARN_ON(atomic_read(&domain->nr_userptrs));
+	kfree(domain->peers);
+	domain->peers = NULL;
+	domain->nr_peers = 0;
 }
 EXPORT_SYMBOL_GPL(drm_userptr_domain_fini);
+
+/**
+ * drm_userptr_domain_add_peer() - map a domain's userptrs for one more device
+ * @domain: the domain, which has no userptr yet
+ * @dev: the device
+ *
+ * Every populate of the domain's userptrs then DMA-maps the pages for @dev
+ * too, from the same hmm_range_fault() walk, and every invalidation drops
+ * @dev's mappings with the others once &drm_userptr_ops.invalidate_finish
+ * ran: the driver's callbacks stop and flush every device of the domain.
+ * The driver reads @dev's addresses with drm_userptr_peer_dma_run(). The
+ * peers are mapped the way @domain's own device is (one IOVA range per
+ * chunk with &drm_userptr_domain.map_chunks, one mapping per folio
+ * otherwise), each in pieces no larger than the smallest
+ * dma_max_mapping_size() of the devices. Not concurrently with
+ * drm_userptr_init() on @domain.
+ *
+ * Return: the peer's index, from 0, for drm_userptr_peer_dma_run();
+ * -EINVAL if @dev is NULL; -EEXIST if @dev is already a device of the
+ * domain; -EBUSY if the domain has userptrs; -ENOMEM.
+ */
+int drm_userptr_domain_add_peer(struct drm_userptr_domain *domain,
+				struct device *dev)
+{
+	struct device **peers;
+	unsigned int i;
+
+	if (!dev)
+		return -EINVAL;
+	if (atomic_read(&domain->nr_userptrs))
+		return -EBUSY;
+	if (dev == domain->dev)
+		return -EEXIST;
+	for (i = 0; i < domain->nr_peers; i++)
+		if (domain->peers[i] == dev)
+			return -EEXIST;
+	peers = krealloc_array(domain->peers, domain->nr_peers + 1,
+			       sizeof(*peers), GFP_KERNEL);
+	if (!peers)
+		return -ENOMEM;
+	peers[domain->nr_peers] = dev;
+	domain->peers = peers;
+	domain->max_map_order = min(domain->max_map_order,
+				    drm_userptr_max_map_order(dev));
+	return domain->nr_peers++;
+}
+EXPORT_SYMBOL_GPL(drm_userptr_domain_add_peer);
 
 /**
  * drm_userptr_domain_two_pass() - whether a domain uses two-pass notifiers
@@ -1342,7 +1565,8 @@ drm_userptr_notifier_ops(const struct drm_userptr_domain *domain)
  * Return: 0; -EINVAL if @start or @size is not page-aligned, @size is zero,
  * the range wraps around or ends beyond @mm's address space, or a flag is
  * unknown; -E2BIG if @size is more than
- * %DRM_USERPTR_MAX_PAGES pages; -ESRCH if @mm has no users left; -ENOMEM
+ * %DRM_USERPTR_MAX_PAGES pages, or its pages' DMA addresses for the
+ * domain's peers are more than one kvmalloc() may hold; -ESRCH if @mm has no users left; -ENOMEM
  * (the helper's memory is charged to the caller's memory cgroup).
  */
 int drm_userptr_init(struct drm_userptr *uptr,
@@ -1357,7 +1581,9 @@ int drm_userptr_init(struct drm_userptr *uptr,
 	    check_add_overflow(start, size, &end) || end > mm->task_size ||
 	    flags & ~DRM_USERPTR_READ_ONLY)
 		return -EINVAL;
-	if (size >> PAGE_SHIFT > DRM_USERPTR_MAX_PAGES)
+	if (size >> PAGE_SHIFT > DRM_USERPTR_MAX_PAGES ||
+	    (size >> PAGE_SHIFT) * domain->nr_peers >
+	    INT_MAX / sizeof(*uptr->peer_addrs))
 		return -E2BIG;
 
 	memset(uptr, 0, sizeof(*uptr));
@@ -1412,6 +1638,8 @@ void drm_userptr_fini(struct drm_userptr *uptr)
 	up_write(&domain->notifier_lock);
 	kvfree(uptr->dma);
 	uptr->dma = NULL;
+	kvfree(uptr->peer_addrs);
+	uptr->peer_addrs = NULL;
 	kvfree(uptr->chunks);
 	uptr->chunks = NULL;
 	atomic_dec(&domain->nr_userptrs);
@@ -1589,24 +1817,34 @@ static int drm_userptr_fault_chunk(struct drm_userptr *uptr,
 }
 
 /*
- * Allocate the DMA address array, once the range is known to be there.
+ * Allocate the DMA address arrays, once the range is known to be there.
  * Not under the notifier lock, which reclaim takes.
  */
 static int drm_userptr_alloc_dma(struct drm_userptr *uptr)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
+	dma_addr_t *peer_addrs = NULL;
 	struct drm_userptr_dma *dma;
 
 	if (READ_ONCE(uptr->dma))
 		return 0;
 	dma = kvcalloc(uptr->npages, sizeof(*dma), DRM_USERPTR_GFP);
-	if (!dma)
+	if (domain->nr_peers)
+		peer_addrs = kvcalloc(uptr->npages * domain->nr_peers,
+				      sizeof(*peer_addrs), DRM_USERPTR_GFP);
+	if (!dma || (domain->nr_peers && !peer_addrs)) {
+		kvfree(dma);
+		kvfree(peer_addrs);
 		return -ENOMEM;
+	}
 	down_write(&domain->notifier_lock);
-	if (!uptr->dma)
+	if (!uptr->dma) {
 		swap(uptr->dma, dma);
+		swap(uptr->peer_addrs, peer_addrs);
+	}
 	up_write(&domain->notifier_lock);
 	kvfree(dma);
+	kvfree(peer_addrs);
 	return 0;
 }
 
@@ -1624,7 +1862,7 @@ static int drm_userptr_commit_chunk(struct drm_userptr *uptr,
 				    unsigned long c,
 				    const unsigned long *pfns,
 				    const struct drm_userptr_walk *walk,
-				    struct sg_table *sgt)
+				    struct drm_userptr_chunk *tables)
 {
 	struct drm_userptr_chunk *chunk = &uptr->chunks[c];
 	int err;
@@ -1645,7 +1883,7 @@ static int drm_userptr_commit_chunk(struct drm_userptr *uptr,
 	if (chunk->nr_stale || !uptr->dma || walk->seq != chunk->seq)
 		return -EBUSY;
 
-	err = drm_userptr_dma_map_chunk(uptr, c, pfns, &walk->pages, sgt);
+	err = drm_userptr_dma_map_chunk(uptr, c, pfns, &walk->pages, tables);
 	if (err)
 		return err;
 	chunk->valid = true;
@@ -1667,7 +1905,8 @@ static int drm_userptr_populate_chunk(struct drm_userptr *uptr,
 	unsigned long timeout = jiffies +
 				msecs_to_jiffies(HMM_RANGE_DEFAULT_TIMEOUT);
 	struct drm_userptr_walk walk;
-	struct sg_table sgt = {};
+	/* Only the sg tables: what the chunk takes if the commit maps them. */
+	struct drm_userptr_chunk tables = {};
 	int err;
 
 	for (;;) {
@@ -1681,17 +1920,20 @@ static int drm_userptr_populate_chunk(struct drm_userptr *uptr,
 		if (err)
 			return err;
 		if (domain->map_chunks) {
-			err = drm_userptr_chunk_sgt_build(uptr, c, pfns, &sgt);
-			if (err)
+			err = drm_userptr_chunk_sgts_build(uptr, c, pfns,
+							   &tables);
+			if (err) {
+				drm_userptr_free_sgts(uptr, &tables);
 				return err;
+			}
 		}
 
 		drm_userptr_fault_done(uptr);
 		down_write(&domain->notifier_lock);
-		err = drm_userptr_commit_chunk(uptr, c, pfns, &walk, &sgt);
+		err = drm_userptr_commit_chunk(uptr, c, pfns, &walk, &tables);
 		up_write(&domain->notifier_lock);
 		/* Not taken by the chunk: a race, an error, or already valid. */
-		sg_free_table(&sgt);
+		drm_userptr_free_sgts(uptr, &tables);
 		if (err != -EBUSY)
 			return err;
 		err = drm_userptr_raced(uptr, -EAGAIN, flags, timeout);
@@ -1737,12 +1979,16 @@ static void drm_userptr_free_unused_dma(struct drm_userptr *uptr)
 {
 	struct drm_userptr_domain *domain = uptr->domain;
 	struct drm_userptr_dma *dma = NULL;
+	dma_addr_t *peer_addrs = NULL;
 
 	down_write(&domain->notifier_lock);
-	if (!uptr->nr_mapped_chunks)
+	if (!uptr->nr_mapped_chunks) {
 		swap(uptr->dma, dma);
+		swap(uptr->peer_addrs, peer_addrs);
+	}
 	up_write(&domain->notifier_lock);
 	kvfree(dma);
+	kvfree(peer_addrs);
 }
 
 /*
@@ -2120,6 +2366,30 @@ dma_addr_t drm_userptr_dma_addr(struct drm_userptr *uptr, unsigned long pgoff)
 }
 EXPORT_SYMBOL_GPL(drm_userptr_dma_addr);
 
+/* The run of drm_userptr_dma_run() from page @pgoff on, for device @d. */
+static dma_addr_t drm_userptr_dev_dma_run(const struct drm_userptr *uptr,
+					  unsigned int d, unsigned long pgoff,
+					  unsigned long *npages)
+{
+	const struct drm_userptr_dma *dma = uptr->dma;
+	unsigned long i;
+
+	lockdep_assert_held(&uptr->domain->notifier_lock);
+
+	*npages = 0;
+	if (pgoff >= uptr->npages || !dma ||
+	    dma[pgoff].state == DRM_USERPTR_DMA_NONE)
+		return DMA_MAPPING_ERROR;
+	for (i = pgoff + 1; i < uptr->npages; i++) {
+		if (dma[i].state == DRM_USERPTR_DMA_NONE ||
+		    drm_userptr_addr(uptr, d, i) !=
+		    drm_userptr_addr(uptr, d, i - 1) + PAGE_SIZE)
+			break;
+	}
+	*npages = i - pgoff;
+	return drm_userptr_addr(uptr, d, pgoff);
+}
+
 /**
  * drm_userptr_dma_run() - the DMA-contiguous run of pages from one page on
  * @uptr: the userptr
@@ -2148,24 +2418,36 @@ EXPORT_SYMBOL_GPL(drm_userptr_dma_addr);
 dma_addr_t drm_userptr_dma_run(const struct drm_userptr *uptr,
 			       unsigned long pgoff, unsigned long *npages)
 {
-	const struct drm_userptr_dma *dma = uptr->dma;
-	unsigned long i;
-
-	lockdep_assert_held(&uptr->domain->notifier_lock);
-
-	*npages = 0;
-	if (pgoff >= uptr->npages || !dma ||
-	    dma[pgoff].state == DRM_USERPTR_DMA_NONE)
-		return DMA_MAPPING_ERROR;
-	for (i = pgoff + 1; i < uptr->npages; i++) {
-		if (dma[i].state == DRM_USERPTR_DMA_NONE ||
-		    dma[i].addr != dma[i - 1].addr + PAGE_SIZE)
-			break;
-	}
-	*npages = i - pgoff;
-	return dma[pgoff].addr;
+	return drm_userptr_dev_dma_run(uptr, 0, pgoff, npages);
 }
 EXPORT_SYMBOL_GPL(drm_userptr_dma_run);
+
+/**
+ * drm_userptr_peer_dma_run() - drm_userptr_dma_run() for a peer device
+ * @uptr: the userptr
+ * @peer: the peer's index, as drm_userptr_domain_add_peer() returned it
+ * @pgoff: index of the first page of the run
+ * @npages: set to the number of pages of the run, 0 if @pgoff is not mapped
+ *
+ * The same pages as drm_userptr_dma_run() gives for the domain's own
+ * device, mapped at the same time and dropped at the same time, at the
+ * addresses the peer reaches them by. Must be called with the domain's
+ * notifier lock held, in either mode; lockdep asserts it.
+ *
+ * Return: the peer's DMA address of page @pgoff, or %DMA_MAPPING_ERROR if
+ * the chunk holding it has no mappings, or @pgoff or @peer is out of
+ * range.
+ */
+dma_addr_t drm_userptr_peer_dma_run(const struct drm_userptr *uptr,
+				    unsigned int peer, unsigned long pgoff,
+				    unsigned long *npages)
+{
+	*npages = 0;
+	if (peer >= uptr->domain->nr_peers)
+		return DMA_MAPPING_ERROR;
+	return drm_userptr_dev_dma_run(uptr, peer + 1, pgoff, npages);
+}
+EXPORT_SYMBOL_GPL(drm_userptr_peer_dma_run);
 
 MODULE_DESCRIPTION("DRM userptr helpers: hmm_range_fault with two-pass interval notifiers");
 MODULE_LICENSE("Dual MIT/GPL");

@@ -2000,6 +2000,8 @@ struct fake_iommu {
 	dma_addr_t next_iova;
 	unsigned int maps;
 	unsigned int unmaps;
+	/* A device whose mappings fail for want of IOVA space. */
+	struct device *full_dev;
 };
 
 static struct fake_iommu *fake_iommu_of(struct kunit *test)
@@ -2015,6 +2017,8 @@ static int fake_iommu_map_sgtable(struct device *dev, struct sg_table *sgt,
 	struct scatterlist *sg;
 	unsigned int len = 0, k;
 
+	if (dev == iommu->full_dev)
+		return -ENOMEM;
 	for_each_sgtable_sg(sgt, sg, k)
 		len += sg->length;
 	sg_dma_address(sgt->sgl) = iommu->next_iova;
@@ -2054,14 +2058,11 @@ static unsigned long fake_iommu_merge_boundary(struct device *dev)
  * the whole chunk, however the pages lie in physical memory, and the
  * invalidation unmaps it in one call.
  */
-static void drm_userptr_test_map_chunks_one_iova_range(struct kunit *test)
+/* Put the devices of @gpu's domain behind the fake IOMMU, for @test. */
+static struct fake_iommu *fake_iommu_install(struct kunit *test,
+					     struct fake_gpu *gpu)
 {
-	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
-	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
 	struct fake_iommu *iommu;
-	struct drm_userptr *uptr;
-	unsigned long run;
-	dma_addr_t iova;
 
 	iommu = kunit_kzalloc(test, sizeof(*iommu), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, iommu);
@@ -2076,6 +2077,18 @@ static void drm_userptr_test_map_chunks_one_iova_range(struct kunit *test)
 	kunit_activate_static_stub(test, drm_userptr_dma_merge_boundary,
 				   fake_iommu_merge_boundary);
 	gpu->domain.map_chunks = true;
+	return iommu;
+}
+
+static void drm_userptr_test_map_chunks_one_iova_range(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct fake_iommu *iommu = fake_iommu_install(test, gpu);
+	struct drm_userptr *uptr;
+	unsigned long run;
+	dma_addr_t iova;
+
 	fake_fill(test, addr, 0x20);
 	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
@@ -2090,6 +2103,199 @@ static void drm_userptr_test_map_chunks_one_iova_range(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
 	KUNIT_EXPECT_EQ(test, iommu->unmaps, 1);
 	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, 0);
+}
+
+/*
+ * What page @i of @uptr reads as through the DMA address device @dev has
+ * for it: peer @peer of the domain, or the domain's own device if @peer is
+ * negative. Every byte of a page holds one value; -1 if they differ or the
+ * device has no mapping of the page.
+ */
+static int fake_dev_page(struct drm_userptr *uptr, int peer,
+			 struct device *dev, unsigned long i)
+{
+	unsigned long run;
+	dma_addr_t addr;
+	int value = -1;
+	u8 *data;
+
+	drm_userptr_notifier_lock(uptr->domain);
+	if (peer < 0)
+		addr = drm_userptr_dma_run(uptr, i, &run);
+	else
+		addr = drm_userptr_peer_dma_run(uptr, peer, i, &run);
+	if (run) {
+		data = drm_kunit_mm_dma_to_virt(dev, addr);
+		if (!memchr_inv(data, data[0], PAGE_SIZE))
+			value = data[0];
+	}
+	drm_userptr_notifier_unlock(uptr->domain);
+	return value;
+}
+
+/* A device for @test, added to @gpu's domain as its peer @index. */
+static struct device *fake_peer(struct kunit *test, struct fake_gpu *gpu,
+				int index)
+{
+	char name[40];
+	struct device *dev;
+
+	snprintf(name, sizeof(name), "drm_userptr_fake_gpu%d_peer%d", gpu->id,
+		 index);
+	dev = drm_kunit_mm_dma_device(test, name);
+	KUNIT_ASSERT_EQ(test, drm_userptr_domain_add_peer(&gpu->domain, dev),
+			index);
+	return dev;
+}
+
+/*
+ * One walk, one notifier, two devices: a populate faults the pages in once
+ * and maps them for the domain's device and its peer, each reading the
+ * user's data at its own addresses; an invalidation is one start and one
+ * finish, after which neither device maps the page it took, and the next
+ * populate gives both the new page.
+ */
+static void drm_userptr_test_peer_shares_the_walk(struct kunit *test)
+{
+	struct fake_log *log = fake_log_create(test);
+	struct fake_gpu *gpu = fake_gpu_create(test, log, 0, 0);
+	struct device *peer = fake_peer(test, gpu, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr = fake_populated(test, gpu, addr, 0x40);
+	unsigned long i;
+
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.populates), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps),
+			2 * FAKE_PAGES);
+	for (i = 0; i < FAKE_PAGES; i++) {
+		KUNIT_EXPECT_EQ(test, fake_dev_page(uptr, -1, gpu->dev, i),
+				0x40 + i);
+		KUNIT_EXPECT_EQ(test, fake_dev_page(uptr, 0, peer, i), 0x40 + i);
+	}
+
+	gpu->busy = true;
+	KUNIT_ASSERT_EQ(test, drm_kunit_mm_dontneed(addr + 3 * PAGE_SIZE,
+						    PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, log->count, 2);
+	KUNIT_EXPECT_EQ(test, fake_dev_page(uptr, -1, gpu->dev, 3), -1);
+	KUNIT_EXPECT_EQ(test, fake_dev_page(uptr, 0, peer, 3), -1);
+	KUNIT_EXPECT_EQ(test, fake_dev_page(uptr, 0, peer, 4), 0x44);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, FAKE_PAGES - 1);
+
+	fake_fill_pages(test, addr + 3 * PAGE_SIZE, 1, 0x93);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps),
+			2 * FAKE_PAGES + 2);
+	KUNIT_EXPECT_EQ(test, fake_dev_page(uptr, -1, gpu->dev, 3), 0x93);
+	KUNIT_EXPECT_EQ(test, fake_dev_page(uptr, 0, peer, 3), 0x93);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, 0);
+	KUNIT_EXPECT_EQ(test, fake_dev_page(uptr, 0, peer, 0), -1);
+}
+
+/* Peers are added once, before the domain has userptrs. */
+static void drm_userptr_test_add_peer_refusals(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct device *peer0, *late;
+	struct drm_userptr *uptr;
+	unsigned long run = 1;
+
+	KUNIT_EXPECT_EQ(test, drm_userptr_domain_add_peer(&gpu->domain, NULL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, drm_userptr_domain_add_peer(&gpu->domain,
+							  gpu->dev), -EEXIST);
+	peer0 = fake_peer(test, gpu, 0);
+	KUNIT_EXPECT_EQ(test, drm_userptr_domain_add_peer(&gpu->domain, peer0),
+			-EEXIST);
+	fake_peer(test, gpu, 1);
+
+	uptr = fake_populated(test, gpu, addr, 0x50);
+	late = drm_kunit_mm_dma_device(test, "drm_userptr_fake_late_peer");
+	KUNIT_EXPECT_EQ(test, drm_userptr_domain_add_peer(&gpu->domain, late),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, gpu->domain.nr_peers, 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps),
+			3 * FAKE_PAGES);
+
+	drm_userptr_notifier_lock(&gpu->domain);
+	KUNIT_EXPECT_EQ(test, drm_userptr_peer_dma_run(uptr, 2, 0, &run),
+			DMA_MAPPING_ERROR);
+	drm_userptr_notifier_unlock(&gpu->domain);
+	KUNIT_EXPECT_EQ(test, run, 0);
+}
+
+/*
+ * Behind an IOMMU each device gets the chunk as one IOVA range of its own,
+ * and an invalidation unmaps both. A peer whose mapping fails leaves the
+ * domain's device unmapped too, and the userptr holding nothing.
+ */
+static void drm_userptr_test_peer_map_chunks(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	struct device *peer = fake_peer(test, gpu, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct fake_iommu *iommu = fake_iommu_install(test, gpu);
+	struct drm_userptr *uptr = fake_filled(test, gpu, addr, 0x58);
+	unsigned long run;
+	dma_addr_t iova;
+
+	iommu->full_dev = peer;
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, iommu->maps, 1);
+	KUNIT_EXPECT_EQ(test, iommu->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, 0);
+	KUNIT_EXPECT_NULL(test, uptr->peer_addrs);
+	KUNIT_EXPECT_EQ(test, fake_check_valid(uptr), -EAGAIN);
+
+	iommu->full_dev = NULL;
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, iommu->maps, 3);
+	drm_userptr_notifier_lock(&gpu->domain);
+	iova = drm_userptr_peer_dma_run(uptr, 0, 0, &run);
+	drm_userptr_notifier_unlock(&gpu->domain);
+	KUNIT_EXPECT_EQ(test, iova, FAKE_IOVA_BASE + 2 * SZ_2M);
+	KUNIT_EXPECT_EQ(test, run, FAKE_PAGES);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
+	KUNIT_EXPECT_EQ(test, iommu->unmaps, 3);
+	KUNIT_EXPECT_NULL(test, uptr->chunks[0].peer_sgts);
+}
+
+/* Only the domain's own device (the test's priv) is coherent. */
+static bool fake_peer_needs_sync(struct device *dev, dma_addr_t addr)
+{
+	struct fake_gpu *gpu = kunit_get_current_test()->priv;
+
+	return dev != gpu->dev;
+}
+
+/*
+ * Without an IOMMU, every folio is mapped for each device in turn: a peer
+ * that cannot take the pages coherently refuses the userptr, and the
+ * mappings the domain's device got are undone.
+ */
+static void drm_userptr_test_peer_refusal_undoes_mappings(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct drm_userptr *uptr;
+
+	fake_peer(test, gpu, 0);
+	uptr = fake_filled(test, gpu, addr, 0x5c);
+	test->priv = gpu;
+	kunit_activate_static_stub(test, drm_userptr_dma_need_sync,
+				   fake_peer_needs_sync);
+	KUNIT_EXPECT_EQ(test, drm_userptr_populate(uptr, 0), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, 0);
+	KUNIT_EXPECT_NULL(test, uptr->dma);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&gpu->domain.stats.dma_maps), 0);
+
+	kunit_deactivate_static_stub(test, drm_userptr_dma_need_sync);
+	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x5c, false), 0);
 }
 
 static int fake_take_young(pte_t *pte, unsigned long addr,
@@ -2390,6 +2596,10 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_snapshot_sees_repopulate),
 	KUNIT_CASE(drm_userptr_test_map_chunks_direct),
 	KUNIT_CASE(drm_userptr_test_map_chunks_one_iova_range),
+	KUNIT_CASE(drm_userptr_test_peer_shares_the_walk),
+	KUNIT_CASE(drm_userptr_test_add_peer_refusals),
+	KUNIT_CASE(drm_userptr_test_peer_map_chunks),
+	KUNIT_CASE(drm_userptr_test_peer_refusal_undoes_mappings),
 	KUNIT_CASE(drm_userptr_test_partial_invalidation_remaps_one_page),
 	KUNIT_CASE(drm_userptr_test_repopulate_faults_only_what_went),
 	KUNIT_CASE(drm_userptr_test_owed_finish_then_other_chunk),
