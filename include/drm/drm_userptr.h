@@ -173,15 +173,16 @@ struct drm_userptr_domain {
 	 */
 	unsigned int max_map_order;
 	/**
-	 * @map_chunks: @dev is behind an IOMMU (device_iommu_mapped()): each
-	 * chunk of a userptr is DMA-mapped, for @dev and for each peer, with
-	 * one dma_map_sgtable(), which
+	 * @map_chunks: @dev, or a peer, is behind an IOMMU
+	 * (device_iommu_mapped()): each chunk of a userptr is DMA-mapped, for
+	 * @dev and for each peer, with one dma_map_sgtable(), which
 	 * the IOMMU gives one IOVA range, so that the device sees it as
 	 * contiguous (and can use large page-table entries), as drivers that
-	 * map an sg table get. Without an IOMMU, DMA addresses are physical
-	 * and every folio is mapped on its own, with no sg table to keep.
-	 * A device in an identity domain (iommu=pt) is mapped directly even
-	 * so, and gets one DMA segment per physically contiguous run, not one
+	 * map an sg table get; a device of the domain that is not behind one
+	 * gets its direct addresses from the same call. Without an IOMMU, DMA
+	 * addresses are physical and every folio is mapped on its own, with
+	 * no sg table to keep. A device in an identity domain (iommu=pt) is
+	 * mapped directly even so, and gets one DMA segment per physically contiguous run, not one
 	 * per chunk; so may a device whose mappings dma-iommu would bounce,
 	 * which the helper refuses instead (-EOPNOTSUPP).
 	 */
@@ -410,8 +411,8 @@ struct drm_userptr {
 	/** @nr_valid_chunks: valid chunks; under the notifier lock. */
 	unsigned long nr_valid_chunks;
 	/**
-	 * @nr_dma_maps: DMA mappings held, for each device of the domain;
-	 * under the notifier lock.
+	 * @nr_dma_maps: DMA mappings held for the domain's device (each peer
+	 * holds as many); under the notifier lock.
 	 */
 	unsigned long nr_dma_maps;
 	/**

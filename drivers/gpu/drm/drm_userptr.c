@@ -1443,12 +1443,16 @@ EXPORT_SYMBOL_GPL(drm_userptr_domain_fini);
  * too, from the same hmm_range_fault() walk, and every invalidation drops
  * @dev's mappings with the others once &drm_userptr_ops.invalidate_finish
  * ran: the driver's callbacks stop and flush every device of the domain.
- * The driver reads @dev's addresses with drm_userptr_peer_dma_run(). The
- * peers are mapped the way @domain's own device is (one IOVA range per
- * chunk with &drm_userptr_domain.map_chunks, one mapping per folio
- * otherwise), each in pieces no larger than the smallest
- * dma_max_mapping_size() of the devices. Not concurrently with
- * drm_userptr_init() on @domain.
+ * The driver reads @dev's addresses with drm_userptr_peer_dma_run(). If
+ * any device of the domain is behind an IOMMU, all of them are mapped by
+ * chunk (&drm_userptr_domain.map_chunks: one dma_map_sgtable() per chunk
+ * and device, which gives the IOMMU's devices one IOVA range and the
+ * others their direct addresses), since a per-folio mapping cannot be
+ * checked for bounce buffers behind an IOMMU; otherwise one mapping per
+ * folio. Every mapping is in pieces no larger than the smallest
+ * dma_max_mapping_size() of the devices. The domain is not locked: not
+ * concurrently with drm_userptr_init(), another
+ * drm_userptr_domain_add_peer() or drm_userptr_domain_fini() on @domain.
  *
  * Return: the peer's index, from 0, for drm_userptr_peer_dma_run();
  * -EINVAL if @dev is NULL; -EEXIST if @dev is already a device of the
@@ -1477,6 +1481,7 @@ int drm_userptr_domain_add_peer(struct drm_userptr_domain *domain,
 	domain->peers = peers;
 	domain->max_map_order = min(domain->max_map_order,
 				    drm_userptr_max_map_order(dev));
+	domain->map_chunks |= device_iommu_mapped(dev);
 	return domain->nr_peers++;
 }
 EXPORT_SYMBOL_GPL(drm_userptr_domain_add_peer);
@@ -2024,9 +2029,9 @@ static void drm_userptr_drop_forced(struct drm_userptr *uptr)
  *
  * Faults every page of the chunks that are not valid in with
  * hmm_range_fault() (asking for write access unless the userptr is
- * %DRM_USERPTR_READ_ONLY) and DMA-maps them for the domain's device, a huge
- * folio mapped by the CPU with a PMD in as few mappings as the device
- * allows; the chunks that are still valid keep their mappings. Pages of a
+ * %DRM_USERPTR_READ_ONLY) and DMA-maps them for the domain's device and
+ * its peers, a huge folio mapped by the CPU with a PMD in as few mappings
+ * as the devices allow; the chunks that are still valid keep their mappings. Pages of a
  * writable userptr are marked dirty, so that what the device writes is
  * never lost to reclaim or writeback. Each chunk is committed as soon as
  * it is walked: an invalidation racing with the walk of a chunk restarts
@@ -2045,9 +2050,9 @@ static void drm_userptr_drop_forced(struct drm_userptr *uptr)
  * after an munmap() is used), is PROT_NONE or a VM_IO / VM_PFNMAP mapping,
  * or the process's address space is gone (the userptr is dead for good
  * then), or DMA mapping failed;
- * -EOPNOTSUPP if the device would reach the pages only through bounce
- * buffers (swiotlb) or needs explicit cache maintenance, which cannot keep
- * memory shared with the CPU coherent;
+ * -EOPNOTSUPP if a device of the domain would reach the pages only
+ * through bounce buffers (swiotlb) or needs explicit cache maintenance,
+ * which cannot keep memory shared with the CPU coherent;
  * -EPERM if write access was asked for and the memory is read-only;
  * -EBUSY if invalidations kept racing with the walk and commit of one
  * chunk for %HMM_RANGE_DEFAULT_TIMEOUT ms;
@@ -2432,7 +2437,7 @@ EXPORT_SYMBOL_GPL(drm_userptr_dma_run);
  * The same pages as drm_userptr_dma_run() gives for the domain's own
  * device, mapped at the same time and dropped at the same time, at the
  * addresses the peer reaches them by. Must be called with the domain's
- * notifier lock held, in either mode; lockdep asserts it.
+ * notifier lock held, in either mode.
  *
  * Return: the peer's DMA address of page @pgoff, or %DMA_MAPPING_ERROR if
  * the chunk holding it has no mappings, or @pgoff or @peer is out of

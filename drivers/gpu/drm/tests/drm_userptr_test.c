@@ -2058,9 +2058,26 @@ static unsigned long fake_iommu_merge_boundary(struct device *dev)
  * the whole chunk, however the pages lie in physical memory, and the
  * invalidation unmaps it in one call.
  */
-/* Put the devices of @gpu's domain behind the fake IOMMU, for @test. */
-static struct fake_iommu *fake_iommu_install(struct kunit *test,
-					     struct fake_gpu *gpu)
+/* What the helper's DMA calls become for a test. */
+struct fake_dma_calls {
+	int (*map_sgtable)(struct device *dev, struct sg_table *sgt,
+			   enum dma_data_direction dir, unsigned long attrs);
+	void (*unmap_sgtable)(struct device *dev, struct sg_table *sgt,
+			      enum dma_data_direction dir, unsigned long attrs);
+	bool (*need_sync)(struct device *dev, dma_addr_t addr);
+	unsigned long (*merge_boundary)(struct device *dev);
+};
+
+static const struct fake_dma_calls fake_iommu_calls = {
+	.map_sgtable = fake_iommu_map_sgtable,
+	.unmap_sgtable = fake_iommu_unmap_sgtable,
+	.need_sync = fake_iommu_need_sync,
+	.merge_boundary = fake_iommu_merge_boundary,
+};
+
+/* A fake IOMMU for @test, which the helper's DMA calls go to via @calls. */
+static struct fake_iommu *fake_iommu_create(struct kunit *test,
+					    const struct fake_dma_calls *calls)
 {
 	struct fake_iommu *iommu;
 
@@ -2069,15 +2086,51 @@ static struct fake_iommu *fake_iommu_install(struct kunit *test,
 	iommu->next_iova = FAKE_IOVA_BASE;
 	test->priv = iommu;
 	kunit_activate_static_stub(test, drm_userptr_dma_map_sgtable,
-				   fake_iommu_map_sgtable);
+				   *calls->map_sgtable);
 	kunit_activate_static_stub(test, drm_userptr_dma_unmap_sgtable,
-				   fake_iommu_unmap_sgtable);
+				   *calls->unmap_sgtable);
 	kunit_activate_static_stub(test, drm_userptr_dma_need_sync,
-				   fake_iommu_need_sync);
+				   *calls->need_sync);
 	kunit_activate_static_stub(test, drm_userptr_dma_merge_boundary,
-				   fake_iommu_merge_boundary);
+				   *calls->merge_boundary);
+	return iommu;
+}
+
+/* Put the devices of @gpu's domain behind the fake IOMMU, for @test. */
+static struct fake_iommu *fake_iommu_install(struct kunit *test,
+					     struct fake_gpu *gpu)
+{
+	struct fake_iommu *iommu = fake_iommu_create(test, &fake_iommu_calls);
+
 	gpu->domain.map_chunks = true;
 	return iommu;
+}
+
+/*
+ * The userptr at @addr, one chunk, is mapped on device @peer (the domain's
+ * own if negative) as the fake IOMMU's first IOVA range, whole, and an
+ * munmap() unmaps it with one call.
+ */
+static void fake_expect_first_iova_range(struct kunit *test,
+					 struct drm_userptr *uptr, int peer,
+					 unsigned long addr)
+{
+	struct fake_iommu *iommu = fake_iommu_of(test);
+	unsigned long run;
+	dma_addr_t iova;
+
+	drm_userptr_notifier_lock(uptr->domain);
+	if (peer < 0)
+		iova = drm_userptr_dma_run(uptr, 0, &run);
+	else
+		iova = drm_userptr_peer_dma_run(uptr, peer, 0, &run);
+	drm_userptr_notifier_unlock(uptr->domain);
+	KUNIT_EXPECT_EQ(test, iova, FAKE_IOVA_BASE);
+	KUNIT_EXPECT_EQ(test, run, FAKE_PAGES);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
+	KUNIT_EXPECT_EQ(test, iommu->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, 0);
 }
 
 static void drm_userptr_test_map_chunks_one_iova_range(struct kunit *test)
@@ -2086,23 +2139,12 @@ static void drm_userptr_test_map_chunks_one_iova_range(struct kunit *test)
 	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
 	struct fake_iommu *iommu = fake_iommu_install(test, gpu);
 	struct drm_userptr *uptr;
-	unsigned long run;
-	dma_addr_t iova;
 
 	fake_fill(test, addr, 0x20);
 	uptr = fake_userptr(test, gpu, addr, FAKE_LEN, 0);
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, iommu->maps, 1);
-
-	drm_userptr_notifier_lock(&gpu->domain);
-	iova = drm_userptr_dma_run(uptr, 0, &run);
-	drm_userptr_notifier_unlock(&gpu->domain);
-	KUNIT_EXPECT_EQ(test, iova, FAKE_IOVA_BASE);
-	KUNIT_EXPECT_EQ(test, run, FAKE_PAGES);
-
-	KUNIT_ASSERT_EQ(test, vm_munmap(addr, FAKE_LEN), 0);
-	KUNIT_EXPECT_EQ(test, iommu->unmaps, 1);
-	KUNIT_EXPECT_EQ(test, uptr->nr_dma_maps, 0);
+	fake_expect_first_iova_range(test, uptr, -1, addr);
 }
 
 /*
@@ -2296,6 +2338,79 @@ static void drm_userptr_test_peer_refusal_undoes_mappings(struct kunit *test)
 	kunit_deactivate_static_stub(test, drm_userptr_dma_need_sync);
 	KUNIT_ASSERT_EQ(test, drm_userptr_populate(uptr, 0), 0);
 	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x5c, false), 0);
+}
+
+/* The mixed IOMMU: fake IOVAs for devices in an IOMMU group, else real. */
+static int fake_mixed_map_sgtable(struct device *dev, struct sg_table *sgt,
+				  enum dma_data_direction dir,
+				  unsigned long attrs)
+{
+	if (device_iommu_mapped(dev))
+		return fake_iommu_map_sgtable(dev, sgt, dir, attrs);
+	return dma_map_sgtable(dev, sgt, dir, attrs);
+}
+
+static void fake_mixed_unmap_sgtable(struct device *dev, struct sg_table *sgt,
+				     enum dma_data_direction dir,
+				     unsigned long attrs)
+{
+	if (device_iommu_mapped(dev))
+		fake_iommu_unmap_sgtable(dev, sgt, dir, attrs);
+	else
+		dma_unmap_sgtable(dev, sgt, dir, attrs);
+}
+
+static bool fake_mixed_need_sync(struct device *dev, dma_addr_t addr)
+{
+	return device_iommu_mapped(dev) || dma_need_sync(dev, addr);
+}
+
+static unsigned long fake_mixed_merge_boundary(struct device *dev)
+{
+	return device_iommu_mapped(dev) ? fake_iommu_merge_boundary(dev) : 0;
+}
+
+static const struct fake_dma_calls fake_mixed_calls = {
+	.map_sgtable = fake_mixed_map_sgtable,
+	.unmap_sgtable = fake_mixed_unmap_sgtable,
+	.need_sync = fake_mixed_need_sync,
+	.merge_boundary = fake_mixed_merge_boundary,
+};
+
+static void fake_leave_iommu_group(void *data)
+{
+	struct device *dev = data;
+
+	dev->iommu_group = NULL;
+}
+
+/*
+ * A peer behind an IOMMU, the domain's device not: dma_need_sync() cannot
+ * be asked of the peer's IOVAs, so both are mapped by chunk, each as its
+ * DMA layer does (one IOVA range for the peer, direct addresses for the
+ * domain's device), instead of every populate being refused.
+ */
+static void drm_userptr_test_peer_behind_iommu(struct kunit *test)
+{
+	struct fake_gpu *gpu = fake_gpu_create(test, fake_log_create(test), 0, 0);
+	unsigned long addr = fake_mmap(test, PROT_READ | PROT_WRITE);
+	struct fake_iommu *iommu;
+	struct drm_userptr *uptr;
+	struct device *peer;
+
+	iommu = fake_iommu_create(test, &fake_mixed_calls);
+	peer = drm_kunit_mm_dma_device(test, "drm_userptr_fake_iommu_peer");
+	/* Only its being non-NULL is looked at: by the helper and the stubs. */
+	peer->iommu_group = (struct iommu_group *)iommu;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							fake_leave_iommu_group,
+							peer), 0);
+	KUNIT_ASSERT_EQ(test, drm_userptr_domain_add_peer(&gpu->domain, peer), 0);
+
+	uptr = fake_populated(test, gpu, addr, 0x68);
+	KUNIT_EXPECT_EQ(test, fake_read_back(uptr, 0x68, false), 0);
+	KUNIT_EXPECT_EQ(test, iommu->maps, 1);
+	fake_expect_first_iova_range(test, uptr, 0, addr);
 }
 
 static int fake_take_young(pte_t *pte, unsigned long addr,
@@ -2600,6 +2715,7 @@ static struct kunit_case drm_userptr_test_cases[] = {
 	KUNIT_CASE(drm_userptr_test_add_peer_refusals),
 	KUNIT_CASE(drm_userptr_test_peer_map_chunks),
 	KUNIT_CASE(drm_userptr_test_peer_refusal_undoes_mappings),
+	KUNIT_CASE(drm_userptr_test_peer_behind_iommu),
 	KUNIT_CASE(drm_userptr_test_partial_invalidation_remaps_one_page),
 	KUNIT_CASE(drm_userptr_test_repopulate_faults_only_what_went),
 	KUNIT_CASE(drm_userptr_test_owed_finish_then_other_chunk),
