@@ -17,7 +17,7 @@ set -euo pipefail
 
 # The patches that change a driver: the conversions and fixes (their tests
 # come before them, and stay in the stock run).
-conversions="*-drm-xe-use-drm_userptr-* *-drm-amdgpu-leave-a-KFD-userptr-no-stale-pages-* *-drm-amdgpu-use-drm_userptr-*"
+conversions="*-drm-xe-use-drm_userptr-* *-drm-amdgpu-leave-a-KFD-userptr-no-stale-pages-* *-drm-amdgpu-use-drm_userptr-* *-drm-amdkfd-evict-the-queues-* *-drm-amdkfd-let-an-MMU-notifier-*"
 
 runs="$CACHE_DIR/runs/differential-$(date +%Y%m%d-%H%M%S)"
 for variant in stock converted; do

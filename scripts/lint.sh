@@ -94,18 +94,20 @@ out_w1=$(kmake W=1 KCFLAGS=-Werror ${objs//.o/.s} 2>&1 | grep -E 'warning:|error
 report "W=1 -Werror" "$out_w1"
 
 # The real drivers' objects the patches touch (drivers/gpu/drm/xe/*.c,
-# drivers/gpu/drm/amd/amdgpu/*.c). Their tests are included into the
-# driver's own files (xe_vm.c includes tests/...), so they are checked as
-# part of those objects.
+# drivers/gpu/drm/amd/amdgpu/*.c, drivers/gpu/drm/amd/amdkfd/*.c). Their
+# tests are included into the driver's own files (xe_vm.c includes
+# tests/...), so they are checked as part of those objects. KFD's files are
+# objects of amdgpu's Makefile, which names them from its own directory
+# (AMDKFD_PATH := ../amdkfd).
 driver_objs=$(sed -n 's|^+++ b/\(drivers/gpu/drm/[a-z]*/\([a-z]*/\)\{0,1\}[^/]*\.c\)$|\1|p' \
-	patches/linux-6.12/*.patch | grep -v /tests/ | sort -u | sed 's/\.c$/.o/')
+	patches/linux-6.12/*.patch | grep -v /tests/ | sort -u | sed 's/\.c$/.o/' |
+	sed 's|^drivers/gpu/drm/amd/amdkfd/|drivers/gpu/drm/amd/amdgpu/../amdkfd/|')
 # What sparse finds in stock 6.12 amdgpu code the patches do not change: a
-# static assertion sparse computes differently from the compiler, and an
-# __rcu pointer compared in a WARN_ONCE() of amdgpu_amdkfd_gpuvm.c.
+# static assertion sparse computes differently from the compiler.
 # amdgpu_object.c's #warning asks for CONFIG_MTRR and CONFIG_X86_PAT, which
 # the tinyconfig-based adoption kernel leaves out: configuration advice,
 # not a finding, so #warning does not fail the W=1 build.
-stock_sparse='amdgv_sriovmsg\.h:414:.*must be 1 KB|amdgpu_amdkfd_gpuvm\.c:3097:.*different address spaces'
+stock_sparse='amdgv_sriovmsg\.h:414:.*must be 1 KB'
 stock_cpp='Please enable CONFIG_MTRR and CONFIG_X86_PAT'
 if [ -n "$driver_objs" ]; then
 	[ -f "$(KERNEL_FLAVOUR=adoption kernel_out_dir)/vmlinux" ] ||

@@ -7,8 +7,8 @@ KUNIT_BUILTIN_SUITES="mmu_interval_notifier_two_pass drm_userptr simgpu"
 
 # KUnit suites of the real drivers' userptr code, built into the adoption
 # kernel (KERNEL_FLAVOUR=adoption) and run at its boot.
-# The glob matches both and not drm_userptr, which ran on the test kernel.
-KUNIT_ADOPTION_SUITES="xe_userptr amdgpu_userptr"
+# The glob matches them and not drm_userptr, which ran on the test kernel.
+KUNIT_ADOPTION_SUITES="xe_userptr amdgpu_userptr amdkfd_userptr_eviction"
 KUNIT_ADOPTION_GLOB="[ax]*_userptr*"
 
 # Built-in suites with fault-injection cases, of the test kernel and of the
