@@ -21,6 +21,3 @@ KUNIT_ADOPTION_FAULT_INJECTION_SUITES="xe_userptr"
 # same name (checked on the fault-injection run).
 KUNIT_TRACED_SUITES="drm_userptr"
 
-# KUnit test modules, loaded one at a time in the guest, as
-# "module=suite[,suite...]" words.
-KUNIT_MODULES=""

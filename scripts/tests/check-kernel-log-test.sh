@@ -9,23 +9,28 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0
 
+# report NAME WANTED GOT: one TAP line
+report() {
+	n=$((n + 1))
+	if [ "$3" = "$2" ]; then
+		echo "ok $n $1"
+	else
+		echo "not ok $n $1 # expected $2, got $3"
+		failed=1
+	fi
+}
+
 # expect NAME pass|fail LOG-LINES...
 expect() {
 	local name=$1 want=$2 got
 	shift 2
 	printf '%s\n' "$@" > "$tmp/log"
 	if "$check" "$tmp/log" 2>/dev/null; then got=pass; else got=fail; fi
-	n=$((n + 1))
-	if [ "$got" = "$want" ]; then
-		echo "ok $n $name"
-	else
-		echo "not ok $n $name # expected $want, got $got"
-		failed=1
-	fi
+	report "$name" "$want" "$got"
 }
 
 echo "TAP version 13"
-echo "1..12"
+echo "1..18"
 W='[   10.7] WARNING: CPU: 0 PID: 44 at mm/mmu_notifier.c:1000 __mmu_interval_notifier_insert+0x3d/0x2a0'
 expect clean-log pass '[    0.0] Linux version 6.12.117' '[    1.0] guest: up'
 expect warn fail "$W" '[   10.8] Call Trace:'
@@ -43,4 +48,20 @@ expect expected-splat-other-symbol fail 'x: expect-splat-begin: some_other_funct
 expect splat-after-expected-one fail 'x: expect-splat-begin: __mmu_interval_notifier_insert' "$W" \
 	'[   10.9] ---[ end trace 0000000000000000 ]---' 'x: expect-splat-end' \
 	'[   11.0] BUG: KASAN: use-after-free in bar+0x1/0x2'
+expect list-corruption fail '[    5.0] list_add corruption. prev->next should be next'
+expect panic fail '[    5.0] Kernel panic - not syncing: Fatal exception'
+
+# The guest's check of each IGT subtest builds its regex from the same
+# pattern file: the line of run-suites.sh that does it, run here.
+guest_expect() { # NAME pass|fail LINE
+	local got=pass
+	[[ $3 =~ $splat_re ]] && got=fail
+	report "guest-$1" "$2" "$got"
+}
+here="$(dirname "$0")/../guest"
+eval "$(grep '^splat_re=' "$here/run-suites.sh")"
+guest_expect clean pass '[    1.0] guest: up'
+guest_expect list-corruption fail '[    5.0] list_add corruption. prev->next should be next'
+guest_expect panic fail '[    5.0] Kernel panic - not syncing: Fatal exception'
+guest_expect debug-locks fail '[    5.0] DEBUG_LOCKS_WARN_ON(1)'
 exit $failed
