@@ -900,8 +900,6 @@ static void run_mode_tests(const struct mode_test *tests, unsigned int n)
 	}
 }
 
-#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
-
 static const struct mode_test unmap_tests[] = {
 	{ "after-exec", test_unmap_after_exec },
 	{ "during-job", test_unmap_during_job },
@@ -940,19 +938,19 @@ igt_main
 
 	igt_describe("munmap() of a BO's memory after a job, during one, and of part of it.");
 	igt_subtest_with_dynamic("unmap")
-		run_mode_tests(unmap_tests, ARRAY_LEN(unmap_tests));
+		run_mode_tests(unmap_tests, ARRAY_SIZE(unmap_tests));
 
 	igt_describe("close() of the VM, GEM_CLOSE of the BO during a job: the job completes.");
 	igt_subtest_with_dynamic("close-busy")
-		run_mode_tests(close_tests, ARRAY_LEN(close_tests));
+		run_mode_tests(close_tests, ARRAY_SIZE(close_tests));
 
 	igt_describe("MAP_FIXED and mremap() over a BO's range: the BO follows its range.");
 	igt_subtest_with_dynamic("remap")
-		run_mode_tests(remap_tests, ARRAY_LEN(remap_tests));
+		run_mode_tests(remap_tests, ARRAY_SIZE(remap_tests));
 
 	igt_describe("mprotect(PROT_READ), MADV_DONTNEED, MADV_FREE, and reclaim after MADV_FREE.");
 	igt_subtest_with_dynamic("protection")
-		run_mode_tests(protection_tests, ARRAY_LEN(protection_tests));
+		run_mode_tests(protection_tests, ARRAY_SIZE(protection_tests));
 
 	igt_describe("Legacy notifier baseline: munmap() during a job waits, DMA mapped.");
 	igt_subtest("legacy-unmap-during-job")

@@ -255,6 +255,10 @@ struct drm_simgpu_unbind {
 	__u64 reserved;
 };
 
+/* The FNV-1a parameters of %DRM_SIMGPU_CMD_CHECKSUM. */
+#define DRM_SIMGPU_FNV1A_OFFSET	0xcbf29ce484222325ULL
+#define DRM_SIMGPU_FNV1A_PRIME	0x100000001b3ULL
+
 /**
  * enum drm_simgpu_cmd_op - what a job command does
  * @DRM_SIMGPU_CMD_FILL: write the 32-bit @value to every dword of
@@ -264,7 +268,8 @@ struct drm_simgpu_unbind {
  * @DRM_SIMGPU_CMD_ATOMIC_ADD: add the 32-bit @value to the dword at @dst
  *	(aligned), atomically with respect to other GPU commands
  * @DRM_SIMGPU_CMD_CHECKSUM: write the 64-bit FNV-1a hash of the @size bytes
- *	at @src to the 8-byte aligned @dst
+ *	at @src to the 8-byte aligned @dst: from %DRM_SIMGPU_FNV1A_OFFSET, each
+ *	byte XORed in, then multiplied by %DRM_SIMGPU_FNV1A_PRIME
  * @DRM_SIMGPU_CMD_SPIN: keep the engine busy for @value microseconds, at
  *	most &drm_simgpu_query.max_spin_us; @dst, @src and @size zero
  *

@@ -642,19 +642,20 @@ struct drm_simgpu_cmd simgpu_cmd_spin(__u32 usecs)
  * @p: The bytes.
  * @n: Number of bytes.
  *
- * 64-bit FNV-1a: the hash starts at %SIMGPU_FNV1A_OFFSET; each byte is
- * XORed into it, then it is multiplied by %SIMGPU_FNV1A_PRIME.
+ * 64-bit FNV-1a: the hash starts at %DRM_SIMGPU_FNV1A_OFFSET; each byte is
+ * XORed into it, then it is multiplied by %DRM_SIMGPU_FNV1A_PRIME.
+ * %DRM_SIMGPU_CMD_CHECKSUM computes it on the GPU.
  *
  * Return: the hash.
  */
 __u64 simgpu_fnv1a(const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	__u64 h = SIMGPU_FNV1A_OFFSET;
+	__u64 h = DRM_SIMGPU_FNV1A_OFFSET;
 
 	while (n--) {
 		h ^= *b++;
-		h *= SIMGPU_FNV1A_PRIME;
+		h *= DRM_SIMGPU_FNV1A_PRIME;
 	}
 	return h;
 }

@@ -25,10 +25,6 @@ extern "C" {
 /* Timeout of simgpu_run(), in nanoseconds. */
 #define SIMGPU_RUN_TIMEOUT_NS	(10ll * 1000 * 1000 * 1000)
 
-/* FNV-1a, as %DRM_SIMGPU_CMD_CHECKSUM computes it. */
-#define SIMGPU_FNV1A_OFFSET	0xcbf29ce484222325ull
-#define SIMGPU_FNV1A_PRIME	0x100000001b3ull
-
 /* Devices */
 int simgpu_open_all(int *fds, int max);
 int simgpu_reopen(int fd);

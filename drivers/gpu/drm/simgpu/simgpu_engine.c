@@ -357,7 +357,7 @@ static int simgpu_cmd_copy(struct simgpu_job *job, u64 dst, u64 src, u64 size)
 static int simgpu_cmd_checksum(struct simgpu_job *job, u64 dst, u64 src,
 			       u64 size)
 {
-	u64 hash = 0xcbf29ce484222325ULL;
+	u64 hash = DRM_SIMGPU_FNV1A_OFFSET;
 	unsigned int len, i;
 	int err;
 
@@ -371,7 +371,7 @@ static int simgpu_cmd_checksum(struct simgpu_job *job, u64 dst, u64 src,
 			return err;
 		for (i = 0; i < len; i++) {
 			hash ^= job->bounce[i];
-			hash *= 0x100000001b3ULL;
+			hash *= DRM_SIMGPU_FNV1A_PRIME;
 		}
 		cond_resched();
 	}
