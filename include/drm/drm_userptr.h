@@ -525,6 +525,17 @@ static inline unsigned long drm_userptr_size(const struct drm_userptr *uptr)
 }
 
 /**
+ * drm_userptr_start() - the first user address of a userptr
+ * @uptr: the userptr
+ *
+ * Return: the start given to drm_userptr_init().
+ */
+static inline unsigned long drm_userptr_start(const struct drm_userptr *uptr)
+{
+	return uptr->start;
+}
+
+/**
  * drm_userptr_is_valid() - a hint: is the whole userptr valid?
  * @uptr: the userptr
  *
@@ -552,6 +563,24 @@ static inline bool drm_userptr_is_valid(const struct drm_userptr *uptr)
 static inline struct mm_struct *drm_userptr_mm(const struct drm_userptr *uptr)
 {
 	return uptr->notifier.mm;
+}
+
+/**
+ * drm_userptr_notifier() - the interval notifier watching a userptr
+ * @uptr: the userptr
+ *
+ * For a driver's own hmm_range_fault() snapshot of the CPU mapping behind
+ * the userptr, one that must not fault (a debugging check of what the
+ * device accessed, say). Its sequence is the helper's: never call
+ * mmu_interval_set_seq() on it, and expect hmm_range_fault() to return
+ * -EBUSY during an invalidation.
+ *
+ * Return: the notifier; it lives until drm_userptr_fini().
+ */
+static inline struct mmu_interval_notifier *
+drm_userptr_notifier(struct drm_userptr *uptr)
+{
+	return &uptr->notifier;
 }
 
 #if IS_ENABLED(CONFIG_DRM_USERPTR_KUNIT_TEST)

@@ -40,22 +40,11 @@ static int simgpu_debugfs_stats_show(struct seq_file *m, void *data)
 	struct simgpu_stats *s = &sdev->stats;
 	struct drm_printer p = drm_seq_file_printer(m);
 	struct simgpu_vm *vm;
+	enum simgpu_stat stat;
 
-	seq_printf(m, "stale_translations: %lld\n", atomic64_read(&s->stale_translations));
-	seq_printf(m, "stale_pages: %lld\n", atomic64_read(&s->stale_pages));
-	seq_printf(m, "stale_dma: %lld\n", atomic64_read(&s->stale_dma));
-	seq_printf(m, "invalidations: %lld\n", atomic64_read(&s->invalidations));
-	seq_printf(m, "tlb_flushes: %lld\n", atomic64_read(&s->tlb_flushes));
-	seq_printf(m, "preemptions: %lld\n", atomic64_read(&s->preemptions));
-	seq_printf(m, "page_faults: %lld\n", atomic64_read(&s->page_faults));
-	seq_printf(m, "populates: %lld\n", atomic64_read(&s->populates));
-	seq_printf(m, "retries: %lld\n", atomic64_read(&s->retries));
-	seq_printf(m, "eagain: %lld\n", atomic64_read(&s->eagain));
-	seq_printf(m, "jobs: %lld\n", atomic64_read(&s->jobs));
-	seq_printf(m, "job_errors: %lld\n", atomic64_read(&s->job_errors));
-	seq_printf(m, "bytes: %lld\n", atomic64_read(&s->bytes));
-	seq_printf(m, "job_timeouts: %lld\n", atomic64_read(&s->job_timeouts));
-	seq_printf(m, "legacy_overlaps: %lld\n", atomic64_read(&s->legacy_overlaps));
+	for (stat = 0; stat < SIMGPU_NUM_STATS; stat++)
+		seq_printf(m, "%s: %llu\n", simgpu_stat_descs[stat].name,
+			   simgpu_stat_read(sdev, stat));
 	simgpu_hist_show(m, "invalidate_start", &s->start_time);
 	simgpu_hist_show(m, "invalidate_finish_wait", &s->finish_wait);
 

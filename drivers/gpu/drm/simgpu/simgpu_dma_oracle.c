@@ -4,7 +4,7 @@
  * and helper structure: the DMA API's own map and unmap tracepoints feed
  * it, as an IOMMU would see the device's mappings.
  *
- * The stale-access oracle of simgpu_engine.c judges accesses by the
+ * The stale-access oracle of simgpu_oracle.c judges accesses by the
  * driver's bookkeeping (the invalidation a translation belongs to, the page
  * the CPU maps). A translation to a DMA address that the helper has
  * already unmapped, or that the DMA layer bounced, looks fine to that

@@ -45,6 +45,53 @@
  * drm_userptr's two steps: see simgpu_invalidate.c.
  */
 
+/**
+ * DOC: simgpu locking
+ *
+ * Outermost first; a lock is only taken while holding those above it.
+ *
+ * 1. &simgpu_vm.lock (mutex, process context): config, bind, unbind and
+ *    exec of one VM; the fault handler and the rebind worker take it too.
+ * 2. The mmap_lock, in read mode: populations (hmm_range_fault()).
+ * 3. The BOs' reservations, in one drm_exec section (exec only).
+ * 4. &simgpu_legacy_mn.lock (rw_semaphore): exec of a legacy-baseline VM
+ *    takes it in write mode; the whole-mm notifier in read mode, never
+ *    sleeping on a range that must not block.
+ * 5. The domain's notifier lock (drm_userptr_notifier_lock()): read mode
+ *    around every commit of PTEs and removal of a binding; the helper
+ *    takes it in write mode around the invalidate_start steps, inside the
+ *    mmu notifier, where nothing may allocate or wait for the GPU.
+ * 6. &simgpu_vm.commit_lock (mutex): writers of the bindings' PTEs and of
+ *    the binding lists. Nothing under it allocates.
+ * 7. &simgpu_preempt.lock (spinlock, irqsave): the preemption state and
+ *    &simgpu_preempt.pending. Taken from the preemption hrtimer, whose
+ *    completion zaps the pending BOs under it.
+ * 8. &simgpu_engine.tlb_lock (spinlock, irqsave): one engine's TLB, held
+ *    across each page access, so that a completed TLB flush (which takes
+ *    it from the flush hrtimer) means no access through an old
+ *    translation is in flight.
+ * 9. &simgpu_vm.pt_lock (spinlock, irqsave): the page table
+ *    (&simgpu_vma.present, .zap_count, .zap_marks) and the zap state of
+ *    each BO: &simgpu_bo.zap_first, .zap_end, .zapped and .flush_seq. A
+ *    start adds to the span and clears @zapped, a zap empties the span,
+ *    requests the flush, records it in @flush_seq and sets @zapped, each
+ *    in one critical section; so after a finish, @zapped is true and
+ *    @flush_seq names a completed flush that covers every zap the
+ *    invalidation needed. The lockless READ_ONCE() of @zapped in a finish
+ *    only skips a wait; the decision to zap is taken again under the lock.
+ * 10. &simgpu_flush.lock (spinlock, irqsave): a GPU's flush requests; the
+ *     flush hrtimer takes it after, not inside, the TLB locks.
+ *
+ * Leaves, taken with nothing of the above needed: &simgpu_vm.bo_lock (the
+ * VM's BO list), &simgpu_vm.jobs_lock (its job fences),
+ * &simgpu_engine.fence_lock (hardware fences), &simgpu_device.vms_lock and
+ * .legacy_lock (mutexes, the device's lists of VMs and legacy notifiers)
+ * and the DMA oracle's xarray.
+ *
+ * &simgpu_bo.inval_start_ns is a timestamp for the statistics only, written
+ * by each start and read by each finish without a lock.
+ */
+
 static struct platform_device *simgpu_pdevs[SIMGPU_MAX_GPUS];
 
 unsigned int simgpu_num_gpus = 4;
@@ -204,30 +251,47 @@ static int simgpu_unbind_ioctl(struct drm_device *drm, void *data,
 	return simgpu_vm_unbind(file->driver_priv, args->gpu_addr);
 }
 
+#define SIMGPU_STAT(stat, field)					\
+	[stat] = { #field, offsetof(struct drm_simgpu_stats, field) }
+
+/* The counters as debugfs lists them and STATS reports them. */
+const struct simgpu_stat_desc simgpu_stat_descs[SIMGPU_NUM_STATS] = {
+	SIMGPU_STAT(SIMGPU_STAT_STALE_TRANSLATIONS, stale_translations),
+	SIMGPU_STAT(SIMGPU_STAT_STALE_PAGES, stale_pages),
+	SIMGPU_STAT(SIMGPU_STAT_STALE_DMA, stale_dma),
+	SIMGPU_STAT(SIMGPU_STAT_INVALIDATIONS, invalidations),
+	SIMGPU_STAT(SIMGPU_STAT_TLB_FLUSHES, tlb_flushes),
+	SIMGPU_STAT(SIMGPU_STAT_PREEMPTIONS, preemptions),
+	SIMGPU_STAT(SIMGPU_STAT_PAGE_FAULTS, page_faults),
+	SIMGPU_STAT(SIMGPU_STAT_POPULATES, populates),
+	SIMGPU_STAT(SIMGPU_STAT_RETRIES, retries),
+	SIMGPU_STAT(SIMGPU_STAT_EAGAIN, eagain),
+	SIMGPU_STAT(SIMGPU_STAT_JOBS, jobs),
+	SIMGPU_STAT(SIMGPU_STAT_JOB_ERRORS, job_errors),
+	SIMGPU_STAT(SIMGPU_STAT_JOB_TIMEOUTS, job_timeouts),
+	SIMGPU_STAT(SIMGPU_STAT_BYTES, bytes),
+	/* The legacy baseline's, not in the uapi. */
+	[SIMGPU_STAT_LEGACY_OVERLAPS] = { "legacy_overlaps", SIZE_MAX },
+};
+
 static int simgpu_stats_ioctl(struct drm_device *drm, void *data,
 			      struct drm_file *file)
 {
 	struct simgpu_device *sdev = to_simgpu_device(drm);
-	struct simgpu_stats *s = &sdev->stats;
 	struct drm_simgpu_stats *out = data;
+	enum simgpu_stat stat;
 
 	if (out->flags || out->pad)
 		return -EINVAL;
-	out->stale_translations = atomic64_read(&s->stale_translations);
-	out->stale_pages = atomic64_read(&s->stale_pages);
-	out->stale_dma = atomic64_read(&s->stale_dma) +
-			 simgpu_dma_oracle_errors(sdev->dma_oracle);
-	out->invalidations = atomic64_read(&s->invalidations);
-	out->tlb_flushes = atomic64_read(&s->tlb_flushes);
-	out->preemptions = atomic64_read(&s->preemptions);
-	out->page_faults = atomic64_read(&s->page_faults);
-	out->populates = atomic64_read(&s->populates);
-	out->retries = atomic64_read(&s->retries);
-	out->eagain = atomic64_read(&s->eagain);
-	out->jobs = atomic64_read(&s->jobs);
-	out->job_errors = atomic64_read(&s->job_errors);
-	out->bytes = atomic64_read(&s->bytes);
-	out->job_timeouts = atomic64_read(&s->job_timeouts);
+	for (stat = 0; stat < SIMGPU_NUM_STATS; stat++) {
+		size_t offset = simgpu_stat_descs[stat].uapi_offset;
+
+		if (offset != SIZE_MAX)
+			*(__u64 *)((char *)out + offset) =
+				simgpu_stat_read(sdev, stat);
+	}
+	/* Mappings the DMA oracle saw go wrong are stale DMA too. */
+	out->stale_dma += simgpu_dma_oracle_errors(sdev->dma_oracle);
 	return 0;
 }
 

@@ -60,47 +60,70 @@ struct simgpu_hist {
 };
 
 /**
- * struct simgpu_stats - a GPU's counters, see &struct drm_simgpu_stats
+ * enum simgpu_stat - a GPU's counters, see &struct drm_simgpu_stats
+ * @SIMGPU_STAT_STALE_TRANSLATIONS: accesses through a finished invalidation.
+ * @SIMGPU_STAT_STALE_PAGES: accesses to a page the CPU no longer maps there.
+ * @SIMGPU_STAT_STALE_DMA: accesses to a DMA address the device had not
+ *	mapped for that page (see &struct simgpu_dma_oracle); they fault.
+ * @SIMGPU_STAT_INVALIDATIONS: invalidate_start calls.
+ * @SIMGPU_STAT_TLB_FLUSHES: TLB flushes completed.
+ * @SIMGPU_STAT_PREEMPTIONS: context preemptions completed.
+ * @SIMGPU_STAT_PAGE_FAULTS: recoverable page faults serviced.
+ * @SIMGPU_STAT_POPULATES: populations of an invalid userptr.
+ * @SIMGPU_STAT_RETRIES: populate-and-commit retries.
+ * @SIMGPU_STAT_EAGAIN: exec calls that gave up with -EAGAIN.
+ * @SIMGPU_STAT_JOBS: jobs run.
+ * @SIMGPU_STAT_JOB_ERRORS: jobs that stopped with an error.
+ * @SIMGPU_STAT_JOB_TIMEOUTS: jobs stopped by the job timeout.
+ * @SIMGPU_STAT_BYTES: bytes accessed by the engines.
+ * @SIMGPU_STAT_LEGACY_OVERLAPS: BOs the legacy notifiers found in a range.
+ * @SIMGPU_NUM_STATS: the number of counters.
+ */
+enum simgpu_stat {
+	SIMGPU_STAT_STALE_TRANSLATIONS,
+	SIMGPU_STAT_STALE_PAGES,
+	SIMGPU_STAT_STALE_DMA,
+	SIMGPU_STAT_INVALIDATIONS,
+	SIMGPU_STAT_TLB_FLUSHES,
+	SIMGPU_STAT_PREEMPTIONS,
+	SIMGPU_STAT_PAGE_FAULTS,
+	SIMGPU_STAT_POPULATES,
+	SIMGPU_STAT_RETRIES,
+	SIMGPU_STAT_EAGAIN,
+	SIMGPU_STAT_JOBS,
+	SIMGPU_STAT_JOB_ERRORS,
+	SIMGPU_STAT_JOB_TIMEOUTS,
+	SIMGPU_STAT_BYTES,
+	SIMGPU_STAT_LEGACY_OVERLAPS,
+	SIMGPU_NUM_STATS
+};
+
+/**
+ * struct simgpu_stats - a GPU's counters and latency histograms
  */
 struct simgpu_stats {
-	/** @stale_translations: accesses through a finished invalidation. */
-	atomic64_t stale_translations;
-	/** @stale_pages: accesses to a page the CPU no longer maps there. */
-	atomic64_t stale_pages;
-	/**
-	 * @stale_dma: accesses to a DMA address the device had not mapped
-	 * for that page (see &struct simgpu_dma_oracle); they fault.
-	 */
-	atomic64_t stale_dma;
-	/** @invalidations: invalidate_start calls. */
-	atomic64_t invalidations;
-	/** @tlb_flushes: TLB flushes completed. */
-	atomic64_t tlb_flushes;
-	/** @preemptions: context preemptions completed. */
-	atomic64_t preemptions;
-	/** @page_faults: recoverable page faults serviced. */
-	atomic64_t page_faults;
-	/** @populates: populations of an invalid userptr. */
-	atomic64_t populates;
-	/** @retries: populate-and-commit retries. */
-	atomic64_t retries;
-	/** @eagain: exec calls that gave up with -EAGAIN. */
-	atomic64_t eagain;
-	/** @jobs: jobs run. */
-	atomic64_t jobs;
-	/** @job_errors: jobs that stopped with an error. */
-	atomic64_t job_errors;
-	/** @job_timeouts: jobs stopped by the job timeout. */
-	atomic64_t job_timeouts;
-	/** @legacy_overlaps: BOs the legacy notifiers found in a range. */
-	atomic64_t legacy_overlaps;
-	/** @bytes: bytes accessed by the engines. */
-	atomic64_t bytes;
+	/** @count: by &enum simgpu_stat. */
+	atomic64_t count[SIMGPU_NUM_STATS];
 	/** @start_time: time spent in invalidate_start. */
 	struct simgpu_hist start_time;
 	/** @finish_wait: from invalidate_start until invalidate_finish returns. */
 	struct simgpu_hist finish_wait;
 };
+
+/**
+ * struct simgpu_stat_desc - how a counter is listed and reported
+ */
+struct simgpu_stat_desc {
+	/** @name: its name in debugfs. */
+	const char *name;
+	/**
+	 * @uapi_offset: of its field in &struct drm_simgpu_stats, or SIZE_MAX
+	 * if STATS does not report it.
+	 */
+	size_t uapi_offset;
+};
+
+extern const struct simgpu_stat_desc simgpu_stat_descs[SIMGPU_NUM_STATS];
 
 /**
  * struct simgpu_tlb_entry - one cached translation
@@ -543,6 +566,24 @@ struct simgpu_job {
 	u8 *bounce;
 };
 
+static inline void simgpu_stat_add(struct simgpu_device *sdev,
+				   enum simgpu_stat stat, u64 n)
+{
+	atomic64_add(n, &sdev->stats.count[stat]);
+}
+
+static inline void simgpu_stat_inc(struct simgpu_device *sdev,
+				   enum simgpu_stat stat)
+{
+	atomic64_inc(&sdev->stats.count[stat]);
+}
+
+static inline u64 simgpu_stat_read(struct simgpu_device *sdev,
+				   enum simgpu_stat stat)
+{
+	return atomic64_read(&sdev->stats.count[stat]);
+}
+
 static inline ktime_t simgpu_us_to_ktime(unsigned int us)
 {
 	return ns_to_ktime((u64)us * NSEC_PER_USEC);
@@ -560,6 +601,9 @@ int simgpu_vm_bind(struct simgpu_vm *vm, struct simgpu_bo *bo, u64 gpu_addr,
 		   u32 flags);
 int simgpu_vm_unbind(struct simgpu_vm *vm, u64 gpu_addr);
 void simgpu_bo_commit(struct simgpu_bo *bo);
+void simgpu_vma_zap_range_locked(struct simgpu_vma *vma, unsigned long first,
+				 unsigned long end);
+void simgpu_vma_zap_locked(struct simgpu_vma *vma);
 int simgpu_bo_populate(struct simgpu_bo *bo);
 int simgpu_vm_service_fault(struct simgpu_vm *vm, unsigned long gpu_pfn);
 void simgpu_vm_queue_rebind(struct simgpu_vm *vm);
@@ -577,21 +621,30 @@ extern const struct drm_userptr_ops simgpu_userptr_ops;
 void simgpu_bo_invalidate_start(struct simgpu_bo *bo, unsigned long pgoff,
 				unsigned long npages);
 void simgpu_bo_invalidate_finish(struct simgpu_bo *bo);
+void simgpu_bo_zap_and_flush(struct simgpu_bo *bo);
+
+/* simgpu_preempt.c */
 void simgpu_preempt_init(struct simgpu_preempt *preempt);
 void simgpu_preempt_enter(struct simgpu_vm *vm);
 void simgpu_preempt_exit(struct simgpu_vm *vm);
+void simgpu_preempt_request_locked(struct simgpu_vm *vm);
+void simgpu_preempt_wait(struct simgpu_vm *vm);
 void simgpu_preempt_resume(struct simgpu_vm *vm);
-void simgpu_preempt_request(struct simgpu_vm *vm);
 
 /* simgpu_tlb.c */
+int simgpu_tlb_translate(struct simgpu_engine *engine, struct simgpu_vm *vm,
+			 unsigned long gpu_pfn, struct simgpu_tlb_entry **entry);
 void simgpu_flush_init(struct simgpu_device *sdev);
 u64 simgpu_tlb_flush_request(struct simgpu_device *sdev);
 void simgpu_tlb_flush_wait(struct simgpu_device *sdev, u64 seq);
 bool simgpu_tlb_flush_done(struct simgpu_device *sdev, u64 seq);
-void simgpu_vma_zap_range_locked(struct simgpu_vma *vma, unsigned long first,
-				 unsigned long end);
-void simgpu_vma_zap_locked(struct simgpu_vma *vma);
-void simgpu_vma_zap(struct simgpu_vma *vma);
+
+/* simgpu_oracle.c */
+struct page *simgpu_oracle_cpu_page(struct simgpu_vm *vm,
+				    unsigned long gpu_pfn);
+void simgpu_oracle_check(struct simgpu_vm *vm,
+			 const struct simgpu_tlb_entry *e,
+			 struct page *page, struct page *cpu_page);
 
 /* simgpu_engine.c */
 int simgpu_engine_init(struct simgpu_device *sdev, unsigned int index);

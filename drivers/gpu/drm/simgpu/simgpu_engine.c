@@ -2,17 +2,14 @@
 /*
  * Copyright © 2026 The drm_userptr authors
  *
- * The engines of a simulated GPU: address translation through the TLB and
- * the page table, page accesses, the stale-access oracle and the commands.
+ * The engines of a simulated GPU: their schedulers, page accesses (through
+ * the TLB of simgpu_tlb.c, judged by simgpu_oracle.c) and the commands.
  */
 
 #include <linux/delay.h>
 #include <linux/dma-direct.h>
 #include <linux/highmem.h>
-#include <linux/hmm.h>
-#include <linux/hugetlb_inline.h>
 #include <linux/mm.h>
-#include <linux/sched/mm.h>
 
 #include "simgpu_drv.h"
 
@@ -94,125 +91,6 @@ bool simgpu_job_stopped(const struct simgpu_job *job)
 	       ktime_after(ktime_get(), job->deadline);
 }
 
-/*
- * Find the translation of a GPU page: in the TLB, else from the page table
- * into the TLB. Returns 0, -ENOENT if the page is bound but not present,
- * or -EFAULT if nothing is bound there.
- */
-static int simgpu_tlb_translate(struct simgpu_engine *engine,
-				struct simgpu_vm *vm, unsigned long gpu_pfn,
-				struct simgpu_tlb_entry **entry)
-{
-	struct simgpu_tlb_entry *e = &engine->tlb[gpu_pfn % SIMGPU_TLB_ENTRIES];
-	struct simgpu_vma *vma;
-	int err = 0;
-
-	lockdep_assert_held(&engine->tlb_lock);
-	*entry = e;
-	if (e->valid && e->vm_id == vm->id && e->gpu_pfn == gpu_pfn)
-		return 0;
-
-	spin_lock(&vm->pt_lock);
-	vma = mtree_load(&vm->vmas, gpu_pfn);
-	if (!vma) {
-		err = -EFAULT;
-	} else if (!test_bit(gpu_pfn - vma->first, vma->present)) {
-		err = -ENOENT;
-	} else {
-		e->vm_id = vm->id;
-		e->vma_id = vma->id;
-		e->zap_count = vma->zap_count;
-		e->gpu_pfn = gpu_pfn;
-		e->addr = vma->ptes[gpu_pfn - vma->first];
-		e->writable = !vma->read_only;
-		e->valid = true;
-	}
-	spin_unlock(&vm->pt_lock);
-	return err;
-}
-
-/*
- * The oracle's view of the CPU side: the page the process maps now at the
- * address behind a GPU page, or NULL if that cannot be told without
- * waiting (the mmap_lock is contended) or nothing is mapped.
- *
- * A snapshot through hmm_range_fault() without a fault: unlike
- * get_user_pages_remote(), which always touches the page, it neither
- * marks the folio accessed (an activation queued on the engine's CPU,
- * holding a reference, keeps the folio off the LRU and makes MADV_FREE
- * and reclaim skip it) nor takes a reference. The page is therefore only
- * compared, never used. It takes the BO's notifier sequence as it is
- * instead of mmu_interval_read_begin(), which would wait for an
- * invalidation in progress, one that may be waiting for this very access.
- * hugetlb mappings are not looked at: their walk takes the VMA's hugetlb
- * lock, which a truncation of the file holds, without the mmap_lock,
- * while its invalidation waits for this access.
- */
-static struct page *simgpu_oracle_cpu_page(struct simgpu_vm *vm,
-					   unsigned long gpu_pfn)
-{
-	struct simgpu_bo *bo = NULL;
-	struct page *page = NULL;
-	struct simgpu_vma *vma;
-	unsigned long hmm_pfn = 0;
-	struct hmm_range range = {
-		.hmm_pfns = &hmm_pfn,
-	};
-	struct mm_struct *mm;
-
-	if (!READ_ONCE(simgpu_oracle_cpu_check))
-		return NULL;
-
-	rcu_read_lock();
-	vma = mtree_load(&vm->vmas, gpu_pfn);
-	if (vma && kref_get_unless_zero(&vma->bo->base.refcount)) {
-		bo = vma->bo;
-		range.start = bo->uptr.start +
-			      ((gpu_pfn - vma->first) << PAGE_SHIFT);
-	}
-	rcu_read_unlock();
-	if (!bo)
-		return NULL;
-
-	range.end = range.start + PAGE_SIZE;
-	range.notifier = &bo->uptr.notifier;
-	range.notifier_seq = READ_ONCE(bo->uptr.notifier.invalidate_seq);
-	mm = bo->uptr.notifier.mm;
-	if (mmget_not_zero(mm)) {
-		if (mmap_read_trylock(mm)) {
-			struct vm_area_struct *cpu_vma = vma_lookup(mm, range.start);
-
-			if (cpu_vma && !is_vm_hugetlb_page(cpu_vma) &&
-			    !hmm_range_fault(&range) && (hmm_pfn & HMM_PFN_VALID))
-				page = hmm_pfn_to_page(hmm_pfn);
-			mmap_read_unlock(mm);
-		}
-		/* Never tear an exited process's mm down from an engine. */
-		mmput_async(mm);
-	}
-	drm_gem_object_put(&bo->base);
-	return page;
-}
-
-/* After an access through @e: was the translation still allowed? */
-static void simgpu_oracle_check(struct simgpu_vm *vm,
-				const struct simgpu_tlb_entry *e,
-				struct page *page, struct page *cpu_page)
-{
-	struct simgpu_stats *stats = &vm->sdev->stats;
-	struct simgpu_vma *vma;
-
-	rcu_read_lock();
-	vma = mtree_load(&vm->vmas, e->gpu_pfn);
-	if (!vma || vma->id != e->vma_id ||
-	    e->zap_count < READ_ONCE(vma->finished_zaps))
-		atomic64_inc(&stats->stale_translations);
-	rcu_read_unlock();
-
-	if (cpu_page && cpu_page != page)
-		atomic64_inc(&stats->stale_pages);
-}
-
 static void simgpu_page_op(void *kaddr, void *buf, unsigned int len,
 			   unsigned int op)
 {
@@ -286,7 +164,7 @@ int simgpu_engine_access(struct simgpu_engine *engine, struct simgpu_vm *vm,
 				simgpu_page_op(kaddr + offset, buf, len, op);
 				kunmap_local(kaddr);
 			} else {
-				atomic64_inc(&sdev->stats.stale_dma);
+				simgpu_stat_inc(sdev, SIMGPU_STAT_STALE_DMA);
 				err = -EFAULT;
 			}
 			simgpu_oracle_check(vm, e, page, cpu_page);
@@ -296,7 +174,7 @@ int simgpu_engine_access(struct simgpu_engine *engine, struct simgpu_vm *vm,
 		simgpu_preempt_exit(vm);
 
 		if (!err)
-			atomic64_add(len, &vm->sdev->stats.bytes);
+			simgpu_stat_add(vm->sdev, SIMGPU_STAT_BYTES, len);
 		if (err != -ENOENT)
 			return err;
 		if (READ_ONCE(vm->mode) != DRM_SIMGPU_MODE_FAULT ||
@@ -314,7 +192,8 @@ static unsigned int simgpu_chunk(u64 addr, u64 size)
 	return min_t(u64, size, PAGE_SIZE - offset_in_page(addr));
 }
 
-static int simgpu_cmd_fill(struct simgpu_job *job, u64 dst, u64 size, u32 v)
+static int simgpu_engine_exec_fill(struct simgpu_job *job, u64 dst, u64 size,
+				   u32 v)
 {
 	unsigned int len;
 	int err;
@@ -332,7 +211,8 @@ static int simgpu_cmd_fill(struct simgpu_job *job, u64 dst, u64 size, u32 v)
 	return 0;
 }
 
-static int simgpu_cmd_copy(struct simgpu_job *job, u64 dst, u64 src, u64 size)
+static int simgpu_engine_exec_copy(struct simgpu_job *job, u64 dst, u64 src,
+				   u64 size)
 {
 	unsigned int len;
 	int err;
@@ -354,8 +234,8 @@ static int simgpu_cmd_copy(struct simgpu_job *job, u64 dst, u64 src, u64 size)
 	return 0;
 }
 
-static int simgpu_cmd_checksum(struct simgpu_job *job, u64 dst, u64 src,
-			       u64 size)
+static int simgpu_engine_exec_checksum(struct simgpu_job *job, u64 dst,
+				       u64 src, u64 size)
 {
 	u64 hash = DRM_SIMGPU_FNV1A_OFFSET;
 	unsigned int len, i;
@@ -379,7 +259,7 @@ static int simgpu_cmd_checksum(struct simgpu_job *job, u64 dst, u64 src,
 				    sizeof(hash), SIMGPU_ACCESS_WRITE);
 }
 
-/* What ends a spin's sleep before its time: see simgpu_cmd_spin(). */
+/* What ends a spin's sleep before its time: see simgpu_engine_exec_spin(). */
 static bool simgpu_spin_interrupted(const struct simgpu_job *job)
 {
 	return READ_ONCE(job->timed_out) || READ_ONCE(job->vm->closed) ||
@@ -394,7 +274,7 @@ static bool simgpu_spin_interrupted(const struct simgpu_job *job)
  * the spin's end or the job's deadline, or until the preemption's ack, the
  * timeout handler or close wakes it on &simgpu_preempt.wq.
  */
-static int simgpu_cmd_spin(struct simgpu_job *job, u64 us)
+static int simgpu_engine_exec_spin(struct simgpu_job *job, u64 us)
 {
 	struct simgpu_vm *vm = job->vm;
 	ktime_t end = ktime_add_us(ktime_get(), us), now;
@@ -431,9 +311,9 @@ int simgpu_job_execute_cmd(struct simgpu_job *job,
 
 	switch (cmd->op) {
 	case DRM_SIMGPU_CMD_FILL:
-		return simgpu_cmd_fill(job, cmd->dst, cmd->size, v);
+		return simgpu_engine_exec_fill(job, cmd->dst, cmd->size, v);
 	case DRM_SIMGPU_CMD_COPY:
-		return simgpu_cmd_copy(job, cmd->dst, cmd->src, cmd->size);
+		return simgpu_engine_exec_copy(job, cmd->dst, cmd->src, cmd->size);
 	case DRM_SIMGPU_CMD_STORE_DWORD:
 		return simgpu_engine_access(job->engine, job->vm, cmd->dst, &v,
 					    sizeof(v), SIMGPU_ACCESS_WRITE);
@@ -441,9 +321,9 @@ int simgpu_job_execute_cmd(struct simgpu_job *job,
 		return simgpu_engine_access(job->engine, job->vm, cmd->dst, &v,
 					    sizeof(v), SIMGPU_ACCESS_ADD);
 	case DRM_SIMGPU_CMD_CHECKSUM:
-		return simgpu_cmd_checksum(job, cmd->dst, cmd->src, cmd->size);
+		return simgpu_engine_exec_checksum(job, cmd->dst, cmd->src, cmd->size);
 	case DRM_SIMGPU_CMD_SPIN:
-		return simgpu_cmd_spin(job, cmd->value);
+		return simgpu_engine_exec_spin(job, cmd->value);
 	}
 	return -EINVAL;
 }

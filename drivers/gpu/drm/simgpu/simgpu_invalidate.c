@@ -3,7 +3,7 @@
  * Copyright © 2026 The drm_userptr authors
  *
  * Userptr invalidation on a simulated GPU: drm_userptr's two steps in the
- * three modes, and context preemption.
+ * three modes. The preemption they use is simgpu_preempt.c.
  */
 
 #include <linux/dma-resv.h>
@@ -68,13 +68,18 @@ static void simgpu_bo_zap_add(struct simgpu_bo *bo, unsigned long pgoff,
 	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
 }
 
-/*
- * Zap the span in every binding of the BO, empty it and request the TLB
- * flush that covers it, all in one critical section: a start either added
- * to the span before (and this zap and flush cover it) or adds to it after
- * (and clears @zapped again, so its own finish zaps).
+/**
+ * simgpu_bo_zap_and_flush() - zap what a BO's invalidations take away
+ * @bo: the BO
+ *
+ * Zaps the span in every binding of the BO, empties it and requests the
+ * TLB flush that covers it, all in one critical section: a start either
+ * added to the span before (and this zap and flush cover it) or adds to it
+ * after (and clears &simgpu_bo.zapped again, so its own finish zaps).
+ * Called from the invalidation steps and, under &simgpu_preempt.lock,
+ * from the completion of a preemption.
  */
-static void simgpu_bo_zap_and_flush(struct simgpu_bo *bo)
+void simgpu_bo_zap_and_flush(struct simgpu_bo *bo)
 {
 	struct simgpu_vma *vma;
 	unsigned long flags;
@@ -139,174 +144,6 @@ static void simgpu_bo_zaps_finished(struct simgpu_bo *bo)
 	spin_unlock_irqrestore(&bo->vm->pt_lock, flags);
 }
 
-/*
- * The context is off the engines: zap the BOs whose invalidation waited for
- * that, and start their TLB flush at once, as hardware signalling
- * preemption completion lets a driver do. Every GPU's flush then runs in
- * parallel with the others', instead of after each invalidate_finish.
- */
-static void simgpu_preempt_zap_pending(struct simgpu_vm *vm)
-{
-	struct simgpu_bo *bo, *next;
-
-	lockdep_assert_held(&vm->preempt.lock);
-	list_for_each_entry_safe(bo, next, &vm->preempt.pending, preempt_link) {
-		simgpu_bo_zap_and_flush(bo);
-		list_del_init(&bo->preempt_link);
-	}
-}
-
-static void simgpu_preempt_try_ack(struct simgpu_vm *vm)
-{
-	struct simgpu_preempt *p = &vm->preempt;
-
-	lockdep_assert_held(&p->lock);
-	if (p->state == SIMGPU_PREEMPT_REQUESTED && p->elapsed && !p->active) {
-		p->state = SIMGPU_PREEMPTED;
-		atomic64_inc(&vm->sdev->stats.preemptions);
-		simgpu_preempt_zap_pending(vm);
-		wake_up_all(&p->wq);
-	}
-}
-
-static void simgpu_preempt_request_locked(struct simgpu_vm *vm)
-{
-	struct simgpu_preempt *p = &vm->preempt;
-
-	lockdep_assert_held(&p->lock);
-	if (p->state != SIMGPU_RUNNING)
-		return;
-	p->state = SIMGPU_PREEMPT_REQUESTED;
-	p->elapsed = false;
-	hrtimer_start(&p->timer, simgpu_us_to_ktime(READ_ONCE(simgpu_preempt_latency_us)),
-		      HRTIMER_MODE_REL);
-}
-
-static enum hrtimer_restart simgpu_preempt_timer(struct hrtimer *timer)
-{
-	struct simgpu_vm *vm = container_of(timer, struct simgpu_vm,
-					    preempt.timer);
-	unsigned long flags;
-
-	spin_lock_irqsave(&vm->preempt.lock, flags);
-	vm->preempt.elapsed = true;
-	simgpu_preempt_try_ack(vm);
-	spin_unlock_irqrestore(&vm->preempt.lock, flags);
-	return HRTIMER_NORESTART;
-}
-
-/**
- * simgpu_preempt_init() - initialise a VM context's preemption state
- * @preempt: the state
- */
-void simgpu_preempt_init(struct simgpu_preempt *preempt)
-{
-	spin_lock_init(&preempt->lock);
-	init_waitqueue_head(&preempt->wq);
-	preempt->state = SIMGPU_RUNNING;
-	INIT_LIST_HEAD(&preempt->pending);
-	hrtimer_init(&preempt->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	preempt->timer.function = simgpu_preempt_timer;
-}
-
-/**
- * simgpu_preempt_enter() - a page-access boundary: start an access
- * @vm: the VM whose context is running
- *
- * Completes a preemption whose latency has passed and, while the context
- * is preempted, waits for it to be resumed. Each call is paired with
- * simgpu_preempt_exit().
- */
-void simgpu_preempt_enter(struct simgpu_vm *vm)
-{
-	struct simgpu_preempt *p = &vm->preempt;
-	unsigned long flags;
-
-	spin_lock_irqsave(&p->lock, flags);
-	for (;;) {
-		simgpu_preempt_try_ack(vm);
-		if (p->state != SIMGPU_PREEMPTED)
-			break;
-		spin_unlock_irqrestore(&p->lock, flags);
-		wait_event(p->wq, READ_ONCE(p->state) != SIMGPU_PREEMPTED);
-		spin_lock_irqsave(&p->lock, flags);
-	}
-	p->active++;
-	spin_unlock_irqrestore(&p->lock, flags);
-}
-
-/**
- * simgpu_preempt_exit() - a page-access boundary: the access is done
- * @vm: the VM whose context is running
- */
-void simgpu_preempt_exit(struct simgpu_vm *vm)
-{
-	struct simgpu_preempt *p = &vm->preempt;
-	unsigned long flags;
-
-	spin_lock_irqsave(&p->lock, flags);
-	p->active--;
-	simgpu_preempt_try_ack(vm);
-	spin_unlock_irqrestore(&p->lock, flags);
-}
-
-/**
- * simgpu_preempt_resume() - let a preempted context run again
- * @vm: the VM
- *
- * Called by the rebind worker with the notifier lock held, once every
- * userptr of the VM is mapped again (or can never be). A preemption
- * requested since is left alone.
- */
-void simgpu_preempt_resume(struct simgpu_vm *vm)
-{
-	struct simgpu_preempt *p = &vm->preempt;
-	unsigned long flags;
-
-	spin_lock_irqsave(&p->lock, flags);
-	if (p->state == SIMGPU_PREEMPTED) {
-		p->state = SIMGPU_RUNNING;
-		wake_up_all(&p->wq);
-	}
-	spin_unlock_irqrestore(&p->lock, flags);
-}
-
-/**
- * simgpu_preempt_request() - ask for a VM's context to be preempted
- * @vm: the VM
- *
- * Does not wait. Nothing happens if a preemption is already requested or
- * done.
- */
-void simgpu_preempt_request(struct simgpu_vm *vm)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&vm->preempt.lock, flags);
-	simgpu_preempt_request_locked(vm);
-	spin_unlock_irqrestore(&vm->preempt.lock, flags);
-}
-
-/* Wait until the VM's context is off the engines, asking again if needed. */
-static void simgpu_preempt_wait(struct simgpu_vm *vm)
-{
-	struct simgpu_preempt *p = &vm->preempt;
-	enum simgpu_preempt_state state;
-	unsigned long flags;
-
-	for (;;) {
-		spin_lock_irqsave(&p->lock, flags);
-		/* A resume for another userptr may have come in between. */
-		simgpu_preempt_request_locked(vm);
-		state = p->state;
-		spin_unlock_irqrestore(&p->lock, flags);
-		if (state == SIMGPU_PREEMPTED)
-			return;
-		wait_event(p->wq,
-			   READ_ONCE(p->state) != SIMGPU_PREEMPT_REQUESTED);
-	}
-}
-
 /**
  * simgpu_bo_invalidate_start() - first step of invalidating a BO
  * @bo: the BO
@@ -324,7 +161,7 @@ void simgpu_bo_invalidate_start(struct simgpu_bo *bo, unsigned long pgoff,
 	u64 t0 = ktime_get_ns();
 	unsigned long flags;
 
-	atomic64_inc(&sdev->stats.invalidations);
+	simgpu_stat_inc(sdev, SIMGPU_STAT_INVALIDATIONS);
 	WRITE_ONCE(bo->inval_start_ns, t0);
 	simgpu_bo_zap_add(bo, pgoff, npages);
 

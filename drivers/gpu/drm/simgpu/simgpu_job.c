@@ -62,7 +62,7 @@ static void simgpu_job_run_work(struct work_struct *work)
 {
 	struct simgpu_job *job = container_of(work, struct simgpu_job,
 					      run_work);
-	struct simgpu_stats *stats = &job->vm->sdev->stats;
+	struct simgpu_device *sdev = job->vm->sdev;
 	struct dma_fence *fence = job->hw_fence;
 	/* The job may be freed as soon as its fence signals. */
 	bool long_running = job->long_running;
@@ -79,9 +79,9 @@ static void simgpu_job_run_work(struct work_struct *work)
 		err = simgpu_job_stopped(job) ? -ETIMEDOUT :
 		      simgpu_job_execute_cmd(job, &job->cmds[i]);
 
-	atomic64_inc(&stats->jobs);
+	simgpu_stat_inc(sdev, SIMGPU_STAT_JOBS);
 	if (err) {
-		atomic64_inc(&stats->job_errors);
+		simgpu_stat_inc(sdev, SIMGPU_STAT_JOB_ERRORS);
 		dma_fence_set_error(fence, err);
 	}
 	/*
@@ -131,7 +131,7 @@ static enum drm_gpu_sched_stat simgpu_timedout_job(struct drm_sched_job *sched_j
 		WRITE_ONCE(job->timed_out, true);
 		/* A spinning job sleeps. */
 		wake_up_all(&job->vm->preempt.wq);
-		atomic64_inc(&job->vm->sdev->stats.job_timeouts);
+		simgpu_stat_inc(job->vm->sdev, SIMGPU_STAT_JOB_TIMEOUTS);
 	}
 	/*
 	 * drm_sched took the job off its pending list for the handler; it
@@ -330,9 +330,29 @@ static int simgpu_job_collect_bos(struct simgpu_job *job)
 }
 
 /*
- * Check the job's userptrs under the notifier lock and, if they are all
- * usable, write their PTEs, arm the job and publish its fence. Returns
- * -EAGAIN if one must be repopulated first.
+ * The commit: check the job's userptrs under the notifier lock and, if
+ * they are all usable, write their PTEs, arm the job and publish its
+ * fence, all before the lock is dropped. Called with every BO's
+ * reservation locked (simgpu_job_validate_and_arm()).
+ *
+ * The notifier lock in read mode is what makes the check mean something:
+ * an invalidation's first step runs under it in write mode, so between
+ * drm_userptr_check_valid() and the unlock no invalidation can start, and
+ * one that started before has made the check fail. The PTEs written here
+ * are therefore of pages still mapped, and the fence is in the BOs'
+ * reservations before any later invalidation looks for it (wait-idle mode
+ * waits for exactly those fences); counting the job in jobs_in_flight
+ * here, too, is what makes a later start in preempt mode ask for a
+ * preemption.
+ *
+ * commit_lock, inside it, orders the PTE writes against a concurrent
+ * unbind, which removes a binding under the notifier lock in read mode
+ * as well. A legacy-baseline VM takes its process's whole-mm lock before
+ * both, in write mode, as amdgpu_mn did.
+ *
+ * Return: 0 with the job armed; -EAGAIN if a userptr was invalidated since
+ * its population (the caller repopulates and retries); -EINVAL from the
+ * legacy lock.
  */
 static int simgpu_job_commit(struct simgpu_job *job)
 {
@@ -356,7 +376,13 @@ static int simgpu_job_commit(struct simgpu_job *job)
 		if (!err)
 			simgpu_bo_commit(bo);
 		else if (err == -EAGAIN && fault_mode)
-			err = 0;	/* GPU page faults will populate it */
+			/*
+			 * Its pages stay not present, and the job's first
+			 * access to each faults and populates it. Anything
+			 * but -EAGAIN (a userptr that can never be valid)
+			 * still fails the exec.
+			 */
+			err = 0;
 	}
 	if (!err) {
 		drm_sched_job_arm(&job->base);
@@ -381,6 +407,26 @@ static int simgpu_job_commit(struct simgpu_job *job)
 /*
  * Populate the job's userptrs (not in fault mode), lock their
  * reservations and commit, until the commit sees no invalidation.
+ *
+ * Lock order (see DOC: simgpu locking): the VM's lock, held by the
+ * caller; the mmap_lock, inside each population only; the reservations,
+ * in one drm_exec section; then, in the commit, the legacy lock, the
+ * notifier lock and commit_lock.
+ *
+ * The population comes first, outside drm_exec: hmm_range_fault() takes
+ * the mmap_lock, which the kernel orders outside every reservation
+ * (dma_resv_lockdep()), since a CPU fault on a mapped BO takes the BO's
+ * reservation under it.
+ *
+ * Populating outside every lock leaves a window in which the pages can be
+ * invalidated again; the commit then returns -EAGAIN and the whole
+ * sequence repeats. An invalidation storm could repeat it forever, so it
+ * gives up with -EAGAIN after %SIMGPU_EXEC_RETRIES retries, and userspace
+ * calls again. In fault mode nothing is populated here: the engines
+ * fault the pages in while the job runs.
+ *
+ * Return: 0 with the job armed; -EAGAIN after the last retry; or the
+ * errno of a population, of the reservations or of the commit.
  */
 static int simgpu_job_validate_and_arm(struct simgpu_job *job)
 {
@@ -415,10 +461,10 @@ static int simgpu_job_validate_and_arm(struct simgpu_job *job)
 		if (err != -EAGAIN)
 			return err;
 		if (attempt >= SIMGPU_EXEC_RETRIES) {
-			atomic64_inc(&vm->sdev->stats.eagain);
+			simgpu_stat_inc(vm->sdev, SIMGPU_STAT_EAGAIN);
 			return -EAGAIN;
 		}
-		atomic64_inc(&vm->sdev->stats.retries);
+		simgpu_stat_inc(vm->sdev, SIMGPU_STAT_RETRIES);
 	}
 }
 

@@ -69,8 +69,10 @@ static struct simgpu_legacy_mn *to_legacy_mn(struct mmu_notifier *mn)
 static bool simgpu_legacy_overlaps(const struct simgpu_bo *bo,
 				   unsigned long start, unsigned long end)
 {
-	return bo->uptr.start < end &&
-	       start < bo->uptr.start + drm_userptr_size(&bo->uptr);
+	unsigned long bo_start = drm_userptr_start(&bo->uptr);
+
+	return bo_start < end &&
+	       start < bo_start + drm_userptr_size(&bo->uptr);
 }
 
 static int
@@ -93,7 +95,7 @@ simgpu_legacy_invalidate_range_start(struct mmu_notifier *mn,
 		overlapping += simgpu_legacy_overlaps(bo, range->start,
 						      range->end);
 	up_read(&lmn->lock);
-	atomic64_add(overlapping, &lmn->sdev->stats.legacy_overlaps);
+	simgpu_stat_add(lmn->sdev, SIMGPU_STAT_LEGACY_OVERLAPS, overlapping);
 	return 0;
 }
 
@@ -112,7 +114,7 @@ static const struct mmu_notifier_ops simgpu_legacy_mn_ops = {
 int simgpu_legacy_mn_add(struct simgpu_bo *bo)
 {
 	struct simgpu_device *sdev = bo->vm->sdev;
-	struct mm_struct *mm = bo->uptr.notifier.mm;
+	struct mm_struct *mm = drm_userptr_mm(&bo->uptr);
 	struct simgpu_legacy_mn *lmn;
 	int err = 0;
 

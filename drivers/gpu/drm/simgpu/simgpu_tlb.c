@@ -2,13 +2,57 @@
 /*
  * Copyright © 2026 The drm_userptr authors
  *
- * The TLB-flush unit of a simulated GPU, and zapping of page-table entries.
+ * The TLBs of a simulated GPU: the engines' lookups, and the flush unit
+ * that empties them.
  */
 
-#include <linux/bitmap.h>
 #include <linux/ktime.h>
 
 #include "simgpu_drv.h"
+
+/**
+ * simgpu_tlb_translate() - look a GPU page up in an engine's TLB
+ * @engine: the engine; &simgpu_engine.tlb_lock held
+ * @vm: the VM whose context runs
+ * @gpu_pfn: the GPU page number
+ * @entry: set to the TLB entry of @gpu_pfn, filled on success
+ *
+ * A miss walks the VM's page table and fills the entry, which then stays
+ * until the next completed TLB flush, whatever zaps the page table since.
+ *
+ * Return: 0; -ENOENT if the page is bound but not present (a fault-mode VM
+ * services the fault); -EFAULT if nothing is bound there.
+ */
+int simgpu_tlb_translate(struct simgpu_engine *engine, struct simgpu_vm *vm,
+			 unsigned long gpu_pfn, struct simgpu_tlb_entry **entry)
+{
+	struct simgpu_tlb_entry *e = &engine->tlb[gpu_pfn % SIMGPU_TLB_ENTRIES];
+	struct simgpu_vma *vma;
+	int err = 0;
+
+	lockdep_assert_held(&engine->tlb_lock);
+	*entry = e;
+	if (e->valid && e->vm_id == vm->id && e->gpu_pfn == gpu_pfn)
+		return 0;
+
+	spin_lock(&vm->pt_lock);
+	vma = mtree_load(&vm->vmas, gpu_pfn);
+	if (!vma) {
+		err = -EFAULT;
+	} else if (!test_bit(gpu_pfn - vma->first, vma->present)) {
+		err = -ENOENT;
+	} else {
+		e->vm_id = vm->id;
+		e->vma_id = vma->id;
+		e->zap_count = vma->zap_count;
+		e->gpu_pfn = gpu_pfn;
+		e->addr = vma->ptes[gpu_pfn - vma->first];
+		e->writable = !vma->read_only;
+		e->valid = true;
+	}
+	spin_unlock(&vm->pt_lock);
+	return err;
+}
 
 static void simgpu_tlb_clear(struct simgpu_engine *engine)
 {
@@ -36,7 +80,7 @@ static enum hrtimer_restart simgpu_flush_complete(struct hrtimer *timer)
 
 	spin_lock_irqsave(&flush->lock, flags);
 	flush->completed = flush->inflight;
-	atomic64_inc(&sdev->stats.tlb_flushes);
+	simgpu_stat_inc(sdev, SIMGPU_STAT_TLB_FLUSHES);
 	if (flush->requested > flush->completed) {
 		/* Requests made during this flush need a flush of their own. */
 		flush->inflight = flush->requested;
@@ -120,53 +164,4 @@ void simgpu_tlb_flush_wait(struct simgpu_device *sdev, u64 seq)
 {
 	if (seq)
 		wait_event(sdev->flush.wq, simgpu_tlb_flush_done(sdev, seq));
-}
-
-/**
- * simgpu_vma_zap_range_locked() - remove some of a binding's page-table entries
- * @vma: the binding; &simgpu_vm.pt_lock held
- * @first: index of the first page in the binding
- * @end: index after the last page, clamped to the binding
- *
- * The engines take a page fault at the next access to those pages that
- * misses their TLB. TLB entries stay until the next completed flush.
- */
-void simgpu_vma_zap_range_locked(struct simgpu_vma *vma, unsigned long first,
-				 unsigned long end)
-{
-	lockdep_assert_held(&vma->vm->pt_lock);
-	end = min(end, vma->npages);
-	if (first >= end || find_next_bit(vma->present, end, first) >= end)
-		return;
-	bitmap_clear(vma->present, first, end - first);
-	if (vma->missing_first >= vma->missing_end) {
-		vma->missing_first = first;
-		vma->missing_end = end;
-	} else {
-		vma->missing_first = min(vma->missing_first, first);
-		vma->missing_end = max(vma->missing_end, end);
-	}
-	vma->zap_count++;
-}
-
-/**
- * simgpu_vma_zap_locked() - remove all of a binding's page-table entries
- * @vma: the binding; &simgpu_vm.pt_lock held
- */
-void simgpu_vma_zap_locked(struct simgpu_vma *vma)
-{
-	simgpu_vma_zap_range_locked(vma, 0, vma->npages);
-}
-
-/**
- * simgpu_vma_zap() - simgpu_vma_zap_locked(), taking the page-table lock
- * @vma: the binding
- */
-void simgpu_vma_zap(struct simgpu_vma *vma)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&vma->vm->pt_lock, flags);
-	simgpu_vma_zap_locked(vma);
-	spin_unlock_irqrestore(&vma->vm->pt_lock, flags);
 }

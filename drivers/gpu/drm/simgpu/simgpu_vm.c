@@ -238,7 +238,7 @@ out:
  */
 bool simgpu_bo_is_callers(const struct simgpu_bo *bo)
 {
-	return bo->uptr.notifier.mm == current->mm;
+	return drm_userptr_mm(&bo->uptr) == current->mm;
 }
 
 /**
@@ -253,8 +253,44 @@ int simgpu_bo_populate(struct simgpu_bo *bo)
 	int err = drm_userptr_populate(&bo->uptr, 0);
 
 	if (!err && !was_valid)
-		atomic64_inc(&bo->vm->sdev->stats.populates);
+		simgpu_stat_inc(bo->vm->sdev, SIMGPU_STAT_POPULATES);
 	return err;
+}
+
+/**
+ * simgpu_vma_zap_range_locked() - remove some of a binding's page-table entries
+ * @vma: the binding; &simgpu_vm.pt_lock held
+ * @first: index of the first page in the binding
+ * @end: index after the last page, clamped to the binding
+ *
+ * The engines take a page fault at the next access to those pages that
+ * misses their TLB. TLB entries stay until the next completed flush.
+ */
+void simgpu_vma_zap_range_locked(struct simgpu_vma *vma, unsigned long first,
+				 unsigned long end)
+{
+	lockdep_assert_held(&vma->vm->pt_lock);
+	end = min(end, vma->npages);
+	if (first >= end || find_next_bit(vma->present, end, first) >= end)
+		return;
+	bitmap_clear(vma->present, first, end - first);
+	if (vma->missing_first >= vma->missing_end) {
+		vma->missing_first = first;
+		vma->missing_end = end;
+	} else {
+		vma->missing_first = min(vma->missing_first, first);
+		vma->missing_end = max(vma->missing_end, end);
+	}
+	vma->zap_count++;
+}
+
+/**
+ * simgpu_vma_zap_locked() - remove all of a binding's page-table entries
+ * @vma: the binding; &simgpu_vm.pt_lock held
+ */
+void simgpu_vma_zap_locked(struct simgpu_vma *vma)
+{
+	simgpu_vma_zap_range_locked(vma, 0, vma->npages);
 }
 
 /*
@@ -513,7 +549,7 @@ int simgpu_vm_service_fault(struct simgpu_vm *vm, unsigned long gpu_pfn)
 	if (!bo)
 		return -EFAULT;
 
-	atomic64_inc(&vm->sdev->stats.page_faults);
+	simgpu_stat_inc(vm->sdev, SIMGPU_STAT_PAGE_FAULTS);
 	for (attempt = 0; ; attempt++) {
 		err = simgpu_bo_populate(bo);
 		if (err)
@@ -528,7 +564,7 @@ int simgpu_vm_service_fault(struct simgpu_vm *vm, unsigned long gpu_pfn)
 		drm_userptr_notifier_unlock(&vm->domain);
 		if (err != -EAGAIN || attempt >= 100 * SIMGPU_EXEC_RETRIES)
 			break;
-		atomic64_inc(&vm->sdev->stats.retries);
+		simgpu_stat_inc(vm->sdev, SIMGPU_STAT_RETRIES);
 	}
 	drm_gem_object_put(&bo->base);
 	return err ? -EFAULT : 0;
@@ -608,7 +644,7 @@ void simgpu_vm_rebind_work(struct work_struct *work)
 
 		if (!again || attempt >= SIMGPU_EXEC_RETRIES)
 			break;
-		atomic64_inc(&vm->sdev->stats.retries);
+		simgpu_stat_inc(vm->sdev, SIMGPU_STAT_RETRIES);
 	}
 	/* Last: this may free the VM, and the work item with it. */
 	simgpu_vm_put(vm);

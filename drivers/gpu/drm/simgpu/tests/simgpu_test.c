@@ -178,7 +178,9 @@ static void simgpu_test_tlb_caches_and_evicts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->addr, vma->ptes[0]);
 
 	/* A hit does not need the page table: it survives a zap. */
-	simgpu_vma_zap(vma);
+	spin_lock_irq(&t->vm->pt_lock);
+	simgpu_vma_zap_locked(vma);
+	spin_unlock_irq(&t->vm->pt_lock);
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
 	/* A miss does: the next page faults (not fault mode: fatal). */
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR + PAGE_SIZE,
@@ -192,7 +194,7 @@ static void simgpu_test_tlb_flush_completes_after_latency(struct kunit *test)
 {
 	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
 						  0, 0);
-	u64 flushes = atomic64_read(&t->sdev->stats.tlb_flushes);
+	u64 flushes = simgpu_stat_read(t->sdev, SIMGPU_STAT_TLB_FLUSHES);
 	ktime_t start;
 	u64 first, second;
 	s64 waited;
@@ -213,7 +215,7 @@ static void simgpu_test_tlb_flush_completes_after_latency(struct kunit *test)
 	simgpu_tlb_flush_wait(t->sdev, second);
 	waited = ktime_us_delta(ktime_get(), start);
 	KUNIT_EXPECT_GE(test, waited, 2 * (s64)simgpu_tlb_flush_latency_us);
-	KUNIT_EXPECT_GE(test, atomic64_read(&t->sdev->stats.tlb_flushes),
+	KUNIT_EXPECT_GE(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_TLB_FLUSHES),
 			flushes + 2);
 	KUNIT_EXPECT_FALSE(test, t->engine->tlb[(TEST_GPU_ADDR >> PAGE_SHIFT) %
 						SIMGPU_TLB_ENTRIES].valid);
@@ -223,7 +225,7 @@ static void simgpu_test_fault_mode_services_faults(struct kunit *test)
 {
 	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_FAULT,
 						  0, 0);
-	u64 faults = atomic64_read(&t->sdev->stats.page_faults);
+	u64 faults = simgpu_stat_read(t->sdev, SIMGPU_STAT_PAGE_FAULTS);
 	struct simgpu_vma *vma = simgpu_test_vma(t);
 	u32 got;
 
@@ -237,7 +239,7 @@ static void simgpu_test_fault_mode_services_faults(struct kunit *test)
 					       &got), 0);
 	KUNIT_EXPECT_EQ(test, got, 0);
 	KUNIT_EXPECT_TRUE(test, bitmap_full(vma->present, vma->npages));
-	KUNIT_EXPECT_EQ(test, atomic64_read(&t->sdev->stats.page_faults),
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_PAGE_FAULTS),
 			faults + 1);
 }
 
@@ -285,18 +287,18 @@ static void simgpu_test_partial_invalidation_zaps_one_page(struct kunit *test)
 			vma->npages - 1);
 	KUNIT_EXPECT_FALSE(test, test_bit(hit, vma->present));
 
-	faults = atomic64_read(&t->sdev->stats.page_faults);
+	faults = simgpu_stat_read(t->sdev, SIMGPU_STAT_PAGE_FAULTS);
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
 	KUNIT_EXPECT_EQ(test, got, 11);
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR +
 					       (chunk + 1) * PAGE_SIZE, &got), 0);
 	KUNIT_EXPECT_EQ(test, got, 22);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&t->sdev->stats.page_faults), faults);
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_PAGE_FAULTS), faults);
 
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR +
 					       hit * PAGE_SIZE, &got), 0);
 	KUNIT_EXPECT_EQ(test, got, 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&t->sdev->stats.page_faults),
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_PAGE_FAULTS),
 			faults + 1);
 	KUNIT_EXPECT_TRUE(test, bitmap_full(vma->present, vma->npages));
 }
@@ -337,6 +339,14 @@ static void simgpu_test_oracle_leaves_pages_untouched(struct kunit *test)
 	put_page(page);
 }
 
+/* Ask for a preemption without an invalidation, as a start does. */
+static void simgpu_test_preempt_request(struct simgpu_vm *vm)
+{
+	spin_lock_irq(&vm->preempt.lock);
+	simgpu_preempt_request_locked(vm);
+	spin_unlock_irq(&vm->preempt.lock);
+}
+
 static void simgpu_test_preempt_completes_at_boundary(struct kunit *test)
 {
 	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_PREEMPT,
@@ -347,7 +357,7 @@ static void simgpu_test_preempt_completes_at_boundary(struct kunit *test)
 
 	/* An access in flight holds the preemption past its latency... */
 	simgpu_preempt_enter(t->vm);
-	simgpu_preempt_request(t->vm);
+	simgpu_test_preempt_request(t->vm);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(p->state), SIMGPU_PREEMPT_REQUESTED);
 	fsleep(2 * latency);
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(p->elapsed));
@@ -360,7 +370,7 @@ static void simgpu_test_preempt_completes_at_boundary(struct kunit *test)
 
 	/* An idle context is preempted by the timer, after the latency. */
 	start = ktime_get();
-	simgpu_preempt_request(t->vm);
+	simgpu_test_preempt_request(t->vm);
 	KUNIT_EXPECT_TRUE(test,
 			  wait_event_timeout(p->wq,
 					     READ_ONCE(p->state) == SIMGPU_PREEMPTED,
@@ -379,10 +389,9 @@ static void simgpu_test_oracle_catches_injected_stale_access(struct kunit *test)
 {
 	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
 						  0, 0);
-	struct simgpu_stats *stats = &t->sdev->stats;
-	u64 translations = atomic64_read(&stats->stale_translations);
-	u64 pages = atomic64_read(&stats->stale_pages);
-	u64 dma = atomic64_read(&stats->stale_dma);
+	u64 translations = simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_TRANSLATIONS);
+	u64 pages = simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_PAGES);
+	u64 dma = simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_DMA);
 	bool dma_oracle = t->sdev->dma_oracle->active;
 	struct page *old;
 	u32 got;
@@ -391,9 +400,9 @@ static void simgpu_test_oracle_catches_injected_stale_access(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
 	KUNIT_EXPECT_EQ(test, got, 1);
 	/* Correct so far. */
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_translations),
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_TRANSLATIONS),
 			translations);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_pages), pages);
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_PAGES), pages);
 
 	KUNIT_ASSERT_EQ(test, get_user_pages_fast(t->addr, 1, 0, &old), 1);
 	WRITE_ONCE(t->sdev->inject_skip_tlb_flush, true);
@@ -410,10 +419,10 @@ static void simgpu_test_oracle_catches_injected_stale_access(struct kunit *test)
 	WRITE_ONCE(t->sdev->inject_skip_tlb_flush, false);
 
 	KUNIT_EXPECT_EQ(test, got, dma_oracle ? 0 : 1);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_translations),
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_TRANSLATIONS),
 			translations + 1);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_pages), pages + 1);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma),
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_PAGES), pages + 1);
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_DMA),
 			dma + dma_oracle);
 
 	/* A real flush clears the stale entry; the next access faults. */
@@ -422,9 +431,9 @@ static void simgpu_test_oracle_catches_injected_stale_access(struct kunit *test)
 	put_page(old);
 
 	/* The counters are the device's: leave them as userspace expects. */
-	atomic64_set(&stats->stale_translations, translations);
-	atomic64_set(&stats->stale_pages, pages);
-	atomic64_set(&stats->stale_dma, dma);
+	atomic64_set(&t->sdev->stats.count[SIMGPU_STAT_STALE_TRANSLATIONS], translations);
+	atomic64_set(&t->sdev->stats.count[SIMGPU_STAT_STALE_PAGES], pages);
+	atomic64_set(&t->sdev->stats.count[SIMGPU_STAT_STALE_DMA], dma);
 }
 
 /*
@@ -437,10 +446,9 @@ static void simgpu_test_dma_oracle_catches_unmapped_dma(struct kunit *test)
 {
 	struct simgpu_test *t = simgpu_test_setup(test, DRM_SIMGPU_MODE_WAIT_IDLE,
 						  0, 0);
-	struct simgpu_stats *stats = &t->sdev->stats;
 	struct device *dev = t->sdev->drm.dev;
-	u64 stale = atomic64_read(&stats->stale_dma);
-	u64 translations = atomic64_read(&stats->stale_translations);
+	u64 stale = simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_DMA);
+	u64 translations = simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_TRANSLATIONS);
 	struct page *page;
 	dma_addr_t addr;
 	u32 got;
@@ -450,25 +458,25 @@ static void simgpu_test_dma_oracle_catches_unmapped_dma(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, put_user(7u, (u32 __user *)t->addr), 0);
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
 	KUNIT_EXPECT_EQ(test, got, 7);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma), stale);
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_DMA), stale);
 
 	addr = simgpu_test_vma(t)->ptes[0];
 	page = pfn_to_page(PHYS_PFN(dma_to_phys(dev, addr)));
 	dma_unmap_page(dev, addr, PAGE_SIZE, DMA_BIDIRECTIONAL);
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), -EFAULT);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma), stale + 1);
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_DMA), stale + 1);
 	/* The driver's bookkeeping saw nothing wrong. */
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_translations),
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_TRANSLATIONS),
 			translations);
 
 	/* Mapped again (dma-direct gives the same address): fine again. */
 	KUNIT_ASSERT_EQ(test, dma_map_page(dev, page, 0, PAGE_SIZE,
 					   DMA_BIDIRECTIONAL), addr);
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), 0);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma), stale + 1);
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_DMA), stale + 1);
 
 	/* The counters are the device's: leave them as userspace expects. */
-	atomic64_set(&stats->stale_dma, stale);
+	atomic64_set(&t->sdev->stats.count[SIMGPU_STAT_STALE_DMA], stale);
 }
 
 /*
@@ -519,7 +527,6 @@ static void simgpu_test_legacy_refuses_nonblockable_range(struct kunit *test)
 {
 	struct simgpu_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	struct mmu_notifier_range range;
-	struct simgpu_stats *stats;
 	struct device *dev;
 	u64 stale;
 	u32 got;
@@ -532,7 +539,6 @@ static void simgpu_test_legacy_refuses_nonblockable_range(struct kunit *test)
 							dev), 0);
 	t->sdev = dev_get_drvdata(dev);
 	t->engine = &t->sdev->engines[0];
-	stats = &t->sdev->stats;
 	t->vm = simgpu_vm_create(t->sdev);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t->vm));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, simgpu_test_close_vm,
@@ -549,7 +555,7 @@ static void simgpu_test_legacy_refuses_nonblockable_range(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, simgpu_test_put_bo,
 							t->bo), 0);
 	KUNIT_ASSERT_EQ(test, simgpu_vm_bind(t->vm, t->bo, TEST_GPU_ADDR, 0), 0);
-	stale = atomic64_read(&stats->stale_dma);
+	stale = simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_DMA);
 
 	/* What __oom_reap_task_mm() does for each of the process's VMAs. */
 	mmu_notifier_range_init(&range, MMU_NOTIFY_UNMAP, 0, current->mm,
@@ -564,13 +570,13 @@ static void simgpu_test_legacy_refuses_nonblockable_range(struct kunit *test)
 	 * faults, it never reaches unmapped DMA.
 	 */
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), -EFAULT);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma), stale);
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_DMA), stale);
 
 	/* A blockable invalidation waits and unmaps: no lock left held. */
 	KUNIT_EXPECT_EQ(test, do_madvise(current->mm, t->addr, TEST_LEN,
 					 MADV_DONTNEED), 0);
 	KUNIT_EXPECT_EQ(test, simgpu_test_read(t, TEST_GPU_ADDR, &got), -EFAULT);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&stats->stale_dma), stale);
+	KUNIT_EXPECT_EQ(test, simgpu_stat_read(t->sdev, SIMGPU_STAT_STALE_DMA), stale);
 }
 
 /* Holds a process's mmap_lock for writing, as an munmap() would. */
