@@ -16,7 +16,9 @@
 # make kernel  build the test kernel (cached outside the clone)
 # make adoption-kernel  build the adoption kernel: the test kernel plus the
 #              real drivers converted to drm_userptr (xe) and their KUnit
-# make docs    render the kernel-doc into docs/api/
+# make docs    render Documentation/gpu/drm-userptr/ (and the kernel-doc
+#              it pulls from the sources) with the kernel's Sphinx setup
+#              into results/docs/
 # make differential  the real drivers' KUnit suites on the stock and the
 #              converted drivers, side by side (scripts/differential.sh)
 # make shell   a shell in the test VM

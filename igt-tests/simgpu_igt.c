@@ -19,12 +19,6 @@
 /* Wait for a job at most this long: a lost job fails the subtest. */
 #define SIMGPU_IGT_WAIT_NS	(120ll * 1000 * 1000 * 1000)
 
-const struct simgpu_igt_mode simgpu_igt_modes[3] = {
-	{ DRM_SIMGPU_MODE_WAIT_IDLE, "wait-idle" },
-	{ DRM_SIMGPU_MODE_PREEMPT, "preempt" },
-	{ DRM_SIMGPU_MODE_FAULT, "fault" },
-};
-
 /**
  * simgpu_igt_open_gpus() - open every simgpu GPU, or skip
  * @gpus: filled with the GPUs, by index
@@ -45,6 +39,75 @@ int simgpu_igt_open_gpus(struct simgpu_igt_gpu *gpus, int max)
 		igt_assert_eq(simgpu_query(fds[i], &gpus[i].q), 0);
 	}
 	return n;
+}
+
+/**
+ * simgpu_igt_init() - the first fixture of every test: the page size and
+ * every GPU, or skip
+ * @gpus: filled with the GPUs, %SIMGPU_IGT_MAX_GPUS entries
+ * @page_size: set to the CPU page size
+ *
+ * Return: the number of GPUs, at least one.
+ */
+int simgpu_igt_init(struct simgpu_igt_gpu *gpus, size_t *page_size)
+{
+	*page_size = simgpu_igt_page_size();
+	return simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
+}
+
+/**
+ * simgpu_igt_close_gpus() - close what simgpu_igt_open_gpus() opened
+ * @gpus: the GPUs
+ * @n: how many
+ */
+void simgpu_igt_close_gpus(struct simgpu_igt_gpu *gpus, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		close(gpus[i].fd);
+}
+
+/**
+ * simgpu_igt_run_mode_tests() - one dynamic subtest per mode and test
+ * @gpu: the GPU the tests run on
+ * @tests: the tests
+ * @n: how many
+ *
+ * Called inside an igt_subtest_with_dynamic(). Each dynamic subtest is
+ * named "<mode>-<test>", or "<mode>" for a test without a name, and ends
+ * with the stale-access check of @gpu.
+ */
+void simgpu_igt_run_mode_tests(const struct simgpu_igt_gpu *gpu,
+			       const struct simgpu_igt_mode_test *tests,
+			       unsigned int n)
+{
+	const struct simgpu_mode *m;
+	unsigned int t;
+
+	for_each_simgpu_mode(m) {
+		for (t = 0; t < n; t++) {
+			igt_dynamic_f("%s%s%s", m->name, tests[t].name ? "-" : "",
+				      tests[t].name ?: "") {
+				tests[t].func(gpu, m->mode);
+				simgpu_igt_assert_no_stale(gpu);
+			}
+		}
+	}
+}
+
+/**
+ * simgpu_igt_run_per_mode() - one dynamic subtest per mode, named after it
+ * @gpu: the GPU the test runs on
+ * @func: the test
+ */
+void simgpu_igt_run_per_mode(const struct simgpu_igt_gpu *gpu,
+			     void (*func)(const struct simgpu_igt_gpu *gpu,
+					  __u32 mode))
+{
+	const struct simgpu_igt_mode_test test = { NULL, func };
+
+	simgpu_igt_run_mode_tests(gpu, &test, 1);
 }
 
 /**

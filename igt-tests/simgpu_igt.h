@@ -16,9 +16,9 @@
 
 #define SIMGPU_IGT_MAX_GPUS	16
 
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-#endif
+/* 64-bit, unlike IGT's int NSEC_PER_SEC. */
+#define SIMGPU_IGT_NS_PER_MS	1000000ull
+#define SIMGPU_IGT_NS_PER_SEC	1000000000ull
 
 /* The job timeout module parameter. */
 #define SIMGPU_IGT_JOB_TIMEOUT_PARAM \
@@ -34,18 +34,24 @@ struct simgpu_igt_gpu {
 	struct drm_simgpu_query q;
 };
 
-struct simgpu_igt_mode {
-	__u32 mode;
+#define for_each_simgpu_mode(m)						\
+	for ((m) = simgpu_modes; (m) < simgpu_modes + SIMGPU_NUM_MODES; (m)++)
+
+/* A test run once per invalidation mode, see simgpu_igt_run_mode_tests(). */
+struct simgpu_igt_mode_test {
 	const char *name;
+	void (*func)(const struct simgpu_igt_gpu *gpu, __u32 mode);
 };
 
-extern const struct simgpu_igt_mode simgpu_igt_modes[3];
-
-#define for_each_simgpu_mode(m)						\
-	for ((m) = simgpu_igt_modes;					\
-	     (m) < simgpu_igt_modes + 3; (m)++)
-
 int simgpu_igt_open_gpus(struct simgpu_igt_gpu *gpus, int max);
+int simgpu_igt_init(struct simgpu_igt_gpu *gpus, size_t *page_size);
+void simgpu_igt_close_gpus(struct simgpu_igt_gpu *gpus, int n);
+void simgpu_igt_run_mode_tests(const struct simgpu_igt_gpu *gpu,
+			       const struct simgpu_igt_mode_test *tests,
+			       unsigned int n);
+void simgpu_igt_run_per_mode(const struct simgpu_igt_gpu *gpu,
+			     void (*func)(const struct simgpu_igt_gpu *gpu,
+					  __u32 mode));
 int simgpu_igt_vm(const struct simgpu_igt_gpu *gpu, __u32 mode);
 size_t simgpu_igt_page_size(void);
 void *simgpu_igt_mmap(size_t size);

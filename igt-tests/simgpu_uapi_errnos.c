@@ -8,7 +8,42 @@
  *
  * Copyright © 2026 The drm_userptr authors
  */
+
+/**
+ * TEST: simgpu uapi errnos under signals and privileges
+ * Category: Software building block
+ * Mega feature: userptr
+ * Sub-category: uapi
+ * Test category: functionality test
+ *
+ * SUBTEST: wait-timeout-after-signals
+ * Description: A WAIT interrupted by signals again and again still times
+ *              out when its timeout says: a restarted wait must not
+ *              restart its clock.
+ * Functionality: wait
+ *
+ * SUBTEST: wait-negative-timeout
+ * Description: A negative WAIT timeout is refused with -EINVAL, as the
+ *              uapi documents, instead of waiting forever.
+ * Functionality: wait
+ *
+ * SUBTEST: bind-restarts
+ * Description: A BIND interrupted by a signal while it waits for the VM
+ *              lock is restarted, not failed with -EINTR: userspace never
+ *              sees a spurious error.
+ * Functionality: bind
+ *
+ * SUBTEST: legacy-mn-privileged
+ * Description: VM_CONFIG with the legacy-notifier baseline needs
+ *              CAP_SYS_ADMIN: the baseline walks every BO of a process on
+ *              every invalidation, a cost an unprivileged process must not
+ *              impose.
+ * Functionality: legacy baseline
+ */
+
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -24,8 +59,6 @@
 #include <xf86drm.h>
 
 #include "simgpu_igt.h"
-
-#define NSEC_PER_MSEC		1000000ull
 
 static struct simgpu_igt_gpu gpus[SIMGPU_IGT_MAX_GPUS];
 static size_t page_size;
@@ -111,8 +144,8 @@ static void test_wait_timeout_after_signals(const struct simgpu_igt_gpu *gpu)
 	signals_caught = 0;
 	signaller_start(&s, &thread, 5000);
 	t0 = simgpu_igt_now_ns();
-	ret = raw_wait_job(fd, job, 200 * NSEC_PER_MSEC);
-	ms = (simgpu_igt_now_ns() - t0) / NSEC_PER_MSEC;
+	ret = raw_wait_job(fd, job, 200 * SIMGPU_IGT_NS_PER_MS);
+	ms = (simgpu_igt_now_ns() - t0) / SIMGPU_IGT_NS_PER_MS;
 	signaller_stop(&s, thread);
 	caught = signals_caught;
 	igt_info("WAIT returned %d after %llu ms and %lu signals\n", ret,

@@ -6,6 +6,73 @@
  *
  * Copyright © 2026 The drm_userptr authors
  */
+
+/**
+ * TEST: simgpu userptr BOs: basics, sizes and bad input
+ * Category: Software building block
+ * Mega feature: userptr
+ * Sub-category: userptr
+ * Test category: functionality test
+ *
+ * SUBTEST: basic
+ * Description: GPU fill, copy, checksum and atomics through userptr BOs on
+ *              every GPU and in every mode, checked by the CPU: the GPU
+ *              reaches exactly the process memory of the BO.
+ * Functionality: GPU access
+ *
+ * SUBTEST: sizes
+ * Description: BOs from one page to 1 GiB, filled by the GPU and checked
+ *              by the CPU: population and DMA mapping scale, and every
+ *              page is reached.
+ * Functionality: population
+ *
+ * SUBTEST: unaligned
+ * Description: malloc() memory at an odd address and length: the BO covers
+ *              the pages the allocation covers, and no byte outside it is
+ *              written.
+ * Functionality: population
+ *
+ * SUBTEST: invalid-input
+ * Description: Bad USERPTR, BIND, EXEC arguments, unmappable memory (a
+ *              hole, PROT_NONE, a PCI BAR) and nonzero reserved fields:
+ *              each gets its documented errno and leaves no BO behind.
+ * Functionality: uapi
+ *
+ * SUBTEST: read-only
+ * Description: Read-only memory in a read-only BO: GPU reads work and GPU
+ *              writes fault, so the GPU never writes memory the process
+ *              cannot.
+ * Functionality: read-only BOs
+ *
+ * SUBTEST: bounce-buffers
+ * Description: Booted with swiotlb=force, userptr BOs are refused with
+ *              -EOPNOTSUPP rather than silently bounced, since a bounce
+ *              buffer cannot stay coherent with the CPU.
+ * Functionality: DMA
+ *
+ * SUBTEST: memcg-limit
+ * Description: The kernel memory a BO costs is charged to the memory
+ *              cgroup of the caller, and its limit is met with -ENOMEM,
+ *              not an OOM kill or a kernel allocation failure.
+ * Functionality: memcg
+ *
+ * SUBTEST: bindings-limit
+ * Description: A VM refuses its 4097th binding with -ENOSPC: the number of
+ *              bindings, and the kernel memory they cost, is bounded.
+ * Functionality: bind
+ *
+ * SUBTEST: memcg-bindings
+ * Description: The page tables of bindings are charged to the caller
+ *              memory cgroup as well, so no process can pin kernel memory
+ *              beyond its limit.
+ * Functionality: memcg
+ *
+ * SUBTEST: exec-bound
+ * Description: EXEC takes time linear in its commands and bindings, never
+ *              quadratic: a large submission cannot stall the kernel.
+ * Functionality: exec
+ */
+
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -707,13 +774,11 @@ static void test_bounce_refused(const struct simgpu_igt_gpu *gpu, __u32 mode)
 
 igt_main
 {
-	const struct simgpu_igt_mode *m;
+	const struct simgpu_mode *m;
 	int i;
 
-	igt_fixture {
-		page_size = simgpu_igt_page_size();
-		num_gpus = simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
-	}
+	igt_fixture
+		num_gpus = simgpu_igt_init(gpus, &page_size);
 
 	igt_describe("GPU fill, copy, checksum and atomics, checked by the CPU.");
 	igt_subtest_with_dynamic("basic") {
@@ -736,11 +801,8 @@ igt_main
 	}
 
 	igt_describe("malloc() memory at an odd address and length.");
-	igt_subtest_with_dynamic("unaligned") {
-		for_each_simgpu_mode(m)
-			igt_dynamic(m->name)
-				test_unaligned(&gpus[0], m->mode);
-	}
+	igt_subtest_with_dynamic("unaligned")
+		simgpu_igt_run_per_mode(&gpus[0], test_unaligned);
 
 	igt_describe("Bad input: the documented errno, and no BO left.");
 	igt_subtest_with_dynamic("invalid-input") {
@@ -773,18 +835,13 @@ igt_main
 	}
 
 	igt_describe("Read-only memory: GPU reads work, writes fault.");
-	igt_subtest_with_dynamic("read-only") {
-		for_each_simgpu_mode(m)
-			igt_dynamic(m->name)
-				test_read_only(&gpus[0], m->mode);
-	}
+	igt_subtest_with_dynamic("read-only")
+		simgpu_igt_run_per_mode(&gpus[0], test_read_only);
 
 	igt_describe("Booted with swiotlb=force: BOs are refused, never bounced.");
 	igt_subtest_with_dynamic("bounce-buffers") {
 		igt_require_f(swiotlb_forced(), "not booted with swiotlb=force\n");
-		for_each_simgpu_mode(m)
-			igt_dynamic(m->name)
-				test_bounce_refused(&gpus[0], m->mode);
+		simgpu_igt_run_per_mode(&gpus[0], test_bounce_refused);
 	}
 
 	igt_describe("A memory cgroup's limit bounds the kernel memory its BOs cost.");
@@ -804,7 +861,6 @@ igt_main
 		test_exec_bound(&gpus[0]);
 
 	igt_fixture {
-		for (i = 0; i < num_gpus; i++)
-			close(gpus[i].fd);
+		simgpu_igt_close_gpus(gpus, num_gpus);
 	}
 }

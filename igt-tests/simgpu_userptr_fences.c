@@ -8,7 +8,56 @@
  *
  * Copyright © 2026 The drm_userptr authors
  */
+
+/**
+ * TEST: simgpu job completion and the dma-fence rules
+ * Category: Software building block
+ * Mega feature: userptr
+ * Sub-category: dma-fence
+ * Test category: functionality test
+ *
+ * SUBTEST: out-syncobj
+ * Description: Only wait-idle jobs give their fence to a syncobj; preempt
+ *              and fault VMs refuse out-syncobjs, since their jobs depend
+ *              on the mmap_lock and their fences must never be waited for
+ *              under it.
+ * Functionality: syncobj
+ *
+ * SUBTEST: in-syncobj-same-engine
+ * Description: An in-syncobj orders jobs of two VMs on one engine: the
+ *              second job sees the first one writes.
+ * Functionality: syncobj
+ *
+ * SUBTEST: in-syncobj-other-gpu
+ * Description: An in-syncobj orders jobs of two VMs on two GPUs, across
+ *              devices.
+ * Functionality: syncobj
+ *
+ * SUBTEST: job-numbers
+ * Description: Every job can be waited for by its number in the VM, the
+ *              way long-running VMs are waited for without a dma-fence.
+ * Functionality: wait
+ *
+ * SUBTEST: hung-job-timeout
+ * Description: A hung job is stopped by the job timeout with an error, so
+ *              that a stuck GPU never holds an invalidation forever.
+ * Functionality: job timeout
+ *
+ * SUBTEST: close-stops-spin
+ * Description: A spinning job stops when its file is closed: closing a VM
+ *              frees its GPU time.
+ * Functionality: close
+ *
+ * SUBTEST: fault-jobs-mprotect
+ * Description: Fault jobs waiting for the mmap_lock never hold back a
+ *              wait-idle job, whose fence an mprotect() holding that lock
+ *              may be waiting for: no deadlock across VMs.
+ * Functionality: scheduling
+ */
+
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -21,9 +70,6 @@
 #include <xf86drm.h>
 
 #include "simgpu_igt.h"
-
-#define NSEC_PER_MSEC		1000000ull
-#define NSEC_PER_SEC		1000000000ull
 
 /* More jobs than a scheduler lets run at once (its credit limit, 64). */
 #define MANY_JOBS		80
@@ -80,7 +126,7 @@ static void test_out_syncobj(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	igt_assert_eq(simgpu_submit(other, &cmd, 1, 0, imported, 0, &job), 0);
 	/* It waits for the first job. */
 	igt_assert_eq(simgpu_wait_job(other, job, 0, NULL), -ETIME);
-	igt_assert_eq(simgpu_wait(fd, syncobj, 10ll * NSEC_PER_SEC, &status), 0);
+	igt_assert_eq(simgpu_wait(fd, syncobj, 10ll * SIMGPU_IGT_NS_PER_SEC, &status), 0);
 	igt_assert_eq(status, 0);
 	igt_assert_eq(simgpu_igt_wait(other, job), 0);
 	close(other);
@@ -218,7 +264,7 @@ static void test_hung_job_timeout(const struct simgpu_igt_gpu *gpu)
 
 	t0 = simgpu_igt_now_ns();
 	igt_assert_eq(munmap(p, size), 0);
-	ms = (simgpu_igt_now_ns() - t0) / NSEC_PER_MSEC;
+	ms = (simgpu_igt_now_ns() - t0) / SIMGPU_IGT_NS_PER_MS;
 	igt_info("munmap() of the hung job's BO took %llu ms\n",
 		 (unsigned long long)ms);
 	igt_assert_eq(simgpu_wait_job(fd, job, 0, &status), 0);
@@ -255,8 +301,8 @@ static void test_close_stops_spin(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	do {
 		usleep(10000);
 		igt_assert_eq(simgpu_stats(gpu->fd, &s), 0);
-	} while (s.jobs == jobs && simgpu_igt_now_ns() - t0 < 5 * NSEC_PER_SEC);
-	t0 = (simgpu_igt_now_ns() - t0) / NSEC_PER_MSEC;
+	} while (s.jobs == jobs && simgpu_igt_now_ns() - t0 < 5 * SIMGPU_IGT_NS_PER_SEC);
+	t0 = (simgpu_igt_now_ns() - t0) / SIMGPU_IGT_NS_PER_MS;
 	igt_info("waited %llu ms after close()\n", (unsigned long long)t0);
 	igt_assert_f(s.jobs > jobs, "the job still spins after close()\n");
 	igt_assert_f(t0 < 1000, "the job spun on for %llu ms after close()\n",
@@ -325,7 +371,7 @@ static void test_fault_jobs_mprotect(const struct simgpu_igt_gpu *gpu,
 	igt_assert_eq(pthread_create(&thread, NULL, mprotect_thread, &call), 0);
 	igt_assert_eq(pthread_join(thread, NULL), 0);
 	igt_info("mprotect() took %llu ms\n",
-		 (unsigned long long)(call.ns / NSEC_PER_MSEC));
+		 (unsigned long long)(call.ns / SIMGPU_IGT_NS_PER_MS));
 	/* It waited for the wait-idle job only, not for the fault jobs. */
 	igt_assert_f(simgpu_wait_job(lr, lr_jobs[0], 0, NULL) == -ETIME,
 		     "the fault job ended before the mprotect(): no race\n");
@@ -346,19 +392,12 @@ static void test_fault_jobs_mprotect(const struct simgpu_igt_gpu *gpu,
 
 igt_main
 {
-	const struct simgpu_igt_mode *m;
-
-	igt_fixture {
-		page_size = simgpu_igt_page_size();
-		num_gpus = simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
-	}
+	igt_fixture
+		num_gpus = simgpu_igt_init(gpus, &page_size);
 
 	igt_describe("Only wait-idle jobs give their fence to a syncobj.");
-	igt_subtest_with_dynamic("out-syncobj") {
-		for_each_simgpu_mode(m)
-			igt_dynamic(m->name)
-				test_out_syncobj(&gpus[0], m->mode);
-	}
+	igt_subtest_with_dynamic("out-syncobj")
+		simgpu_igt_run_per_mode(&gpus[0], test_out_syncobj);
 
 	igt_describe("An in-syncobj orders jobs of two VMs on one engine.");
 	igt_subtest("in-syncobj-same-engine")
@@ -371,24 +410,22 @@ igt_main
 	}
 
 	igt_describe("Jobs are waited for by their number in the VM.");
-	igt_subtest_with_dynamic("job-numbers") {
-		for_each_simgpu_mode(m)
-			igt_dynamic(m->name)
-				test_job_numbers(&gpus[0], m->mode);
-	}
+	igt_subtest_with_dynamic("job-numbers")
+		simgpu_igt_run_per_mode(&gpus[0], test_job_numbers);
 
 	igt_describe("A hung job is stopped by the job timeout.");
 	igt_subtest("hung-job-timeout")
 		test_hung_job_timeout(&gpus[0]);
 
 	igt_describe("A spinning job stops when its file is closed.");
-	igt_subtest_with_dynamic("close-stops-spin") {
-		for_each_simgpu_mode(m)
-			igt_dynamic(m->name)
-				test_close_stops_spin(&gpus[0], m->mode);
-	}
+	igt_subtest_with_dynamic("close-stops-spin")
+		simgpu_igt_run_per_mode(&gpus[0], test_close_stops_spin);
 
 	igt_describe("Fault jobs waiting for the mmap_lock never hold back a wait-idle job.");
 	igt_subtest("fault-jobs-mprotect")
 		test_fault_jobs_mprotect(&gpus[0], DRM_SIMGPU_MODE_FAULT);
+
+	igt_fixture {
+		simgpu_igt_close_gpus(gpus, num_gpus);
+	}
 }

@@ -8,7 +8,50 @@
  *
  * Copyright © 2026 The drm_userptr authors
  */
+
+/**
+ * TEST: simgpu userptr BOs and the process memory management
+ * Category: Software building block
+ * Mega feature: userptr
+ * Sub-category: userptr invalidation
+ * Test category: functionality test
+ *
+ * SUBTEST: fork
+ * Description: fork() with BOs: COW breaks, MAP_SHARED memory,
+ *              MADV_DONTFORK, a child exiting with a job running, read-
+ *              only BOs. The parent BOs follow the parent pages and the
+ *              GPU never writes a page the child now owns.
+ * Functionality: fork
+ *
+ * SUBTEST: thp
+ * Description: Transparent huge pages under BOs: huge mappings, splits by
+ *              munmap() and mprotect() of half a huge page, and compaction
+ *              moving the pages. The GPU follows the pages as they split
+ *              and move.
+ * Functionality: THP
+ *
+ * SUBTEST: partial
+ * Description: One page changing in a BO of four 2 MiB chunks: only that
+ *              chunk is invalidated and repopulated, and the data of the
+ *              others stays where the GPU reads it.
+ * Functionality: partial invalidation
+ *
+ * SUBTEST: file-backed
+ * Description: File mappings: memfd, /dev/shm, truncation, private COW of
+ *              a file, and ext4 writeback. GPU writes reach the file and
+ *              are not lost when the page is written back or truncated.
+ * Functionality: file-backed memory
+ *
+ * SUBTEST: userfaultfd
+ * Description: Missing pages of a userfaultfd range served by a handler
+ *              thread: population waits for the handler instead of
+ *              failing.
+ * Functionality: userfaultfd
+ */
+
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -539,6 +582,24 @@ static void test_thp_huge(const struct simgpu_igt_gpu *gpu, __u32 mode)
 }
 
 /*
+ * The start of the split tests: a VM in @mode with a result page bound
+ * (*@result), and a BO over two huge pages (@r) that the GPU filled with
+ * @value. Return: the VM.
+ */
+static int thp_bo_filled(const struct simgpu_igt_gpu *gpu, __u32 mode,
+			 struct thp_region *r, __u64 **result, __u32 value)
+{
+	int fd = simgpu_igt_vm(gpu, mode);
+
+	*result = bind_result(fd);
+	thp_alloc(r, 2 * SZ_2M);
+	simgpu_igt_userptr_bound(fd, r->p, r->size, SIMGPU_IGT_VA);
+	simgpu_igt_fill(fd, SIMGPU_IGT_VA, r->size, value);
+	simgpu_igt_assert_filled(r->p, r->size, value);
+	return fd;
+}
+
+/*
  * munmap() of half a huge page splits it: the BO now has a hole and its
  * jobs fault, while a BO over what is left works and sees the data.
  */
@@ -547,15 +608,10 @@ static void test_thp_split_munmap(const struct simgpu_igt_gpu *gpu,
 {
 	const __u32 a_val = 0x5b110001, b_val = 0x5b110002;
 	const __u32 c_val = 0x5b110003, seed = 0x5b111000;
-	int fd = simgpu_igt_vm(gpu, mode);
-	__u64 *result = bind_result(fd);
 	struct drm_simgpu_cmd cmd;
 	struct thp_region r;
-
-	thp_alloc(&r, 2 * SZ_2M);
-	simgpu_igt_userptr_bound(fd, r.p, r.size, SIMGPU_IGT_VA);
-	simgpu_igt_fill(fd, SIMGPU_IGT_VA, r.size, a_val);
-	simgpu_igt_assert_filled(r.p, r.size, a_val);
+	__u64 *result;
+	int fd = thp_bo_filled(gpu, mode, &r, &result, a_val);
 
 	igt_assert_eq(munmap(r.p + SZ_1M, SZ_1M), 0);
 	/* The split kept the data of what is still mapped. */
@@ -590,15 +646,10 @@ static void test_thp_split_mprotect(const struct simgpu_igt_gpu *gpu,
 {
 	const __u32 a_val = 0x5b120001, b_val = 0x5b120002;
 	const __u32 c_val = 0x5b120003, seed = 0x5b121000;
-	int fd = simgpu_igt_vm(gpu, mode);
-	__u64 *result = bind_result(fd);
 	struct drm_simgpu_cmd cmd;
 	struct thp_region r;
-
-	thp_alloc(&r, 2 * SZ_2M);
-	simgpu_igt_userptr_bound(fd, r.p, r.size, SIMGPU_IGT_VA);
-	simgpu_igt_fill(fd, SIMGPU_IGT_VA, r.size, a_val);
-	simgpu_igt_assert_filled(r.p, r.size, a_val);
+	__u64 *result;
+	int fd = thp_bo_filled(gpu, mode, &r, &result, a_val);
 
 	igt_assert_eq(mprotect(r.p, SZ_1M, PROT_READ), 0);
 	cmd = simgpu_cmd_fill(SIMGPU_IGT_VA, r.size, b_val);
@@ -1104,78 +1155,68 @@ static void test_uffd_missing(const struct simgpu_igt_gpu *gpu, __u32 mode)
 	simgpu_igt_assert_no_stale(gpu);
 }
 
+static const struct simgpu_igt_mode_test fork_tests[] = {
+	{ "cow", test_fork_cow },
+	{ "shared", test_fork_shared },
+	{ "dontfork", test_fork_dontfork },
+	{ "child-exits-busy", test_fork_child_exits_busy },
+	{ "read-only", test_fork_read_only },
+};
+
+static const struct simgpu_igt_mode_test thp_tests[] = {
+	{ "huge", test_thp_huge },
+	{ "split-munmap", test_thp_split_munmap },
+	{ "split-mprotect", test_thp_split_mprotect },
+	{ "compaction", test_thp_compaction },
+};
+
+static const struct simgpu_igt_mode_test partial_tests[] = {
+	{ "one-page", test_partial_one_page },
+};
+
+static const struct simgpu_igt_mode_test file_tests[] = {
+	{ "memfd", test_file_memfd },
+	{ "shmem", test_file_shmem },
+	{ "truncate", test_file_truncate },
+	{ "private-cow", test_file_private_cow },
+	{ "ext4-writeback", test_file_ext4_writeback },
+};
+
+static const struct simgpu_igt_mode_test uffd_tests[] = {
+	{ "missing", test_uffd_missing },
+};
+
 igt_main
 {
-	const struct simgpu_igt_mode *m;
-	int i;
-
-	igt_fixture {
-		page_size = simgpu_igt_page_size();
-		num_gpus = simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
-	}
+	igt_fixture
+		num_gpus = simgpu_igt_init(gpus, &page_size);
 
 	igt_describe("fork(): COW, MAP_SHARED, MADV_DONTFORK, busy child exit, read-only BOs.");
-	igt_subtest_with_dynamic("fork") {
-		for_each_simgpu_mode(m) {
-			igt_dynamic_f("%s-cow", m->name)
-				test_fork_cow(&gpus[0], m->mode);
-			igt_dynamic_f("%s-shared", m->name)
-				test_fork_shared(&gpus[0], m->mode);
-			igt_dynamic_f("%s-dontfork", m->name)
-				test_fork_dontfork(&gpus[0], m->mode);
-			igt_dynamic_f("%s-child-exits-busy", m->name)
-				test_fork_child_exits_busy(&gpus[0], m->mode);
-			igt_dynamic_f("%s-read-only", m->name)
-				test_fork_read_only(&gpus[0], m->mode);
-		}
-	}
+	igt_subtest_with_dynamic("fork")
+		simgpu_igt_run_mode_tests(&gpus[0], fork_tests,
+					  ARRAY_SIZE(fork_tests));
 
 	igt_describe("THP under BOs: huge mappings, munmap/mprotect splits, compaction.");
-	igt_subtest_with_dynamic("thp") {
-		for_each_simgpu_mode(m) {
-			igt_dynamic_f("%s-huge", m->name)
-				test_thp_huge(&gpus[0], m->mode);
-			igt_dynamic_f("%s-split-munmap", m->name)
-				test_thp_split_munmap(&gpus[0], m->mode);
-			igt_dynamic_f("%s-split-mprotect", m->name)
-				test_thp_split_mprotect(&gpus[0], m->mode);
-			igt_dynamic_f("%s-compaction", m->name)
-				test_thp_compaction(&gpus[0], m->mode);
-		}
-	}
+	igt_subtest_with_dynamic("thp")
+		simgpu_igt_run_mode_tests(&gpus[0], thp_tests,
+					  ARRAY_SIZE(thp_tests));
 
 	igt_describe("One page changing in a BO of four 2 MiB chunks.");
-	igt_subtest_with_dynamic("partial") {
-		for_each_simgpu_mode(m)
-			igt_dynamic_f("%s-one-page", m->name)
-				test_partial_one_page(&gpus[0], m->mode);
-	}
+	igt_subtest_with_dynamic("partial")
+		simgpu_igt_run_mode_tests(&gpus[0], partial_tests,
+					  ARRAY_SIZE(partial_tests));
 
 	igt_describe("File mappings: memfd, /dev/shm, truncation, private COW, ext4 writeback.");
-	igt_subtest_with_dynamic("file-backed") {
-		for_each_simgpu_mode(m) {
-			igt_dynamic_f("%s-memfd", m->name)
-				test_file_memfd(&gpus[0], m->mode);
-			igt_dynamic_f("%s-shmem", m->name)
-				test_file_shmem(&gpus[0], m->mode);
-			igt_dynamic_f("%s-truncate", m->name)
-				test_file_truncate(&gpus[0], m->mode);
-			igt_dynamic_f("%s-private-cow", m->name)
-				test_file_private_cow(&gpus[0], m->mode);
-			igt_dynamic_f("%s-ext4-writeback", m->name)
-				test_file_ext4_writeback(&gpus[0], m->mode);
-		}
-	}
+	igt_subtest_with_dynamic("file-backed")
+		simgpu_igt_run_mode_tests(&gpus[0], file_tests,
+					  ARRAY_SIZE(file_tests));
 
 	igt_describe("userfaultfd missing pages served by a handler thread.");
-	igt_subtest_with_dynamic("userfaultfd") {
-		for_each_simgpu_mode(m)
-			igt_dynamic_f("%s-missing", m->name)
-				test_uffd_missing(&gpus[0], m->mode);
-	}
+	igt_subtest_with_dynamic("userfaultfd")
+		simgpu_igt_run_mode_tests(&gpus[0], uffd_tests,
+					  ARRAY_SIZE(uffd_tests));
 
 	igt_fixture {
-		for (i = 0; i < num_gpus; i++)
-			close(gpus[i].fd);
+		simgpu_igt_close_gpus(gpus, num_gpus);
 	}
 }

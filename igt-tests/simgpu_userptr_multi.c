@@ -2,11 +2,41 @@
 /*
  * simgpu userptr BOs beyond one BO in one process: overlapping BOs of one
  * range, one range in a BO on every GPU, the jobs of a process that exits,
- * threads changing CPU mappings under running jobs, and a small ioctl fuzzer.
+ * and threads changing CPU mappings under running jobs. The ioctl fuzzer is
+ * the simgpu_fuzz selftest.
  *
  * Copyright © 2026 The drm_userptr authors
  */
+
+/**
+ * TEST: simgpu userptr BOs across BOs, GPUs and processes
+ * Category: Software building block
+ * Mega feature: userptr
+ * Sub-category: multi-GPU invalidation
+ * Test category: functionality test
+ *
+ * SUBTEST: overlap
+ * Description: Overlapping BOs of one range in one VM, and one range in a
+ *              BO on every GPU: one munmap() invalidates all of them, each
+ *              GPU stops before the pages go, and the data stays right.
+ * Functionality: overlapping BOs
+ *
+ * SUBTEST: process-exit
+ * Description: A process exits with jobs on every GPU: every job completes
+ *              and writes its memory, none is lost, and everything is
+ *              freed.
+ * Functionality: process exit
+ *
+ * SUBTEST: stress
+ * Description: Threads change CPU mappings (munmap, mprotect,
+ *              MADV_DONTNEED, remaps) while other threads run jobs on
+ *              every GPU: no stale access, no lost write, no kernel splat.
+ * Functionality: stress
+ */
+
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -23,44 +53,9 @@
 
 #include "simgpu_igt.h"
 
-#define NSEC_PER_MSEC	1000000ull
-#define NSEC_PER_SEC	1000000000ull
-
 static struct simgpu_igt_gpu gpus[SIMGPU_IGT_MAX_GPUS];
 static int num_gpus;
 static size_t page_size;
-
-/* xorshift64*: self-contained, so that a seed gives the same sequence. */
-static __u64 rnd64(__u64 *state)
-{
-	__u64 x = *state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*state = x;
-	return x * 0x2545f4914f6cdd1dull;
-}
-
-static __u32 rnd(__u64 *state, __u32 n)
-{
-	return (rnd64(state) >> 32) % n;
-}
-
-static bool one_in(__u64 *state, __u32 n)
-{
-	return !rnd(state, n);
-}
-
-/* A splitmix64 step: a nonzero state for any seed. */
-static __u64 rnd_init(__u64 seed)
-{
-	seed += 0x9e3779b97f4a7c15ull;
-	seed = (seed ^ (seed >> 30)) * 0xbf58476d1ce4e5b9ull;
-	seed = (seed ^ (seed >> 27)) * 0x94d049bb133111ebull;
-	seed ^= seed >> 31;
-	return seed ? seed : 1;
-}
 
 static __u64 env_u64(const char *name, __u64 def)
 {
@@ -109,7 +104,7 @@ static void assert_gpus_work(char *mem, size_t size)
 	int i, fd;
 
 	for (i = 0; i < num_gpus; i++) {
-		fd = simgpu_igt_vm(&gpus[i], simgpu_igt_modes[i % 3].mode);
+		fd = simgpu_igt_vm(&gpus[i], simgpu_modes[i % SIMGPU_NUM_MODES].mode);
 		simgpu_igt_userptr_bound(fd, mem, size, SIMGPU_IGT_VA);
 		simgpu_igt_userptr_bound(fd, hash, page_size, SIMGPU_IGT_VA2);
 		simgpu_igt_fill(fd, SIMGPU_IGT_VA, size, 0xc4ec0000 | i);
@@ -222,7 +217,8 @@ static void test_overlap_one_gpu(const struct simgpu_igt_gpu *gpu, __u32 mode)
  * One range in a BO on every GPU. It is a memfd mapped twice: the second
  * mapping shows where the jobs' writes went after the first is unmapped.
  */
-static void test_overlap_all_gpus(__u32 mode)
+static void test_overlap_all_gpus(const struct simgpu_igt_gpu *unused,
+				  __u32 mode)
 {
 	const size_t size = 16 * page_size;
 	int memfd = memfd_create("simgpu-all-gpus", MFD_CLOEXEC);
@@ -279,7 +275,7 @@ static void test_overlap_all_gpus(__u32 mode)
 		igt_assert_eq(simgpu_wait_job(fds[i], jobs[i], 0, NULL), -ETIME);
 	t0 = simgpu_igt_now_ns();
 	igt_assert_eq(munmap(region, size), 0);
-	ms = (simgpu_igt_now_ns() - t0) / NSEC_PER_MSEC;
+	ms = (simgpu_igt_now_ns() - t0) / SIMGPU_IGT_NS_PER_MS;
 	reserve(region, size);
 	igt_info("munmap() with %d jobs running took %llu ms\n", num_gpus,
 		 (unsigned long long)ms);
@@ -355,7 +351,8 @@ static int child_submit(__u32 mode, char *shared, size_t region_size)
 }
 
 /* A process exits with jobs running on every GPU: none is lost. */
-static void test_process_exit(__u32 mode)
+static void test_process_exit(const struct simgpu_igt_gpu *unused,
+			      __u32 mode)
 {
 	const size_t region_size = 4 * page_size;
 	const size_t size = num_gpus * region_size;
@@ -382,7 +379,7 @@ static void test_process_exit(__u32 mode)
 		     WEXITSTATUS(status) >> 4, WEXITSTATUS(status) & 15);
 
 	/* Every job completes, however its process went. */
-	deadline = simgpu_igt_now_ns() + 10 * NSEC_PER_SEC;
+	deadline = simgpu_igt_now_ns() + 10 * SIMGPU_IGT_NS_PER_SEC;
 	do {
 		for (i = 0, done = 0; i < num_gpus; i++)
 			done += gpu_stats(&gpus[i]).jobs > before[i].jobs;
@@ -442,7 +439,7 @@ static void test_process_exit(__u32 mode)
 /* Per GPU thread: data the jobs hash on page 0, the hashes on page 1. */
 #define STRESS_PRIV_PAGES	2
 #define STRESS_PRIV_DATA	256
-#define STRESS_WAIT_NS		(30 * NSEC_PER_SEC)
+#define STRESS_WAIT_NS		(30 * SIMGPU_IGT_NS_PER_SEC)
 
 enum slot_state { SLOT_NONE, SLOT_RO, SLOT_RW };
 
@@ -515,7 +512,7 @@ static void stress_mm_op(struct stress_thread *t, struct stress_slot *s)
 	void *p;
 	int err;
 
-	switch (rnd(&t->rng, 6)) {
+	switch (simgpu_rng_below(&t->rng, 6)) {
 	case 0:
 		/* munmap(), then reserve at once: the arena keeps no hole. */
 		if (munmap(s->addr, size)) {
@@ -537,7 +534,7 @@ static void stress_mm_op(struct stress_thread *t, struct stress_slot *s)
 		if (err)
 			stress_bad(t, "mmap MAP_FIXED", err);
 		else
-			memset(s->addr, rnd(&t->rng, 256), size);
+			memset(s->addr, simgpu_rng_below(&t->rng, 256), size);
 		break;
 	case 2:
 		if (s->state == SLOT_NONE)
@@ -547,9 +544,9 @@ static void stress_mm_op(struct stress_thread *t, struct stress_slot *s)
 			break;
 		}
 		s->state = SLOT_RO;
-		if (one_in(&t->rng, 2))
+		if (simgpu_rng_one_in(&t->rng, 2))
 			break;
-		usleep(rnd(&t->rng, 200));
+		usleep(simgpu_rng_below(&t->rng, 200));
 		err = slot_make_rw(s);
 		if (err)
 			stress_bad(t, "mprotect", err);
@@ -567,8 +564,8 @@ static void stress_mm_op(struct stress_thread *t, struct stress_slot *s)
 		break;
 	default:
 		if (s->state == SLOT_RW)
-			memset(s->addr + rnd(&t->rng, STRESS_SLOT_PAGES) *
-			       page_size, rnd(&t->rng, 256), page_size);
+			memset(s->addr + simgpu_rng_below(&t->rng, STRESS_SLOT_PAGES) *
+			       page_size, simgpu_rng_below(&t->rng, 256), page_size);
 		break;
 	}
 }
@@ -579,13 +576,13 @@ static void *stress_mm_thread(void *arg)
 	struct stress_slot *s;
 
 	while (stress_running()) {
-		s = &stress_slots[rnd(&t->rng, STRESS_SLOTS)];
+		s = &stress_slots[simgpu_rng_below(&t->rng, STRESS_SLOTS)];
 		if (pthread_mutex_trylock(&s->lock))
 			continue;
 		stress_mm_op(t, s);
 		pthread_mutex_unlock(&s->lock);
 		t->ops++;
-		usleep(rnd(&t->rng, 300));
+		usleep(simgpu_rng_below(&t->rng, 300));
 	}
 	return NULL;
 }
@@ -665,22 +662,22 @@ static void stress_gpu_iteration(struct stress_thread *t, bool keep)
 	char *addr;
 
 	if (verify)
-		si = rnd(&t->rng, STRESS_SLOTS / STRESS_GPU_THREADS) *
+		si = simgpu_rng_below(&t->rng, STRESS_SLOTS / STRESS_GPU_THREADS) *
 		     STRESS_GPU_THREADS + t->index;
 	else
-		si = rnd(&t->rng, STRESS_SLOTS);
+		si = simgpu_rng_below(&t->rng, STRESS_SLOTS);
 	s = &stress_slots[si];
 	owned = si % STRESS_GPU_THREADS == (unsigned int)t->index;
-	first = rnd(&t->rng, STRESS_SLOT_PAGES);
-	npages = 1 + rnd(&t->rng, STRESS_SLOT_PAGES - first);
+	first = simgpu_rng_below(&t->rng, STRESS_SLOT_PAGES);
+	npages = 1 + simgpu_rng_below(&t->rng, STRESS_SLOT_PAGES - first);
 	addr = s->addr + first * page_size;
 	size = npages * page_size;
-	ro = !verify && one_in(&t->rng, 4);
-	write = verify || (owned && one_in(&t->rng, 2)) ||
-		(ro && one_in(&t->rng, 4));
-	value = rnd64(&t->rng);
+	ro = !verify && simgpu_rng_one_in(&t->rng, 4);
+	write = verify || (owned && simgpu_rng_one_in(&t->rng, 2)) ||
+		(ro && simgpu_rng_one_in(&t->rng, 4));
+	value = simgpu_rng_next(&t->rng);
 	flags = ro ? DRM_SIMGPU_USERPTR_READ_ONLY : 0;
-	if (one_in(&t->rng, 2))
+	if (simgpu_rng_one_in(&t->rng, 2))
 		flags |= DRM_SIMGPU_USERPTR_POPULATE;
 
 	if (verify) {
@@ -708,8 +705,8 @@ static void stress_gpu_iteration(struct stress_thread *t, bool keep)
 	}
 
 	for (i = 0; i < STRESS_PRIV_DATA; i++)
-		t->priv[i] = rnd64(&t->rng);
-	if (!verify && one_in(&t->rng, 4))
+		t->priv[i] = simgpu_rng_next(&t->rng);
+	if (!verify && simgpu_rng_one_in(&t->rng, 4))
 		cmds[n++] = simgpu_cmd_spin(1000);
 	cmds[n++] = simgpu_cmd_checksum(hashes_va, SIMGPU_IGT_VA2,
 					STRESS_PRIV_DATA);
@@ -772,7 +769,7 @@ static void *stress_gpu_thread(void *arg)
 		return NULL;
 	while (stress_running()) {
 		reopen = t->ops % 16 == 15;
-		stress_gpu_iteration(t, reopen && one_in(&t->rng, 2));
+		stress_gpu_iteration(t, reopen && simgpu_rng_one_in(&t->rng, 2));
 		t->ops++;
 		if (reopen) {
 			close(t->fd);
@@ -818,12 +815,12 @@ static void test_stress(void)
 
 	memset(threads, 0, sizeof(threads));
 	stress_stop = false;
-	stress_deadline = simgpu_igt_now_ns() + seconds * NSEC_PER_SEC;
+	stress_deadline = simgpu_igt_now_ns() + seconds * SIMGPU_IGT_NS_PER_SEC;
 	for (i = 0; i < STRESS_THREADS; i++) {
 		t = &threads[i];
 		t->gpu = i >= STRESS_MM_THREADS;
 		t->index = t->gpu ? i - STRESS_MM_THREADS : i;
-		t->rng = rnd_init(seed + i);
+		t->rng = simgpu_rng_seed(seed + i);
 		t->priv = arena + slots_size + t->index * priv_size;
 		igt_assert_eq(pthread_create(&t->thread, NULL,
 					     t->gpu ? stress_gpu_thread :
@@ -866,341 +863,30 @@ static void test_stress(void)
 	simgpu_igt_assert_no_stale_all(gpus, num_gpus);
 }
 
-/*
- * fuzz: random requests on two VMs per GPU, each built valid from what the
- * VM holds, then half of the time spoiled: one 32-bit word of it, or the
- * size in its ioctl number. A BO only ever starts in the arena or at an
- * invalid address, and the arena is followed by max_bo_size of PROT_NONE
- * reservation: the GPU can only reach the arena.
- */
-#define FZ_VMS_PER_GPU	2
-#define FZ_SLOTS	8
-#define FZ_ARENA_PAGES	32
-#define FZ_VA(k)	(SIMGPU_IGT_VA + ((__u64)(k) << 24))
-
-enum fz_op {
-	FZ_VM_CONFIG, FZ_USERPTR, FZ_BIND, FZ_UNBIND, FZ_EXEC, FZ_WAIT,
-	FZ_STATS, FZ_GEM_CLOSE, FZ_SYNCOBJ_CREATE, FZ_SYNCOBJ_DESTROY,
-	FZ_UNKNOWN, FZ_NUM_IOCTLS, FZ_MM = FZ_NUM_IOCTLS, FZ_REOPEN,
+static const struct simgpu_igt_mode_test overlap_tests[] = {
+	{ "one-gpu", test_overlap_one_gpu },
+	{ "all-gpus", test_overlap_all_gpus },
 };
-
-static const struct {
-	const char *name;
-	unsigned long request;
-} fz_ioctls[FZ_NUM_IOCTLS] = {
-	[FZ_VM_CONFIG] = { "VM_CONFIG", DRM_IOCTL_SIMGPU_VM_CONFIG },
-	[FZ_USERPTR] = { "USERPTR", DRM_IOCTL_SIMGPU_USERPTR },
-	[FZ_BIND] = { "BIND", DRM_IOCTL_SIMGPU_BIND },
-	[FZ_UNBIND] = { "UNBIND", DRM_IOCTL_SIMGPU_UNBIND },
-	[FZ_EXEC] = { "EXEC", DRM_IOCTL_SIMGPU_EXEC },
-	[FZ_WAIT] = { "WAIT", DRM_IOCTL_SIMGPU_WAIT },
-	[FZ_STATS] = { "STATS", DRM_IOCTL_SIMGPU_STATS },
-	[FZ_GEM_CLOSE] = { "GEM_CLOSE", DRM_IOCTL_GEM_CLOSE },
-	[FZ_SYNCOBJ_CREATE] = { "SYNCOBJ_CREATE", DRM_IOCTL_SYNCOBJ_CREATE },
-	[FZ_SYNCOBJ_DESTROY] = { "SYNCOBJ_DESTROY", DRM_IOCTL_SYNCOBJ_DESTROY },
-	[FZ_UNKNOWN] = { "unknown", DRM_IOWR(DRM_COMMAND_BASE + 0x0f,
-					     struct drm_simgpu_exec) },
-};
-
-/* What a VM holds, 0 for nothing; bound[k]: size of the binding at FZ_VA(k). */
-struct fz_vm {
-	int fd;
-	__u64 bo[FZ_SLOTS], bo_size[FZ_SLOTS], bound[FZ_SLOTS];
-	__u64 syncobj[FZ_SLOTS];
-};
-
-static __u64 fz_rng;
-static char *fz_arena;
-static struct drm_simgpu_cmd fz_cmds[4];
-/* Room for any size a spoiled ioctl number claims. */
-static union {
-	struct drm_simgpu_vm_config vm_config;
-	struct drm_simgpu_userptr userptr;
-	struct drm_simgpu_bind bind;
-	struct drm_simgpu_unbind unbind;
-	struct drm_simgpu_exec exec;
-	struct drm_simgpu_wait wait;
-	struct drm_gem_close gem_close;
-	struct drm_syncobj_create syncobj_create;
-	struct drm_syncobj_destroy syncobj_destroy;
-	__u32 words[64];
-} fz_arg;
-
-static bool fz_allowed(int err)
-{
-	static const int allowed[] = {
-		0, EINVAL, ENOENT, EFAULT, EEXIST, EBUSY, EAGAIN, ETIME, EPERM,
-		EACCES, ENOTTY, ENOMEM, E2BIG, EINTR, ENOSPC, EOPNOTSUPP,
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(allowed); i++)
-		if (err == allowed[i])
-			return true;
-	return false;
-}
-
-/* Spoil one word of @size bytes at @p. */
-static void fz_spoil(void *p, size_t size)
-{
-	__u32 *w = (__u32 *)p + rnd(&fz_rng, size / 4);
-	__u32 junk[] = { 0, ~0u, *w + 1, *w ^ 1u << rnd(&fz_rng, 32),
-			 rnd64(&fz_rng) };
-
-	*w = junk[rnd(&fz_rng, ARRAY_SIZE(junk))];
-}
-
-/* USERPTR is spoiled apart: its address must stay in the arena or be bad. */
-static void fz_spoil_userptr(struct drm_simgpu_userptr *u)
-{
-	__u64 junk[] = { u->addr + 1 + rnd(&fz_rng, page_size - 1),
-			 0xffffffff81000000ull, 1ull << 47,
-			 -(__u64)page_size, 0, u->size + 1,
-			 gpus[0].q.max_bo_size,
-			 gpus[0].q.max_bo_size + page_size };
-	unsigned int i = rnd(&fz_rng, ARRAY_SIZE(junk) + 1);
-
-	if (i < 4)
-		u->addr = junk[i];
-	else if (i < ARRAY_SIZE(junk))
-		u->size = junk[i];
-	else
-		fz_spoil(&u->flags, 4);
-}
-
-static void fz_vm_open(struct fz_vm *vm, const struct simgpu_igt_gpu *gpu)
-{
-	memset(vm, 0, sizeof(*vm));
-	vm->fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_WAIT_IDLE +
-			       rnd(&fz_rng, 3));
-}
-
-/* A random slot of @held that holds something, if one does. */
-static unsigned int fz_pick(const __u64 *held)
-{
-	unsigned int i, k = rnd(&fz_rng, FZ_SLOTS);
-
-	for (i = 0; i < FZ_SLOTS && !held[k]; i++)
-		k = (k + 1) % FZ_SLOTS;
-	return k;
-}
-
-static void fz_build_exec(const struct fz_vm *vm,
-			  const struct simgpu_igt_gpu *gpu)
-{
-	unsigned int i, a, b, n = 1 + rnd(&fz_rng, ARRAY_SIZE(fz_cmds));
-	__u64 len;
-
-	memset(fz_cmds, 0, sizeof(fz_cmds));
-	for (i = 0; i < n; i++) {
-		a = fz_pick(vm->bound);
-		b = fz_pick(vm->bound);
-		len = vm->bound[a] && vm->bound[a] < 2 * page_size ?
-		      vm->bound[a] : 2 * page_size;
-		len = 4 * (1 + rnd(&fz_rng, len / 4));
-		if (one_in(&fz_rng, 5))
-			fz_cmds[i] = simgpu_cmd_spin(rnd(&fz_rng, 1000));
-		else if (one_in(&fz_rng, 4))
-			fz_cmds[i] = simgpu_cmd_copy(FZ_VA(b), FZ_VA(a), len);
-		else if (one_in(&fz_rng, 3))
-			fz_cmds[i] = simgpu_cmd_checksum(FZ_VA(b), FZ_VA(a), len);
-		else if (one_in(&fz_rng, 2))
-			fz_cmds[i] = simgpu_cmd_atomic_add(FZ_VA(a) + len - 4, 1);
-		else
-			fz_cmds[i] = simgpu_cmd_fill(FZ_VA(a), len, len);
-	}
-	fz_arg.exec.cmds = (uintptr_t)fz_cmds;
-	fz_arg.exec.num_cmds = n;
-	fz_arg.exec.engine = rnd(&fz_rng, gpu->q.num_engines);
-	if (one_in(&fz_rng, 4))
-		fz_arg.exec.in_syncobj = vm->syncobj[fz_pick(vm->syncobj)];
-	if (!one_in(&fz_rng, 4))
-		fz_arg.exec.out_syncobj = vm->syncobj[fz_pick(vm->syncobj)];
-}
-
-/* One random request on @vm; returns whether it succeeded. */
-static bool fz_one(struct fz_vm *vm, const struct simgpu_igt_gpu *gpu,
-		   unsigned int iteration)
-{
-	/* More BOs, bindings and jobs, and CPU mapping changes. */
-	static const unsigned char extra[] = {
-		FZ_USERPTR, FZ_BIND, FZ_EXEC, FZ_EXEC, FZ_MM, FZ_REOPEN,
-	};
-	unsigned int op = rnd(&fz_rng, FZ_NUM_IOCTLS + ARRAY_SIZE(extra));
-	unsigned int k = rnd(&fz_rng, FZ_SLOTS), j = rnd(&fz_rng, FZ_SLOTS);
-	unsigned int first = rnd(&fz_rng, FZ_ARENA_PAGES), i;
-	unsigned int pages = FZ_ARENA_PAGES - first < 8 ?
-			     FZ_ARENA_PAGES - first : 8;
-	char *page = fz_arena + first * page_size;
-	unsigned long request;
-	int err;
-
-	if (op >= FZ_NUM_IOCTLS)
-		op = extra[op - FZ_NUM_IOCTLS];
-	if (op == FZ_MM) {
-		/* CPU mapping changes under the BOs, mostly undone at once. */
-		if (k < 2)
-			err = mprotect(page, page_size, k ? PROT_READ : PROT_NONE);
-		else if (k < 4)
-			err = madvise(page, page_size, MADV_DONTNEED);
-		else
-			err = mprotect(fz_arena, FZ_ARENA_PAGES * page_size,
-				       PROT_READ | PROT_WRITE);
-		igt_assert_eq(err, 0);
-		return true;
-	}
-	if (op == FZ_REOPEN) {
-		if (!k) {
-			close(vm->fd);
-			fz_vm_open(vm, gpu);
-		}
-		return true;
-	}
-
-	memset(&fz_arg, 0, sizeof(fz_arg));
-	if (op == FZ_VM_CONFIG) {
-		fz_arg.vm_config.mode = rnd(&fz_rng, 4);
-		fz_arg.vm_config.flags = rnd(&fz_rng, 2);
-	} else if (op == FZ_USERPTR) {
-		fz_arg.userptr.addr = (uintptr_t)page;
-		fz_arg.userptr.size = (1 + rnd(&fz_rng, pages)) * page_size;
-		fz_arg.userptr.flags = rnd(&fz_rng, 4);
-	} else if (op == FZ_BIND) {
-		k = fz_pick(vm->bo);
-		fz_arg.bind.handle = vm->bo[k];
-		fz_arg.bind.gpu_addr = FZ_VA(j);
-		fz_arg.bind.flags = rnd(&fz_rng, 2);
-	} else if (op == FZ_UNBIND) {
-		j = fz_pick(vm->bound);
-		fz_arg.unbind.gpu_addr = FZ_VA(j);
-	} else if (op == FZ_EXEC) {
-		fz_build_exec(vm, gpu);
-	} else if (op == FZ_WAIT) {
-		fz_arg.wait.syncobj = vm->syncobj[fz_pick(vm->syncobj)];
-		fz_arg.wait.timeout_ns = rnd(&fz_rng, 3) * 10 * NSEC_PER_MSEC;
-	} else if (op == FZ_GEM_CLOSE) {
-		k = fz_pick(vm->bo);
-		fz_arg.gem_close.handle = vm->bo[k];
-	} else if (op == FZ_SYNCOBJ_DESTROY) {
-		k = fz_pick(vm->syncobj);
-		fz_arg.syncobj_destroy.handle = vm->syncobj[k];
-	}
-
-	request = fz_ioctls[op].request;
-	if (one_in(&fz_rng, 2)) {
-		if (op == FZ_USERPTR)
-			fz_spoil_userptr(&fz_arg.userptr);
-		else if (op == FZ_EXEC && one_in(&fz_rng, 2))
-			fz_spoil(fz_cmds, sizeof(fz_cmds));
-		else
-			fz_spoil(&fz_arg, _IOC_SIZE(request));
-	} else if (op != FZ_USERPTR && one_in(&fz_rng, 8)) {
-		/* Not for USERPTR: a truncated address is anywhere. */
-		request = _IOC(_IOC_DIR(request), _IOC_TYPE(request),
-			       _IOC_NR(request),
-			       rnd(&fz_rng, 2 * _IOC_SIZE(request) + 1));
-	}
-	/* Keep the run short: no long SPIN. */
-	for (i = 0; i < ARRAY_SIZE(fz_cmds); i++)
-		if (fz_cmds[i].op == DRM_SIMGPU_CMD_SPIN &&
-		    fz_cmds[i].value > 1000 &&
-		    fz_cmds[i].value <= gpu->q.max_spin_us)
-			fz_cmds[i].value = 1000;
-
-	err = ioctl(vm->fd, request, &fz_arg) ? errno : 0;
-	igt_assert_f(fz_allowed(err), "iteration %u: %s on gpu%u: %s (%d)\n",
-		     iteration, fz_ioctls[op].name, gpu->q.gpu_index,
-		     strerror(err), err);
-	if (err)
-		return false;
-
-	if (op == FZ_USERPTR) {
-		vm->bo[k] = fz_arg.userptr.handle;
-		vm->bo_size[k] = fz_arg.userptr.size;
-	} else if (op == FZ_BIND || op == FZ_UNBIND) {
-		vm->bound[j] = op == FZ_BIND ? vm->bo_size[k] : 0;
-	} else if (op == FZ_GEM_CLOSE) {
-		vm->bo[k] = 0;
-	} else if (op == FZ_SYNCOBJ_CREATE || op == FZ_SYNCOBJ_DESTROY) {
-		vm->syncobj[k] = op == FZ_SYNCOBJ_CREATE ?
-				 fz_arg.syncobj_create.handle : 0;
-	}
-	return true;
-}
-
-static void test_fuzz(void)
-{
-	unsigned int iterations = env_u64("SIMGPU_FUZZ_ITERATIONS", 2000);
-	__u64 seed = env_u64("SIMGPU_FUZZ_SEED", 0xf022ull);
-	const size_t arena_size = FZ_ARENA_PAGES * page_size;
-	const size_t reserved = arena_size + gpus[0].q.max_bo_size + page_size;
-	struct fz_vm vms[SIMGPU_IGT_MAX_GPUS * FZ_VMS_PER_GPU];
-	int v, n = num_gpus * FZ_VMS_PER_GPU;
-	unsigned int i, ok = 0;
-
-	igt_info("fuzz: seed %#llx (SIMGPU_FUZZ_SEED), %u iterations (SIMGPU_FUZZ_ITERATIONS)\n",
-		 (unsigned long long)seed, iterations);
-	fz_rng = rnd_init(seed);
-	fz_arena = mmap(NULL, reserved, PROT_NONE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	igt_assert(fz_arena != MAP_FAILED);
-	remap_rw(fz_arena, arena_size);
-
-	for (v = 0; v < n; v++)
-		fz_vm_open(&vms[v], &gpus[v / FZ_VMS_PER_GPU]);
-	for (i = 0; i < iterations; i++) {
-		v = rnd(&fz_rng, n);
-		ok += fz_one(&vms[v], &gpus[v / FZ_VMS_PER_GPU], i);
-	}
-	for (v = 0; v < n; v++)
-		close(vms[v].fd);
-	igt_info("fuzz: %u of %u requests succeeded\n", ok, iterations);
-	igt_assert(ok > 0);
-
-	igt_assert_eq(mprotect(fz_arena, arena_size, PROT_READ | PROT_WRITE),
-		      0);
-	assert_gpus_work(fz_arena, arena_size - page_size);
-	munmap(fz_arena, reserved);
-	simgpu_igt_assert_no_stale_all(gpus, num_gpus);
-}
 
 igt_main
 {
-	const struct simgpu_igt_mode *m;
-	int i;
-
-	igt_fixture {
-		page_size = simgpu_igt_page_size();
-		num_gpus = simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
-	}
+	igt_fixture
+		num_gpus = simgpu_igt_init(gpus, &page_size);
 
 	igt_describe("Overlapping BOs in one VM, and one range in a BO on every GPU.");
-	igt_subtest_with_dynamic("overlap") {
-		for_each_simgpu_mode(m) {
-			igt_dynamic_f("%s-one-gpu", m->name)
-				test_overlap_one_gpu(&gpus[0], m->mode);
-			igt_dynamic_f("%s-all-gpus", m->name)
-				test_overlap_all_gpus(m->mode);
-		}
-	}
+	igt_subtest_with_dynamic("overlap")
+		simgpu_igt_run_mode_tests(&gpus[0], overlap_tests,
+					  ARRAY_SIZE(overlap_tests));
 
 	igt_describe("A process exits with jobs on every GPU: none is lost.");
-	igt_subtest_with_dynamic("process-exit") {
-		for_each_simgpu_mode(m)
-			igt_dynamic(m->name)
-				test_process_exit(m->mode);
-	}
+	igt_subtest_with_dynamic("process-exit")
+		simgpu_igt_run_per_mode(&gpus[0], test_process_exit);
 
 	igt_describe("Threads change CPU mappings while other threads run jobs.");
 	igt_subtest("stress")
 		test_stress();
 
-	igt_describe("Random valid and spoiled ioctls on two VMs per GPU.");
-	igt_subtest("fuzz")
-		test_fuzz();
-
 	igt_fixture {
-		for (i = 0; i < num_gpus; i++)
-			close(gpus[i].fd);
+		simgpu_igt_close_gpus(gpus, num_gpus);
 	}
 }

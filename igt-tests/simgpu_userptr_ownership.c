@@ -7,7 +7,39 @@
  *
  * Copyright © 2026 The drm_userptr authors
  */
+
+/**
+ * TEST: who may use a simgpu userptr BO
+ * Category: Software building block
+ * Mega feature: userptr
+ * Sub-category: isolation
+ * Test category: functionality test
+ *
+ * SUBTEST: fork-child
+ * Description: A child after fork() cannot use its parent BOs: a BO maps
+ *              its creator memory only.
+ * Functionality: fork
+ *
+ * SUBTEST: passed-fd
+ * Description: A VM passed over a UNIX socket does not give its BOs away:
+ *              the receiving process reaches neither the BOs nor their
+ *              memory.
+ * Functionality: fd passing
+ *
+ * SUBTEST: prime-export
+ * Description: Userptr BOs cannot be exported with PRIME, so no other
+ *              device or process gets at the memory through a dma-buf.
+ * Functionality: PRIME
+ *
+ * SUBTEST: gem-name
+ * Description: A BO opened by GEM name in another VM cannot be bound
+ *              there.
+ * Functionality: GEM names
+ */
+
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -290,38 +322,26 @@ static void test_gem_name(const struct simgpu_igt_gpu *gpu, __u32 mode)
 
 igt_main
 {
-	const struct simgpu_igt_mode *m;
-
-	igt_fixture {
-		page_size = simgpu_igt_page_size();
-		num_gpus = simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
-	}
+	igt_fixture
+		num_gpus = simgpu_igt_init(gpus, &page_size);
 
 	igt_describe("A child after fork() cannot use its parent's BOs.");
-	igt_subtest_with_dynamic("fork-child") {
-		for_each_simgpu_mode(m)
-			igt_dynamic(m->name)
-				test_fork_child(&gpus[0], m->mode);
-	}
+	igt_subtest_with_dynamic("fork-child")
+		simgpu_igt_run_per_mode(&gpus[0], test_fork_child);
 
 	igt_describe("A VM passed over a UNIX socket does not give its BOs away.");
-	igt_subtest_with_dynamic("passed-fd") {
-		for_each_simgpu_mode(m)
-			igt_dynamic(m->name)
-				test_passed_fd(&gpus[0], m->mode);
-	}
+	igt_subtest_with_dynamic("passed-fd")
+		simgpu_igt_run_per_mode(&gpus[0], test_passed_fd);
 
 	igt_describe("Userptr BOs cannot be exported with PRIME.");
-	igt_subtest_with_dynamic("prime-export") {
-		for_each_simgpu_mode(m)
-			igt_dynamic(m->name)
-				test_prime_export(&gpus[0], m->mode);
-	}
+	igt_subtest_with_dynamic("prime-export")
+		simgpu_igt_run_per_mode(&gpus[0], test_prime_export);
 
 	igt_describe("A BO opened by GEM name in another VM cannot be bound.");
-	igt_subtest_with_dynamic("gem-name") {
-		for_each_simgpu_mode(m)
-			igt_dynamic(m->name)
-				test_gem_name(&gpus[0], m->mode);
+	igt_subtest_with_dynamic("gem-name")
+		simgpu_igt_run_per_mode(&gpus[0], test_gem_name);
+
+	igt_fixture {
+		simgpu_igt_close_gpus(gpus, num_gpus);
 	}
 }

@@ -7,7 +7,47 @@
  *
  * Copyright © 2026 The drm_userptr authors
  */
+
+/**
+ * TEST: simgpu userptr BOs whose CPU mapping changes under them
+ * Category: Software building block
+ * Mega feature: userptr
+ * Sub-category: userptr invalidation
+ * Test category: functionality test
+ *
+ * SUBTEST: unmap
+ * Description: munmap() of a BO memory after a job, during one, and of
+ *              part of it, in every mode: wait-idle waits for the job,
+ *              preempt and fault do not, and the GPU never writes the old
+ *              pages after the munmap() returns.
+ * Functionality: munmap
+ *
+ * SUBTEST: close-busy
+ * Description: close() of the VM and GEM_CLOSE of the BO during a job: the
+ *              job still completes and writes its memory, then everything
+ *              is freed.
+ * Functionality: close
+ *
+ * SUBTEST: remap
+ * Description: MAP_FIXED and mremap() over a BO range: the BO follows its
+ *              range, not the pages that were there.
+ * Functionality: remap
+ *
+ * SUBTEST: protection
+ * Description: mprotect(PROT_READ), MADV_DONTNEED, MADV_FREE and reclaim
+ *              after MADV_FREE: GPU writes to lazily freed or swap-cache
+ *              pages are not lost, and a read-only BO leaves them clean.
+ * Functionality: mprotect and madvise
+ *
+ * SUBTEST: legacy-unmap-during-job
+ * Description: The legacy notifier baseline: munmap() during a job waits
+ *              for it, with the DMA mappings kept until the wait is over.
+ * Functionality: legacy baseline
+ */
+
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -20,18 +60,16 @@
 /* Where the page that receives GPU checksums is bound. */
 #define RESULT_VA		(4ull << 32)
 
-#define NSEC_PER_MSEC		1000000ull
-
 /* A job that spins this long before it touches its BO... */
 #define SPIN_US			200000
 /* ...while the CPU changes the BO's mapping this long after submitting it. */
 #define CHANGE_DELAY_US		50000
 /* A change that does not wait for the job returns faster than this. */
-#define NO_WAIT_MAX_NS		(150 * NSEC_PER_MSEC)
+#define NO_WAIT_MAX_NS		(150 * SIMGPU_IGT_NS_PER_MS)
 
 /* close() of the VM or the BO during a job spinning this long. */
 #define CLOSE_SPIN_US		150000
-#define JOB_DONE_TIMEOUT_NS	(10000 * NSEC_PER_MSEC)
+#define JOB_DONE_TIMEOUT_NS	(10000 * SIMGPU_IGT_NS_PER_MS)
 
 /* Values the CPU and the GPU write. */
 #define OLD_VALUE		0x0badf00du
@@ -236,6 +274,31 @@ static void test_unmap_after_exec(const struct simgpu_igt_gpu *gpu,
 }
 
 /*
+ * The start of every "change the mapping during a job" test: a VM in
+ * @mode with a BO over @size bytes of a memfd's memory (its fd in
+ * *@memfd), which a GPU checksum reads correctly, and a job that spins
+ * for SPIN_US before it fills the BO with FILL_A, still spinning when
+ * this returns. Return: the BO's memory.
+ */
+static void *start_job_on_memfd(struct test_vm *vm,
+				const struct simgpu_igt_gpu *gpu, __u32 mode,
+				size_t size, int *memfd, struct spin_job *job)
+{
+	void *p;
+
+	vm_open(vm, gpu, mode);
+	p = map_memfd(size, memfd);
+	simgpu_igt_userptr_bound(vm->fd, p, size, SIMGPU_IGT_VA);
+	igt_assert_eq_u64(gpu_checksum(vm, SIMGPU_IGT_VA, size),
+			  simgpu_fnv1a(p, size));
+
+	spin_then_fill(vm->fd, job, SPIN_US, SIMGPU_IGT_VA, size, FILL_A);
+	usleep(CHANGE_DELAY_US);
+	assert_job_busy(vm->fd, job);
+	return p;
+}
+
+/*
  * munmap() while a job spins before it fills the BO. The memory is a
  * memfd's, whose pages the munmap() does not free: wait-idle waits for the
  * job, whose fill lands in them; preempt and fault do not wait, and the job
@@ -253,15 +316,7 @@ static void test_unmap_during_job(const struct simgpu_igt_gpu *gpu,
 	int memfd;
 	void *p, *q, *buf;
 
-	vm_open(&vm, gpu, mode);
-	p = map_memfd(size, &memfd);
-	simgpu_igt_userptr_bound(vm.fd, p, size, SIMGPU_IGT_VA);
-	igt_assert_eq_u64(gpu_checksum(&vm, SIMGPU_IGT_VA, size),
-			  simgpu_fnv1a(p, size));
-
-	spin_then_fill(vm.fd, &job, SPIN_US, SIMGPU_IGT_VA, size, FILL_A);
-	usleep(CHANGE_DELAY_US);
-	assert_job_busy(vm.fd, &job);
+	p = start_job_on_memfd(&vm, gpu, mode, size, &memfd, &job);
 	start = simgpu_igt_now_ns();
 	igt_assert_eq(munmap(p, size), 0);
 	end = simgpu_igt_now_ns();
@@ -459,15 +514,7 @@ static void test_map_fixed_during_job(const struct simgpu_igt_gpu *gpu,
 	void *p, *q, *buf;
 	int memfd;
 
-	vm_open(&vm, gpu, mode);
-	p = map_memfd(size, &memfd);
-	simgpu_igt_userptr_bound(vm.fd, p, size, SIMGPU_IGT_VA);
-	igt_assert_eq_u64(gpu_checksum(&vm, SIMGPU_IGT_VA, size),
-			  simgpu_fnv1a(p, size));
-
-	spin_then_fill(vm.fd, &job, SPIN_US, SIMGPU_IGT_VA, size, FILL_A);
-	usleep(CHANGE_DELAY_US);
-	assert_job_busy(vm.fd, &job);
+	p = start_job_on_memfd(&vm, gpu, mode, size, &memfd, &job);
 	start = simgpu_igt_now_ns();
 	q = mmap(p, size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -841,12 +888,6 @@ static void test_swapcache_gpu_write_pageout(const struct simgpu_igt_gpu *gpu,
 	free(saved);
 }
 
-struct mode_test {
-	const char *name;
-	void (*func)(const struct simgpu_igt_gpu *gpu, __u32 mode);
-};
-
-/* One dynamic subtest "<mode>-<test>" per mode and test, on GPU 0. */
 /*
  * The legacy notifier baseline (root only): munmap() during a job. The
  * baseline waits for the GPU in its whole-mm notifier, which the core runs
@@ -885,40 +926,25 @@ static void test_legacy_unmap_during_job(const struct simgpu_igt_gpu *gpu)
 	simgpu_igt_assert_no_stale(gpu);
 }
 
-static void run_mode_tests(const struct mode_test *tests, unsigned int n)
-{
-	const struct simgpu_igt_mode *m;
-	unsigned int t;
-
-	for_each_simgpu_mode(m) {
-		for (t = 0; t < n; t++) {
-			igt_dynamic_f("%s-%s", m->name, tests[t].name) {
-				tests[t].func(&gpus[0], m->mode);
-				simgpu_igt_assert_no_stale(&gpus[0]);
-			}
-		}
-	}
-}
-
-static const struct mode_test unmap_tests[] = {
+static const struct simgpu_igt_mode_test unmap_tests[] = {
 	{ "after-exec", test_unmap_after_exec },
 	{ "during-job", test_unmap_during_job },
 	{ "partial", test_unmap_partial },
 };
 
-static const struct mode_test close_tests[] = {
+static const struct simgpu_igt_mode_test close_tests[] = {
 	{ "close-fd", test_close_fd },
 	{ "close-bo", test_close_bo },
 };
 
-static const struct mode_test remap_tests[] = {
+static const struct simgpu_igt_mode_test remap_tests[] = {
 	{ "map-fixed-between-execs", test_map_fixed_between_execs },
 	{ "map-fixed-during-job", test_map_fixed_during_job },
 	{ "mremap-move", test_mremap_move },
 	{ "mremap-dontunmap", test_mremap_dontunmap },
 };
 
-static const struct mode_test protection_tests[] = {
+static const struct simgpu_igt_mode_test protection_tests[] = {
 	{ "mprotect", test_mprotect },
 	{ "dontneed", test_dontneed },
 	{ "free", test_free },
@@ -929,35 +955,34 @@ static const struct mode_test protection_tests[] = {
 
 igt_main
 {
-	int i;
-
-	igt_fixture {
-		page_size = simgpu_igt_page_size();
-		num_gpus = simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
-	}
+	igt_fixture
+		num_gpus = simgpu_igt_init(gpus, &page_size);
 
 	igt_describe("munmap() of a BO's memory after a job, during one, and of part of it.");
 	igt_subtest_with_dynamic("unmap")
-		run_mode_tests(unmap_tests, ARRAY_SIZE(unmap_tests));
+		simgpu_igt_run_mode_tests(&gpus[0], unmap_tests,
+					  ARRAY_SIZE(unmap_tests));
 
 	igt_describe("close() of the VM, GEM_CLOSE of the BO during a job: the job completes.");
 	igt_subtest_with_dynamic("close-busy")
-		run_mode_tests(close_tests, ARRAY_SIZE(close_tests));
+		simgpu_igt_run_mode_tests(&gpus[0], close_tests,
+					  ARRAY_SIZE(close_tests));
 
 	igt_describe("MAP_FIXED and mremap() over a BO's range: the BO follows its range.");
 	igt_subtest_with_dynamic("remap")
-		run_mode_tests(remap_tests, ARRAY_SIZE(remap_tests));
+		simgpu_igt_run_mode_tests(&gpus[0], remap_tests,
+					  ARRAY_SIZE(remap_tests));
 
 	igt_describe("mprotect(PROT_READ), MADV_DONTNEED, MADV_FREE, and reclaim after MADV_FREE.");
 	igt_subtest_with_dynamic("protection")
-		run_mode_tests(protection_tests, ARRAY_SIZE(protection_tests));
+		simgpu_igt_run_mode_tests(&gpus[0], protection_tests,
+					  ARRAY_SIZE(protection_tests));
 
 	igt_describe("Legacy notifier baseline: munmap() during a job waits, DMA mapped.");
 	igt_subtest("legacy-unmap-during-job")
 		test_legacy_unmap_during_job(&gpus[0]);
 
 	igt_fixture {
-		for (i = 0; i < num_gpus; i++)
-			close(gpus[i].fd);
+		simgpu_igt_close_gpus(gpus, num_gpus);
 	}
 }

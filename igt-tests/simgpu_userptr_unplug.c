@@ -7,6 +7,22 @@
  *
  * Copyright © 2026 The drm_userptr authors
  */
+
+/**
+ * TEST: unbinding a simgpu GPU in use
+ * Category: Software building block
+ * Mega feature: userptr
+ * Sub-category: hot-unplug
+ * Test category: functionality test
+ *
+ * SUBTEST: unbind-busy
+ * Description: Unbind a GPU with a VM open and a job running: every ioctl
+ *              returns -ENODEV from then on, the job completes and writes
+ *              its memory, closing frees everything, and the GPU binds
+ *              again.
+ * Functionality: unplug
+ */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -104,12 +120,14 @@ static void test_unbind_busy(const struct simgpu_igt_gpu *gpu)
 
 igt_main
 {
-	igt_fixture {
-		page_size = simgpu_igt_page_size();
-		num_gpus = simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
-	}
+	igt_fixture
+		num_gpus = simgpu_igt_init(gpus, &page_size);
 
 	igt_describe("Unbind a GPU with a VM open and a job running, then bind it again.");
 	igt_subtest("unbind-busy")
 		test_unbind_busy(&gpus[0]);
+
+	igt_fixture {
+		simgpu_igt_close_gpus(gpus, num_gpus);
+	}
 }

@@ -21,10 +21,12 @@ case "$have" in
 *) die "igt-tests/include/igt.h declares IGT $IGT_VERSION, intel-gpu-tools is '${have:-not installed}'" ;;
 esac
 
-# IGT builds its tests with -Wno-clobbered: the subtest macros setjmp.
+# IGT builds its tests with -D_GNU_SOURCE (meson.build's project
+# arguments) and -Wno-clobbered: the subtest macros setjmp.
 cflags=(-O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -Wno-clobbered
+	-D_GNU_SOURCE
 	-I"$PROJECT_ROOT/igt-tests/include" -I"$PROJECT_ROOT/igt-tests"
-	-I"$PROJECT_ROOT/tools/lib/simgpu" -I"$PROJECT_ROOT/uapi/drm"
+	-I"$PROJECT_ROOT/tools/lib/simgpu" -I"$PROJECT_ROOT/include/uapi/drm"
 	-I/usr/include/libdrm)
 libs=(-l:libigt.so.0 -ldrm -lpthread)
 
@@ -38,4 +40,16 @@ for test in "$PROJECT_ROOT"/igt-tests/simgpu_*.c; do
 	[ "$name" != simgpu_igt ] || continue
 	log "building igt test $name"
 	gcc "${cflags[@]}" -o "$out/$name" "$test" "${common[@]}" "${libs[@]}"
+done
+
+# Every subtest has its test-plan entry (a "SUBTEST:" line in the source's
+# TEST: block), and every entry is a subtest: the documentation cannot
+# drift from the tests.
+for test in "$PROJECT_ROOT"/igt-tests/simgpu_*.c; do
+	name=$(basename "$test" .c)
+	[ "$name" != simgpu_igt ] || continue
+	listed=$("$out/$name" --list-subtests | sort)
+	documented=$(sed -n 's/^ \* SUBTEST: //p' "$test" | sort)
+	[ "$listed" = "$documented" ] ||
+		die "$name: subtests and SUBTEST: entries differ: $(diff <(echo "$listed") <(echo "$documented") | grep '^[<>]' | tr '\n' ' ')"
 done

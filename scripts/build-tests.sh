@@ -18,27 +18,14 @@ if [ ! "$out/tests/hmm-tests" -nt "$hmm_src" ]; then
 		-o "$out/tests/hmm-tests" "$hmm_src" -lpthread
 fi
 
-# The simgpu selftests, against the project's uapi header and libsimgpu.
-simgpu_lib="$PROJECT_ROOT/tools/lib/simgpu"
-simgpu_tests="$PROJECT_ROOT/tools/testing/selftests/drivers/gpu/simgpu"
-# Rebuilt when any of its sources (and the headers next to them) is newer.
-build_simgpu_test() { # program, sources (the one with main() first)
-	local prog=$1 src
-	shift
-	for src in "$@" "${@/%.c/.h}" "$simgpu_lib"/libsimgpu.[ch] \
-		"$PROJECT_ROOT/uapi/drm/simgpu_drm.h"; do
-		[ "$src" -nt "$prog" ] || continue
-		log "building $(basename "$prog")"
-		gcc -O2 -g -Wall -Wextra -Werror -I"$PROJECT_ROOT/uapi/drm" \
-			-I/usr/include/libdrm -I"$simgpu_lib" -o "$prog" \
-			"$@" "$simgpu_lib/libsimgpu.c" -ldrm -lpthread
-		return
-	done
-}
-build_simgpu_test "$out/tests/simgpu-smoke" "$simgpu_tests/simgpu_smoke.c"
-build_simgpu_test "$out/tests/simgpu-fuzz" "$simgpu_tests/simgpu_fuzz.c" \
-	"$simgpu_tests"/simgpu_fuzz_*.c
-build_simgpu_test "$out/tests/simgpu-bench" "$simgpu_tests/simgpu_bench.c"
+# The simgpu selftests, with their kselftest Makefile, from their copy in
+# the kernel tree (prepare-kernel-tree.sh): it includes the tree's lib.mk
+# and kselftest_harness.h.
+log "building the simgpu selftests"
+make -s -C "$src" O="$out" headers >/dev/null
+make -s -C "$src/tools/testing/selftests/drivers/gpu/simgpu" \
+	OUTPUT="$out/tests" KHDR_INCLUDES="-isystem $out/usr/include" all \
+	>/dev/null
 
 # The IGT tests of igt-tests/, against the installed libigt.
 "$PROJECT_ROOT/scripts/build-igt-tests.sh"

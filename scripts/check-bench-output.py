@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Check the output of a simgpu-bench run (make check runs it with --smoke).
+"""Check the output of a simgpu_bench run (make check runs it with --smoke).
 
 Prints TAP: the run ended well, every CSV has its header and at least one
 row of finite positive numbers, and the summary lines are there. It never
@@ -96,7 +96,7 @@ def main():
     checks = []
     status = open(os.path.join(out, "status")).read().strip() \
         if os.path.exists(os.path.join(out, "status")) else "missing"
-    checks.append(("simgpu-bench exited 0", None if status == "0"
+    checks.append(("simgpu_bench exited 0", None if status == "0"
                    else f"exit status {status}"))
     for name, header in CSVS.items():
         checks.append((f"{name} is sane", check_csv(os.path.join(out, name),

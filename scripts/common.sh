@@ -22,7 +22,8 @@ HOST_PACKAGES=(
 	"$KERNEL_PKG=$KERNEL_PKG_VERSION"
 	build-essential flex bison bc libelf-dev libssl-dev kmod cpio xz-utils
 	rsync ccache sparse perl python3 qemu-system-x86
-	linux-headers-amd64 libdrm-dev intel-gpu-tools gnuplot-nox e2fsprogs
+	linux-headers-amd64 libdrm-dev pkg-config intel-gpu-tools gnuplot-nox e2fsprogs
+	python3-sphinx
 )
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -3,7 +3,8 @@
 # The project's static checks, all against the prepared test-kernel tree:
 #  - scripts/checkpatch.pl --strict over the project's C files and patches;
 #  - kernel-doc over the project's C files and the patched core files, and
-#    docs/api/ rendered from it and up to date;
+#    Documentation/gpu/drm-userptr/ rendered from it by Sphinx, without a
+#    warning;
 #  - sparse (C=2) over the project's objects and the patched core objects;
 #  - the same objects built with W=1 and -Werror;
 #  - sparse and W=1 over the driver objects the patches touch, in the
@@ -44,7 +45,7 @@ checkpatch() {
 		--show-types --ignore FILE_PATH_CHANGES "$@" 2>&1)
 }
 out_cp=""
-kernel_srcs=$(echo "$project_srcs" | grep -v "^$PROJECT_ROOT/\(uapi\|tools\|igt-tests\)/" || true)
+kernel_srcs=$(echo "$project_srcs" | grep -v "^$PROJECT_ROOT/\(include/uapi\|tools\|igt-tests\)/" || true)
 user_srcs=$(echo "$project_srcs" | grep "^$PROJECT_ROOT/\(tools\|igt-tests\)/" || true)
 [ -z "$kernel_srcs" ] || out_cp+=$(checkpatch -f $kernel_srcs)
 # Userspace: libdrm's and IGT's names are CamelCase; there is no BIT(),
@@ -53,10 +54,10 @@ user_srcs=$(echo "$project_srcs" | grep "^$PROJECT_ROOT/\(tools\|igt-tests\)/" |
 # reuse their argument.
 user_ignore=CAMELCASE,BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,VOLATILE,MACRO_ARG_REUSE
 [ -z "$user_srcs" ] || out_cp+=$(checkpatch --ignore "$user_ignore" -f $user_srcs)
-# uapi headers are checked as what they become in the tree, so that
-# checkpatch applies its uapi rules (no BIT() outside the kernel).
-for f in $(git ls-files 'uapi/*.h'); do
-	out_cp+=$(checkpatch -f "include/$f")
+# uapi headers are checked at their place in the tree, so that checkpatch
+# applies its uapi rules (no BIT() outside the kernel).
+for f in $(git ls-files 'include/uapi/*.h'); do
+	out_cp+=$(checkpatch -f "$f")
 done
 # The pristine tree has no git history to look a Fixes: commit up in.
 for p in "$PROJECT_ROOT"/patches/linux-6.12/*.patch; do
@@ -70,7 +71,10 @@ report "checkpatch --strict" "$out_cp"
 # counts).
 kdoc() { perl "$src/scripts/kernel-doc" -none -Wall "$@" 2>&1; }
 out_kd=""
-[ -z "$project_srcs" ] || out_kd+=$(kdoc $project_srcs)
+# The IGT tests open with IGT's test-plan block (TEST:, SUBTEST:), which is
+# IGT's format, not kernel-doc; their helpers (simgpu_igt.c) are kernel-doc.
+kdoc_srcs=$(echo "$project_srcs" | grep -v "/igt-tests/simgpu_\(userptr_[a-z]*\|uapi_errnos\)\.c$" || true)
+[ -z "$kdoc_srcs" ] || out_kd+=$(kdoc $kdoc_srcs)
 pristine="$(dirname "$("$PROJECT_ROOT/scripts/prepare-pristine-kernel.sh")")/src"
 touched=$(sed -n 's|^+++ b/\(.*\.[ch]\)$|\1|p' patches/linux-6.12/*.patch | sort -u)
 for f in $touched; do
@@ -80,7 +84,8 @@ for f in $touched; do
 	out_kd+=$(comm -23 <(echo "$new" | sort) <(echo "$old" | sort) | grep .)
 done
 report "kernel-doc" "$out_kd"
-report "docs/api up to date" "$("$PROJECT_ROOT/scripts/build-docs.sh" --check 2>&1)"
+report "make docs without warnings" \
+	"$("$PROJECT_ROOT/scripts/build-docs.sh" --check 2>&1 >/dev/null)"
 
 objs="$core_objs $project_objs"
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Plot simgpu-bench's CSV files with gnuplot, into PNGs in the same
+# Plot simgpu_bench's CSV files with gnuplot, into PNGs in the same
 # directory:
 #  - latency.csv: median invalidation latency against the number of GPUs,
 #    one panel per invalidation mode, one line per scheme, at the default

@@ -42,11 +42,15 @@ fi
 overlay() { # project dir, kernel dir
 	[ -d "$PROJECT_ROOT/$1" ] || return 0
 	rsync -rc --mkpath --include='*/' --include='*.[ch]' --include=Kconfig \
-		--include=Makefile --exclude='*' "$PROJECT_ROOT/$1/" "$src/$2/"
+		--include=Makefile --include=config --exclude='*' \
+		"$PROJECT_ROOT/$1/" "$src/$2/"
 }
 overlay drivers/gpu/drm drivers/gpu/drm
 overlay include/drm include/drm
-overlay uapi/drm include/uapi/drm
+overlay include/uapi/drm include/uapi/drm
+overlay tools/lib/simgpu tools/lib/simgpu
+overlay tools/testing/selftests/drivers/gpu/simgpu \
+	tools/testing/selftests/drivers/gpu/simgpu
 rsync -c "$PROJECT_ROOT/Kconfig" "$src/drivers/gpu/drm/Kconfig.drm_userptr"
 # The top-level Kbuild names objects relative to the project root (as the
 # out-of-tree M= build sees them); in-tree they sit under drivers/gpu/drm.

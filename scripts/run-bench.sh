@@ -9,7 +9,7 @@
 #   --full    every benchmark (latency, populate, scaling, revalidate,
 #             partial, stall, spin, fork) on 16 GPUs, with several flush/preemption latencies
 #             and more repetitions, in a 6 GiB guest (partial maps 2 GiB)
-#   --reps N  repetitions of every measurement (simgpu-bench --reps)
+#   --reps N  repetitions of every measurement (simgpu_bench --reps)
 # It runs on the benchmark kernel (KERNEL_FLAVOUR=bench: no KASAN, lockdep or
 # kmemleak), built in its own directory from the test kernel's tree and
 # ccache; KERNEL_FLAVOUR=test runs it on the debug test kernel instead.
@@ -49,7 +49,7 @@ else
 	timeout=1800
 	mem=3G
 fi
-log "running simgpu-bench ${args[*]} on $gpus GPUs in the VM"
+log "running simgpu_bench ${args[*]} on $gpus GPUs in the VM"
 vm_rc=0
 "$PROJECT_ROOT/scripts/run-vm.sh" --results "$out" --timeout "$timeout" --mem "$mem" \
 	-a "simgpu.num_gpus=$gpus" -- \

@@ -30,7 +30,7 @@ rc=0
 	"$PROJECT_ROOT/scripts/guest/run-suites.sh" "$suite" || rc=$?
 
 case $load in
-fuzz) tap=$results/simgpu/simgpu-fuzz.tap ;;
+fuzz) tap=$results/simgpu/simgpu_fuzz.tap ;;
 stress) tap=$results/igt/simgpu_userptr_multi.tap
 	cat "$results/igt/simgpu_userptr_multi@stress.log" 2> /dev/null |
 		grep -E 'stress:|thread [0-9]+:' || true ;;

@@ -28,6 +28,14 @@
 #define IGT_EXIT_INVALID	79
 #define IGT_EXIT_FAILURE	98
 
+/*
+ * igt_core.h defines these, so the tests must not: a second definition
+ * warns in an IGT tree. They are ints there, as here.
+ */
+#define MSEC_PER_SEC (1000)
+#define USEC_PER_SEC (1000 * MSEC_PER_SEC)
+#define NSEC_PER_SEC (1000 * USEC_PER_SEC)
+
 #ifndef __noreturn
 #define __noreturn	__attribute__((__noreturn__))
 #endif

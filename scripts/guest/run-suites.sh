@@ -149,22 +149,22 @@ open_render_nodes() {
 run_simgpu() {
 	local dir=$RESULTS/simgpu
 	mkdir -p "$dir"
-	say "running simgpu-smoke"
-	(cd /tmp && "$KBUILD_OUT/tests/simgpu-smoke") \
-		> "$dir/simgpu-smoke.tap" 2>&1 || status=1
+	say "running simgpu_smoke"
+	(cd /tmp && "$KBUILD_OUT/tests/simgpu_smoke") \
+		> "$dir/simgpu_smoke.tap" 2>&1 || status=1
 	run_fuzz 60
 }
 
 # The multi-process fuzzer for $1 seconds (seed $2 if given), its TAP in
-# $RESULTS/simgpu/simgpu-fuzz.tap.
+# $RESULTS/simgpu/simgpu_fuzz.tap.
 run_fuzz() {
 	local dir=$RESULTS/simgpu seconds=$1 seed=${2:-}
 	mkdir -p "$dir"
 	open_render_nodes
-	say "running simgpu-fuzz for $seconds s${seed:+, seed $seed}"
-	(cd /tmp && "$KBUILD_OUT/tests/simgpu-fuzz" --duration "$seconds" \
-		${seed:+--seed "$seed"}) > "$dir/simgpu-fuzz.tap" 2>&1 || status=1
-	say "simgpu-fuzz done"
+	say "running simgpu_fuzz for $seconds s${seed:+, seed $seed}"
+	(cd /tmp && "$KBUILD_OUT/tests/simgpu_fuzz" --duration "$seconds" \
+		${seed:+--seed "$seed"}) > "$dir/simgpu_fuzz.tap" 2>&1 || status=1
+	say "simgpu_fuzz done"
 }
 
 # The IGT stress subtest (threads racing mm changes against jobs on every
@@ -184,68 +184,36 @@ run_stress() {
 }
 
 # The kernel log since the last call, from /proc/kmsg (fd 3, opened by
-# run_igt): the lines that report a splat, if any. Sets $kmsg_lines to the
-# number of lines read.
+# run_igt): the lines that report a splat, one per line. Sets $kmsg_lines
+# to the number of lines read.
 kmsg_splats() {
-	local line splats=""
+	local line
 
 	kmsg_lines=0
 	while IFS= read -r -t 0.2 -u 3 line; do
 		kmsg_lines=$((kmsg_lines + 1))
 		if [[ $line =~ $splat_re ]]; then
-			splats+="${line:0:160}; "
+			printf '%s\n' "$line"
 		fi
 	done
-	printf '%s' "$splats"
 }
 
 # One IGT subtest in its own process, as igt_runner runs them. Appends its
-# TAP lines (one per dynamic subtest, else one) to $tap and counts them in
-# $n. IGT exit codes: 0 pass, 77 skip, 98 fail, anything else a crash.
+# TAP lines to $tap (igt-tap.py turns its output, exit code and the kernel
+# log's splats into them) and counts them in $n.
 run_igt_subtest() {
-	local bin=$1 sub=$2 log=$3 rc=0 line dyn res found=0 splats t0 secs
-	local name=${bin##*/}
+	local bin=$1 sub=$2 log=$3 rc=0 t0 ms
 
-	say "igt: $name --run-subtest $sub"
+	say "igt: ${bin##*/} --run-subtest $sub"
 	t0=${EPOCHREALTIME/./}
 	(cd /tmp && "$bin" --run-subtest "$sub") > "$log" 2>&1 || rc=$?
-	secs=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+	ms=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
 	kmsg_splats > "$log.kmsg-splats"
-	read -r splats < "$log.kmsg-splats" || true
-	while IFS= read -r line; do
-		[[ $line =~ ^Dynamic\ subtest\ (.*):\ ([A-Z]+)\ \((.*)\) ]] ||
-			continue
-		dyn=${BASH_REMATCH[1]}
-		res=${BASH_REMATCH[2]}
-		found=1
-		n=$((n + 1))
-		case $res in
-		SUCCESS) echo "ok $n $sub@$dyn # ${BASH_REMATCH[3]}" ;;
-		SKIP) echo "ok $n $sub@$dyn # SKIP" ;;
-		*) echo "not ok $n $sub@$dyn # $res"; status=1 ;;
-		esac >> "$tap"
-	done < "$log"
-	if [ -n "$splats" ]; then
-		n=$((n + 1))
-		echo "not ok $n $sub # kernel log: $splats" >> "$tap"
-		status=1
-	fi
-	# With dynamic subtests their lines say it all, unless it crashed.
-	if [ $found = 1 ]; then
-		case $rc in 0|77|98)
-			echo "# $sub: exit $rc in ${secs} ms, $kmsg_lines kernel log lines" >> "$tap"
-			return ;;
-		esac
-	fi
-	n=$((n + 1))
-	case $rc in
-	0) echo "ok $n $sub" ;;
-	77) echo "ok $n $sub # SKIP $(grep -m1 -i 'requirement\|skip' "$log")" ;;
-	98) echo "not ok $n $sub # FAIL: $(grep -m1 -A1 'Test assertion failure\|Failed assertion' "$log" | tr '\n' ' ')" ;;
-	*) echo "not ok $n $sub # CRASH: exit $rc" ;;
-	esac >> "$tap"
-	case $rc in 0|77) ;; *) status=1 ;; esac
-	echo "# $sub: exit $rc in ${secs} ms, $kmsg_lines kernel log lines" >> "$tap"
+	/usr/bin/python3 "$here/igt-tap.py" --subtest "$sub" --rc "$rc" \
+		--ms "$ms" --kmsg-lines "$kmsg_lines" \
+		--splats "$log.kmsg-splats" --log "$log" --first $((n + 1)) \
+		>> "$tap" || status=1
+	n=$(grep -cE '^(not )?ok ' "$tap")
 }
 
 # An ext4 file system on a loop device over a tmpfs file, for the IGT

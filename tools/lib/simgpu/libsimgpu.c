@@ -31,7 +31,7 @@ struct simgpu_node {
 };
 
 struct simgpu_nodes {
-	struct simgpu_node node[SIMGPU_MAX_GPUS];
+	struct simgpu_node node[SIMGPU_LIB_MAX_GPUS];
 	int count;
 	/* The first error other than "no such node", for the caller. */
 	int err;
@@ -87,7 +87,7 @@ static void simgpu_try_node(struct simgpu_nodes *nodes, const char *path)
 	for (i = 0; i < nodes->count; i++)
 		if (nodes->node[i].rdev == st.st_rdev)
 			return;
-	if (nodes->count == SIMGPU_MAX_GPUS)
+	if (nodes->count == SIMGPU_LIB_MAX_GPUS)
 		return;
 
 	fd = open(path, O_RDWR | O_CLOEXEC);
@@ -121,10 +121,10 @@ static void simgpu_try_node(struct simgpu_nodes *nodes, const char *path)
 /* The render nodes libdrm enumerates. */
 static void simgpu_find_libdrm(struct simgpu_nodes *nodes)
 {
-	drmDevicePtr devices[SIMGPU_MAX_GPUS];
+	drmDevicePtr devices[SIMGPU_LIB_MAX_GPUS];
 	int i, n;
 
-	n = drmGetDevices2(0, devices, SIMGPU_MAX_GPUS);
+	n = drmGetDevices2(0, devices, SIMGPU_LIB_MAX_GPUS);
 	if (n <= 0)
 		return;
 	for (i = 0; i < n; i++) {
@@ -637,6 +637,31 @@ struct drm_simgpu_cmd simgpu_cmd_spin(__u32 usecs)
 	};
 }
 
+const struct simgpu_mode simgpu_modes[SIMGPU_NUM_MODES] = {
+	{ DRM_SIMGPU_MODE_WAIT_IDLE, "wait-idle" },
+	{ DRM_SIMGPU_MODE_PREEMPT, "preempt" },
+	{ DRM_SIMGPU_MODE_FAULT, "fault" },
+};
+
+/**
+ * simgpu_mode_name() - The name tests and benchmarks give a mode.
+ * @mode: &enum drm_simgpu_mode.
+ *
+ * Return: "wait-idle", "preempt", "fault", "default" for
+ * %DRM_SIMGPU_MODE_DEFAULT, or "unknown".
+ */
+const char *simgpu_mode_name(__u32 mode)
+{
+	unsigned int i;
+
+	if (mode == DRM_SIMGPU_MODE_DEFAULT)
+		return "default";
+	for (i = 0; i < SIMGPU_NUM_MODES; i++)
+		if (simgpu_modes[i].mode == mode)
+			return simgpu_modes[i].name;
+	return "unknown";
+}
+
 /**
  * simgpu_fnv1a() - Hash bytes as %DRM_SIMGPU_CMD_CHECKSUM does.
  * @p: The bytes.
@@ -744,4 +769,63 @@ long simgpu_meminfo_kb(const char *field)
 	}
 	fclose(f);
 	return kb;
+}
+
+/**
+ * simgpu_rng_seed() - The first state of a random number generator.
+ * @seed: Any value.
+ *
+ * A splitmix64 step, so that close seeds give unrelated sequences.
+ *
+ * Return: a nonzero state for simgpu_rng_next().
+ */
+__u64 simgpu_rng_seed(__u64 seed)
+{
+	__u64 z = seed + 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	return z ? z : 1;
+}
+
+/**
+ * simgpu_rng_next() - The next random number (xorshift64*).
+ * @state: The generator, from simgpu_rng_seed().
+ *
+ * Return: 64 random bits.
+ */
+__u64 simgpu_rng_next(__u64 *state)
+{
+	__u64 x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dull;
+}
+
+/**
+ * simgpu_rng_below() - A random number below a bound.
+ * @state: The generator.
+ * @n: The bound.
+ *
+ * Return: 0 to @n - 1; 0 if @n is 0.
+ */
+__u32 simgpu_rng_below(__u64 *state, __u32 n)
+{
+	return n ? (simgpu_rng_next(state) >> 32) % n : 0;
+}
+
+/**
+ * simgpu_rng_one_in() - True once in @n times, on average.
+ * @state: The generator.
+ * @n: The odds.
+ *
+ * Return: true with probability 1/@n.
+ */
+bool simgpu_rng_one_in(__u64 *state, __u32 n)
+{
+	return simgpu_rng_below(state, n) == 0;
 }

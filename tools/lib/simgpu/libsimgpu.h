@@ -11,6 +11,7 @@
 #ifndef _LIBSIMGPU_H_
 #define _LIBSIMGPU_H_
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "simgpu_drm.h"
@@ -20,7 +21,20 @@ extern "C" {
 #endif
 
 /* Most simgpu GPUs simgpu_open_all() looks for: the render minors 128-191. */
-#define SIMGPU_MAX_GPUS		64
+#define SIMGPU_LIB_MAX_GPUS	64
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* The invalidation modes a VM can be configured in, and their names. */
+struct simgpu_mode {
+	__u32 mode;
+	const char *name;
+};
+
+#define SIMGPU_NUM_MODES	3
+extern const struct simgpu_mode simgpu_modes[SIMGPU_NUM_MODES];
 
 /* Timeout of simgpu_run(), in nanoseconds. */
 #define SIMGPU_RUN_TIMEOUT_NS	(10ll * 1000 * 1000 * 1000)
@@ -62,11 +76,18 @@ struct drm_simgpu_cmd simgpu_cmd_checksum(__u64 dst, __u64 src, __u64 size);
 struct drm_simgpu_cmd simgpu_cmd_spin(__u32 usecs);
 
 /* Helpers */
+const char *simgpu_mode_name(__u32 mode);
 __u64 simgpu_fnv1a(const void *p, size_t n);
 long simgpu_smaps_kb(const void *p, const char *field);
 long simgpu_meminfo_kb(const char *field);
 int simgpu_run(int fd, const struct drm_simgpu_cmd *cmds, unsigned int n,
 	       int *status);
+
+/* Random numbers: a seed gives the same sequence on every machine. */
+__u64 simgpu_rng_seed(__u64 seed);
+__u64 simgpu_rng_next(__u64 *state);
+__u32 simgpu_rng_below(__u64 *state, __u32 n);
+bool simgpu_rng_one_in(__u64 *state, __u32 n);
 
 #if defined(__cplusplus)
 }

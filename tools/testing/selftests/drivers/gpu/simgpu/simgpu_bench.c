@@ -50,8 +50,6 @@
 #define DRM_SIMGPU_VM_LEGACY_MN	(1u << 1)
 #endif
 
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-
 #define BO_PAGES		16
 #define BUSY_VA			(1ull << 32)
 #define MEAS_VA			(2ull << 32)
@@ -80,15 +78,7 @@ static const struct {
 
 enum { SCHEME_LEGACY, SCHEME_SINGLE_PASS, SCHEME_TWO_PASS };
 
-static const struct {
-	const char *name;
-	__u32 mode;
-} modes[] = {
-	{ "wait-idle", DRM_SIMGPU_MODE_WAIT_IDLE },
-	{ "preempt", DRM_SIMGPU_MODE_PREEMPT },
-	{ "fault", DRM_SIMGPU_MODE_FAULT },
-};
-
+/* Indexes into simgpu_modes[]. */
 enum { MODE_WAIT_IDLE, MODE_PREEMPT, MODE_FAULT };
 
 /*
@@ -112,7 +102,7 @@ enum { OP_MUNMAP, OP_MAP_FIXED, NUM_OPS };
 static const unsigned int gpu_counts[MAX_COUNTS] = { 1, 2, 4, 8, 16 };
 
 static size_t page_size;
-static int gpu_fds[SIMGPU_MAX_GPUS];
+static int gpu_fds[SIMGPU_LIB_MAX_GPUS];
 static int num_gpus;
 static struct drm_simgpu_query gpu_query;
 static enum run_kind run_kind;
@@ -125,7 +115,7 @@ static int __attribute__((format(printf, 1, 2))) fail(const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
-	fputs("simgpu-bench: ", stderr);
+	fputs("simgpu_bench: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -415,7 +405,7 @@ struct lat_result {
 	struct stats s;
 };
 
-static struct lat_result lat_results[ARRAY_SIZE(schemes) * ARRAY_SIZE(modes) *
+static struct lat_result lat_results[ARRAY_SIZE(schemes) * SIMGPU_NUM_MODES *
 				     ARRAY_SIZE(latencies) * MAX_COUNTS * NUM_OPS];
 static int num_lat_results;
 
@@ -579,7 +569,7 @@ static int latency_rep(struct busy_vm *vms, int n, int mode, int op,
 static int latency_config(FILE *csv, int scheme, int mode, int lat, int n,
 			  int reps, double *samples)
 {
-	struct busy_vm vms[SIMGPU_MAX_GPUS];
+	struct busy_vm vms[SIMGPU_LIB_MAX_GPUS];
 	struct lat_result *res;
 	int i, op, r, ret = 0;
 
@@ -588,11 +578,11 @@ static int latency_config(FILE *csv, int scheme, int mode, int lat, int n,
 		vms[i].mem = NULL;
 	}
 	for (i = 0; i < n && !ret; i++)
-		ret = busy_setup(&vms[i], i, modes[mode].mode,
+		ret = busy_setup(&vms[i], i, simgpu_modes[mode].mode,
 				 schemes[scheme].flags);
 
 	printf("# %s %s, %d GPU%s, flush %u us, preempt %u us:", schemes[scheme].name,
-	       modes[mode].name, n, n > 1 ? "s" : "", latencies[lat][0], latencies[lat][1]);
+	       simgpu_modes[mode].name, n, n > 1 ? "s" : "", latencies[lat][0], latencies[lat][1]);
 	for (op = 0; op < NUM_OPS && !ret; op++) {
 		for (r = 0; r < reps && !ret; r++)
 			ret = latency_rep(vms, n, mode, op, &samples[r]);
@@ -605,7 +595,7 @@ static int latency_config(FILE *csv, int scheme, int mode, int lat, int n,
 		};
 		printf(" %s %.1f us", op_names[op], res->s.median);
 		csv_row(csv, "%s,%s,%d,%u,%u,%s,%d,%.1f,%.1f,%.1f,%.1f,%.1f",
-			schemes[scheme].name, modes[mode].name, n,
+			schemes[scheme].name, simgpu_modes[mode].name, n,
 			latencies[lat][0], latencies[lat][1], op_names[op], reps,
 			res->s.median, res->s.p99, res->s.mean, res->s.min,
 			res->s.max);
@@ -641,7 +631,7 @@ static void latency_table(int mode, int op, int lat, const int *counts,
 	int c;
 
 	printf("\nlatency: mode %s, op %s, TLB flush %u us, preemption %u us\n",
-	       modes[mode].name, op_names[op], latencies[lat][0],
+	       simgpu_modes[mode].name, op_names[op], latencies[lat][0],
 	       latencies[lat][1]);
 	printf("%4s", "gpus");
 	for (s = 0; s < ARRAY_SIZE(schemes); s++)
@@ -678,14 +668,14 @@ static void latency_two_pass_summary(const int *counts, int num_counts)
 	unsigned int m;
 	int c;
 
-	for (m = 0; m < ARRAY_SIZE(modes); m++) {
+	for (m = 0; m < SIMGPU_NUM_MODES; m++) {
 		r1 = lat_find(SCHEME_TWO_PASS, m, LAT_DEFAULT, 1, OP_MUNMAP);
 		if (!r1)
 			continue;
 		device = latencies[LAT_DEFAULT][0] +
 			 (m == MODE_PREEMPT ? latencies[LAT_DEFAULT][1] : 0);
 		printf("two-pass 1-GPU stall over the device latency, %s: %.2f (%.0f us %s)\n",
-		       modes[m].name, r1->s.median / device,
+		       simgpu_modes[m].name, r1->s.median / device,
 		       r1->s.median - device, "above it");
 		for (c = 0; c < num_counts; c++) {
 			if (counts[c] != 8 && counts[c] != 16)
@@ -695,7 +685,7 @@ static void latency_two_pass_summary(const int *counts, int num_counts)
 			if (!rn)
 				continue;
 			printf("two-pass %d/1 GPU latency ratio, %s: %.2f (%.0f us %s)\n",
-			       counts[c], modes[m].name,
+			       counts[c], simgpu_modes[m].name,
 			       rn->s.median / r1->s.median,
 			       (rn->s.median - r1->s.median) / (counts[c] - 1),
 			       "per further GPU");
@@ -738,7 +728,7 @@ static int bench_latency(void)
 			continue;
 		ret = set_latencies(latencies[lat][0], latencies[lat][1]);
 		for (s = 0; s < ARRAY_SIZE(schemes) && !ret; s++) {
-			for (m = 0; m < ARRAY_SIZE(modes) && !ret; m++) {
+			for (m = 0; m < SIMGPU_NUM_MODES && !ret; m++) {
 				if (smoke && m == MODE_WAIT_IDLE)
 					continue;
 				for (c = 0; c < (unsigned int)num_counts && !ret; c++)
@@ -756,7 +746,7 @@ static int bench_latency(void)
 	for (lat = 0; lat < ARRAY_SIZE(latencies); lat++) {
 		if (!full && lat != LAT_DEFAULT)
 			continue;
-		for (m = 0; m < ARRAY_SIZE(modes); m++) {
+		for (m = 0; m < SIMGPU_NUM_MODES; m++) {
 			if (smoke && m == MODE_WAIT_IDLE)
 				continue;
 			for (op = 0; op < NUM_OPS; op++)
@@ -1114,7 +1104,7 @@ static int revalidate_mode(int m, int reps, double *total, double *inval)
 	__u64 job;
 	double t0, tm, t1;
 
-	fd = vm_open(0, modes[m].mode, 0);
+	fd = vm_open(0, simgpu_modes[m].mode, 0);
 	if (fd < 0)
 		return -1;
 	dw = map_anon(size);
@@ -1142,14 +1132,14 @@ static int revalidate_mode(int m, int reps, double *total, double *inval)
 			ret = simgpu_wait_job(fd, job, WAIT_NS, &status);
 		t1 = now_us();
 		if (ret)
-			ret = fail("%s: EXEC or WAIT: %s", modes[m].name,
+			ret = fail("%s: EXEC or WAIT: %s", simgpu_modes[m].name,
 				   strerror(-ret));
 		else if (status)
-			ret = fail("%s: job status %d (%s)", modes[m].name,
+			ret = fail("%s: job status %d (%s)", simgpu_modes[m].name,
 				   status, strerror(-status));
 		else if (dw[0] != value)
 			ret = fail("%s: the job wrote %#x, not %#x",
-				   modes[m].name, dw[0], value);
+				   simgpu_modes[m].name, dw[0], value);
 		total[r] = t1 - t0;
 		inval[r] = tm - t0;
 	}
@@ -1176,15 +1166,15 @@ static int bench_revalidate(void)
 	       reps);
 	printf("%-10s %12s %12s %22s\n", "mode", "median_us", "p99_us",
 	       "invalidate_median_us");
-	for (m = 0; m < (int)ARRAY_SIZE(modes) && !ret; m++) {
+	for (m = 0; m < (int)SIMGPU_NUM_MODES && !ret; m++) {
 		ret = revalidate_mode(m, reps, total, inval);
 		if (ret)
 			break;
 		st = stats_of(total, reps);
 		si = stats_of(inval, reps);
-		printf("%-10s %12.1f %12.1f %22.1f\n", modes[m].name, st.median,
+		printf("%-10s %12.1f %12.1f %22.1f\n", simgpu_modes[m].name, st.median,
 		       st.p99, si.median);
-		csv_row(csv, "%s,%d,%.1f,%.1f,%.1f", modes[m].name, reps,
+		csv_row(csv, "%s,%d,%.1f,%.1f,%.1f", simgpu_modes[m].name, reps,
 			st.median, st.p99, si.median);
 	}
 out:
@@ -1285,7 +1275,7 @@ static int partial_one(int m, size_t size_mib, int reps, double *samples,
 	__u32 handle, value = 0xc0000000u;
 	int fd, r, k, n, ret;
 
-	fd = vm_open(0, modes[m].mode, 0);
+	fd = vm_open(0, simgpu_modes[m].mode, 0);
 	if (fd < 0)
 		return -1;
 	dw = map_region(size, false);
@@ -1315,7 +1305,7 @@ static int partial_one(int m, size_t size_mib, int reps, double *samples,
 			res->after_us[k] = stats_of(samples, n).median;
 	}
 	if (ret)
-		fail("partial %s %zu MiB", modes[m].name, size_mib);
+		fail("partial %s %zu MiB", simgpu_modes[m].name, size_mib);
 	close(fd);
 	munmap((void *)dw, size);
 	return ret;
@@ -1344,7 +1334,7 @@ static int bench_partial(void)
 	printf("%-10s %8s %-9s %9s %12s %12s %12s %8s\n", "mode", "size_mib",
 	       "event", "inval_kib", "populate_us", "steady_us", "after_us",
 	       "ratio");
-	for (m = 0; m < (int)ARRAY_SIZE(modes) && !ret; m++) {
+	for (m = 0; m < (int)SIMGPU_NUM_MODES && !ret; m++) {
 		for (s = 0; s < nsizes && !ret; s++) {
 			ret = partial_one(m, mib[s], reps, samples, &res);
 			for (k = 0; k < (int)ARRAY_SIZE(partial_events) && !ret; k++) {
@@ -1354,11 +1344,11 @@ static int bench_partial(void)
 				if (ratio > worst)
 					worst = ratio;
 				printf("%-10s %8zu %-9s %9zu %12.1f %12.1f %12.1f %8.2f\n",
-				       modes[m].name, mib[s], ev->name, ev->kib,
+				       simgpu_modes[m].name, mib[s], ev->name, ev->kib,
 				       res.populate_us, res.steady_us, res.after_us[k],
 				       ratio);
 				csv_row(csv, "%s,%zu,%s,%zu,%d,%.1f,%.1f,%.1f,%.2f",
-					modes[m].name, mib[s], ev->name, ev->kib,
+					simgpu_modes[m].name, mib[s], ev->name, ev->kib,
 					reps, res.populate_us, res.steady_us,
 					res.after_us[k], ratio);
 			}
@@ -1734,7 +1724,7 @@ static const struct {
 static void show_help(FILE *f)
 {
 	fprintf(f,
-		"usage: simgpu-bench [--smoke|--full] [--reps N] [--out DIR] [BENCH...]\n"
+		"usage: simgpu_bench [--smoke|--full] [--reps N] [--out DIR] [BENCH...]\n"
 		"  BENCH: latency, populate, scaling, revalidate, partial, stall, spin, fork (default: all)\n"
 		"  --smoke    a short run (fewer GPUs, schemes, modes, sizes, reps)\n"
 		"  --full     also TLB flush/preemption latencies 1000/5000, 2500/10000,\n"
@@ -1770,7 +1760,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	struct drm_simgpu_stats before[SIMGPU_MAX_GPUS];
+	struct drm_simgpu_stats before[SIMGPU_LIB_MAX_GPUS];
 	bool selected[ARRAY_SIZE(benches)] = { false }, any = false;
 	unsigned int b;
 	int c, i, n, ret = 0;
@@ -1782,7 +1772,7 @@ int main(int argc, char **argv)
 		case 's':
 		case 'f':
 			if (run_kind != RUN_DEFAULT) {
-				fprintf(stderr, "simgpu-bench: --smoke or --full, not both\n");
+				fprintf(stderr, "simgpu_bench: --smoke or --full, not both\n");
 				return 2;
 			}
 			run_kind = c == 's' ? RUN_SMOKE : RUN_FULL;
@@ -1790,7 +1780,7 @@ int main(int argc, char **argv)
 		case 'r':
 			v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > MAX_REPS) {
-				fprintf(stderr, "simgpu-bench: --reps: 1 to %d\n", MAX_REPS);
+				fprintf(stderr, "simgpu_bench: --reps: 1 to %d\n", MAX_REPS);
 				return 2;
 			}
 			opt_reps = v;
@@ -1811,7 +1801,7 @@ int main(int argc, char **argv)
 			if (!strcmp(argv[i], benches[b].name))
 				break;
 		if (b == ARRAY_SIZE(benches)) {
-			fprintf(stderr, "simgpu-bench: unknown bench '%s'\n", argv[i]);
+			fprintf(stderr, "simgpu_bench: unknown bench '%s'\n", argv[i]);
 			show_help(stderr);
 			return 2;
 		}
@@ -1826,7 +1816,7 @@ int main(int argc, char **argv)
 	       "compare ratios taken in one run, not absolute numbers");
 	fflush(stdout);
 
-	n = simgpu_open_all(gpu_fds, SIMGPU_MAX_GPUS);
+	n = simgpu_open_all(gpu_fds, SIMGPU_LIB_MAX_GPUS);
 	if (n <= 0) {
 		fail("no simgpu device found%s%s", n ? ": " : "",
 		     n ? strerror(-n) : "");

@@ -3,7 +3,7 @@
  * simgpu_fuzz: a multi-process ioctl fuzzer for simgpu, in the manner of
  * syzkaller, as TAP 13.
  *
- * Usage: simgpu-fuzz [--seed N] [--duration SEC] [--workers N]
+ * Usage: simgpu_fuzz [--seed N] [--duration SEC] [--workers N]
  *                    [--threads N] [--hang-timeout SEC] [--user UID]
  *                    [--replay SEED [--calls N]] [--verbose]
  *
@@ -87,7 +87,7 @@ static __u64 thread_seed(unsigned int worker, unsigned int gen,
 {
 	if (opt.replay)
 		return opt.seed;
-	return fuzz_mix(opt.seed ^ fuzz_mix(((__u64)worker << 40) ^
+	return simgpu_rng_seed(opt.seed ^ simgpu_rng_seed(((__u64)worker << 40) ^
 					    ((__u64)gen << 8) ^ thread));
 }
 
@@ -362,7 +362,7 @@ static void reap(void)
 static void supervise(void)
 {
 	__u64 deadline = fuzz_now_ns() + opt.duration * 1000000000ull;
-	__u64 rng = fuzz_mix(opt.seed ^ 0xcafe);
+	__u64 rng = simgpu_rng_seed(opt.seed ^ 0xcafe);
 	unsigned int worker, thread, i;
 	bool running;
 
@@ -379,7 +379,7 @@ static void supervise(void)
 			continue;
 		}
 		/* About once every 10 s, a worker is killed mid-call. */
-		rng = fuzz_mix(rng);
+		rng = simgpu_rng_seed(rng);
 		if (rng % 100 == 0) {
 			i = (rng >> 32) % opt.workers;
 			if (workers[i].pid) {
@@ -466,11 +466,11 @@ static int parse_options(int argc, char **argv)
 
 static int setup(void)
 {
-	int fds[SIMGPU_MAX_GPUS];
+	int fds[SIMGPU_LIB_MAX_GPUS];
 	unsigned int i;
 	int n, ret;
 
-	n = simgpu_open_all(fds, SIMGPU_MAX_GPUS);
+	n = simgpu_open_all(fds, SIMGPU_LIB_MAX_GPUS);
 	if (n <= 0)
 		return n ? n : -ENODEV;
 	for (i = 0; i < (unsigned int)n; i++) {

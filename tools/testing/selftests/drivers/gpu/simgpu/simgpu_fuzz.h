@@ -20,8 +20,6 @@
 
 #include "libsimgpu.h"
 
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-
 #define MAX_WORKERS		8
 #define MAX_THREADS		8
 /* One more thread slot per worker: the child of a fork(). */
@@ -229,7 +227,6 @@ extern const struct fuzz_call fuzz_calls[];
 extern const unsigned int fuzz_num_calls;
 
 /* simgpu_fuzz_rng.c */
-__u64 fuzz_mix(__u64 seed);
 __u64 rnd64(struct fuzz_thread *t);
 __u32 rnd(struct fuzz_thread *t, __u32 n);
 __u64 rnd_u64(struct fuzz_thread *t, __u64 n);

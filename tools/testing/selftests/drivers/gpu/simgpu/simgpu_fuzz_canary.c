@@ -137,7 +137,7 @@ int fuzz_canary_run(const int *mailboxes, int num_workers, __u64 seed)
 	struct canary c = { .size = CANARY_PAGES * fuzz_page_size };
 	int status, gpu, failed = 0, children_crashed = 0;
 	unsigned int tick = 0;
-	__u64 rng = fuzz_mix(seed);
+	__u64 rng = simgpu_rng_seed(seed);
 	__u32 mode;
 	size_t i;
 	pid_t pid;
@@ -159,7 +159,7 @@ int fuzz_canary_run(const int *mailboxes, int num_workers, __u64 seed)
 	fuzz_shared->canary_ready = 1;
 
 	while (!fuzz_shared->stop) {
-		rng = fuzz_mix(rng);
+		rng = simgpu_rng_seed(rng);
 		if (num_workers)
 			send_vm(&c, mailboxes[rng % num_workers],
 				(rng >> 32) % c.num_vms);

@@ -140,7 +140,7 @@ int fuzz_regions_init(struct fuzz_thread *t)
 
 		pthread_mutex_init(&r->lock, NULL);
 		r->addr = p->arena + i * p->slot_size;
-		r->memfd = memfd_create("simgpu-fuzz", MFD_CLOEXEC);
+		r->memfd = memfd_create("simgpu_fuzz", MFD_CLOEXEC);
 		if (r->memfd < 0)
 			return -errno;
 		ret = region_map(t, r);
@@ -313,7 +313,7 @@ void fuzz_fork(struct fuzz_thread *t)
 	if (pid == 0) {
 		child = *t;
 		memset(slot, 0, sizeof(*slot));
-		slot->seed = fuzz_mix(t->rng);
+		slot->seed = simgpu_rng_seed(t->rng);
 		slot->pid = getpid();
 		slot->tid = getpid();
 		child.slot = slot;

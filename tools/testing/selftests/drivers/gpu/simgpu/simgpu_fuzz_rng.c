@@ -8,30 +8,15 @@
  */
 #include "simgpu_fuzz.h"
 
-/* splitmix64: a well-mixed nonzero value for any input. */
-__u64 fuzz_mix(__u64 seed)
-{
-	__u64 z = seed + 0x9e3779b97f4a7c15ull;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	z ^= z >> 31;
-	return z ? z : 1;
-}
-
-/* xorshift64* */
 __u64 rnd64(struct fuzz_thread *t)
 {
-	t->rng ^= t->rng >> 12;
-	t->rng ^= t->rng << 25;
-	t->rng ^= t->rng >> 27;
-	return t->rng * 0x2545f4914f6cdd1dull;
+	return simgpu_rng_next(&t->rng);
 }
 
 /* 0 to @n - 1. */
 __u32 rnd(struct fuzz_thread *t, __u32 n)
 {
-	return n ? (rnd64(t) >> 32) % n : 0;
+	return simgpu_rng_below(&t->rng, n);
 }
 
 __u64 rnd_u64(struct fuzz_thread *t, __u64 n)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * simgpu_smoke: functional tests of the simgpu driver, as TAP 13.
+ * simgpu_smoke: functional tests of the simgpu driver, a kselftest.
  *
- * For every simgpu GPU and every invalidation mode, on a new VM each:
+ * One fixture variant per invalidation mode; each test runs on every
+ * simgpu GPU, on a new VM each:
  *  - FILL, CHECKSUM, COPY, STORE_DWORD and ATOMIC_ADD through userptr BOs of
  *    page-aligned memory, and of malloc() memory (the BO covers the pages the
  *    allocation covers, the commands only the allocation);
@@ -10,8 +11,8 @@
  *  - close() of the VM, and exit of the process, while a job runs.
  * Then, per GPU, the driver's counters must show no stale access.
  *
- * Exits 0 if every test passed, 1 otherwise (also when there is no GPU: the
- * harness loads the driver first, so a missing GPU is a failure).
+ * There must be a GPU: the harness loads the driver first, so a missing
+ * GPU is a failure, not a skip.
  *
  * Copyright © 2026 The drm_userptr authors
  */
@@ -26,9 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../../kselftest_harness.h"
 #include "libsimgpu.h"
-
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 #define BO_SIZE			(64 * 1024)
 #define VA_A			0x100000ull
@@ -53,18 +53,7 @@ struct gpu {
 	struct drm_simgpu_query q;
 };
 
-static const struct {
-	__u32 mode;
-	const char *name;
-} modes[] = {
-	{ DRM_SIMGPU_MODE_WAIT_IDLE, "wait_idle" },
-	{ DRM_SIMGPU_MODE_PREEMPT, "preempt" },
-	{ DRM_SIMGPU_MODE_FAULT, "fault" },
-};
-
 static size_t page_size;
-static int test_count;
-static int failures;
 
 /*
  * Why the current test failed: fail() sets it unless an earlier failure of
@@ -108,25 +97,10 @@ static int vm_open(const struct gpu *g, __u32 mode, int *fd)
 	return 0;
 }
 
-/* A userptr BO of [@cpu, @cpu + @size), bound at @va. */
-static int bo_create(int fd, void *cpu, size_t size, __u64 va, __u32 *handle)
+/* 0, or the failure of the libsimgpu call that returned @ret. */
+static int check_ret(int ret, const char *what)
 {
-	int ret = simgpu_userptr_bound(fd, cpu, size, 0, va, handle);
-
-	if (ret)
-		return fail("USERPTR+BIND %p+%zu at %#llx: %s", cpu, size,
-			    (unsigned long long)va, strerror(-ret));
-	return 0;
-}
-
-static int bo_destroy(int fd, __u32 handle, __u64 va)
-{
-	int ret = simgpu_unbind_close(fd, handle, va);
-
-	if (ret)
-		return fail("UNBIND+GEM_CLOSE %#llx: %s",
-			    (unsigned long long)va, strerror(-ret));
-	return 0;
+	return ret ? fail("%s: %s", what, strerror(-ret)) : 0;
 }
 
 /* Runs a job that must succeed. */
@@ -233,25 +207,28 @@ static int test_ops(const struct gpu *g, __u32 mode, bool use_malloc)
 	printf("# buffer %p, BO %p+%#zx, offset %#zx\n", buf, bo_cpu, bo_size,
 	       off);
 
-	ret = bo_create(fd, bo_cpu, bo_size, VA_A, &handle_a);
+	ret = check_ret(simgpu_userptr_bound(fd, bo_cpu, bo_size, 0, VA_A, &handle_a),
+			"USERPTR+BIND");
 	if (ret)
 		goto out_free;
-	ret = bo_create(fd, small, page_size, VA_B, &handle_b);
+	ret = check_ret(simgpu_userptr_bound(fd, small, page_size, 0, VA_B, &handle_b),
+			"USERPTR+BIND");
 	if (ret)
 		goto out_a;
-	ret = bo_create(fd, copy, BO_SIZE, VA_C, &handle_c);
+	ret = check_ret(simgpu_userptr_bound(fd, copy, BO_SIZE, 0, VA_C, &handle_c),
+			"USERPTR+BIND");
 	if (ret)
 		goto out_b;
 
 	ret = check_ops(fd, buf, off, BO_SIZE, small, copy, 0xc0de0000 | mode);
 
-	if (bo_destroy(fd, handle_c, VA_C))
+	if (check_ret(simgpu_unbind_close(fd, handle_c, VA_C), "UNBIND+GEM_CLOSE"))
 		ret = -1;
 out_b:
-	if (bo_destroy(fd, handle_b, VA_B))
+	if (check_ret(simgpu_unbind_close(fd, handle_b, VA_B), "UNBIND+GEM_CLOSE"))
 		ret = -1;
 out_a:
-	if (bo_destroy(fd, handle_a, VA_A))
+	if (check_ret(simgpu_unbind_close(fd, handle_a, VA_A), "UNBIND+GEM_CLOSE"))
 		ret = -1;
 out_free:
 	close(fd);
@@ -323,7 +300,8 @@ static int test_munmap_busy(const struct gpu *g, __u32 mode)
 		goto out_close;
 	}
 	memset(p, 1, BO_SIZE);
-	ret = bo_create(fd, p, BO_SIZE, VA_A, &handle);
+	ret = check_ret(simgpu_userptr_bound(fd, p, BO_SIZE, 0, VA_A, &handle),
+			"USERPTR+BIND");
 	if (ret) {
 		munmap(p, BO_SIZE);
 		goto out_close;
@@ -368,7 +346,7 @@ static int test_munmap_busy(const struct gpu *g, __u32 mode)
 		ret = check_dead_bo(fd, mode);
 
 out_bo:
-	if (bo_destroy(fd, handle, VA_A))
+	if (check_ret(simgpu_unbind_close(fd, handle, VA_A), "UNBIND+GEM_CLOSE"))
 		ret = -1;
 out_close:
 	close(fd);
@@ -427,7 +405,8 @@ static int start_busy_job(const struct gpu *g, __u32 mode, void *p, int *fd)
 	ret = vm_open(g, mode, fd);
 	if (ret)
 		return ret;
-	ret = bo_create(*fd, p, BO_SIZE, VA_A, &handle);
+	ret = check_ret(simgpu_userptr_bound(*fd, p, BO_SIZE, 0, VA_A, &handle),
+			"USERPTR+BIND");
 	if (!ret) {
 		ret = simgpu_exec(*fd, cmds, 2, 0, 0, 0);
 		if (ret)
@@ -553,94 +532,104 @@ static int test_discovery(const struct gpu *gpus, int n)
 	return 0;
 }
 
-static void print_query(const struct drm_simgpu_query *q)
-{
-	printf("# gpu%u of %u: %u engines, default mode %u, flags %#x\n",
-	       q->gpu_index, q->num_gpus, q->num_engines, q->default_mode,
-	       q->flags);
-	printf("# TLB %u entries, TLB flush %u us, preemption %u us\n",
-	       q->tlb_entries, q->tlb_flush_latency_us, q->preempt_latency_us);
-	printf("# VA %#llx, max BO %#llx, max %u cmds, max spin %u us\n",
-	       (unsigned long long)q->va_size,
-	       (unsigned long long)q->max_bo_size, q->max_cmds,
-	       q->max_spin_us);
-}
-
-static void report(int ret, const char *name, double ms)
-{
-	test_count++;
-	printf("# %s: %.1f ms\n", name, ms);
-	if (ret) {
-		failures++;
-		printf("not ok %d %s # %s\n", test_count, name, reason);
-	} else {
-		printf("ok %d %s\n", test_count, name);
-	}
-	reason[0] = '\0';
-	fflush(stdout);
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(const struct gpu *g, __u32 mode);
-} mode_tests[] = {
-	{ "ops on page-aligned memory", test_ops_aligned },
-	{ "ops on malloc() memory", test_ops_malloc },
-	{ "munmap during a job", test_munmap_busy },
-	{ "close during a job", test_close_busy },
-	{ "process exit during a job", test_exit_busy },
+FIXTURE(simgpu) {
+	struct gpu gpus[SIMGPU_LIB_MAX_GPUS];
+	int num_gpus;
 };
 
-int main(void)
+FIXTURE_VARIANT(simgpu) {
+	__u32 mode;
+};
+
+FIXTURE_VARIANT_ADD(simgpu, wait_idle) {
+	.mode = DRM_SIMGPU_MODE_WAIT_IDLE,
+};
+
+FIXTURE_VARIANT_ADD(simgpu, preempt) {
+	.mode = DRM_SIMGPU_MODE_PREEMPT,
+};
+
+FIXTURE_VARIANT_ADD(simgpu, fault) {
+	.mode = DRM_SIMGPU_MODE_FAULT,
+};
+
+FIXTURE_SETUP(simgpu)
 {
-	struct gpu gpus[SIMGPU_MAX_GPUS];
-	int fds[SIMGPU_MAX_GPUS];
-	unsigned int m, t;
-	char name[128];
-	int i, n, ret;
-	double t0;
+	int fds[SIMGPU_LIB_MAX_GPUS];
+	int i;
 
 	page_size = sysconf(_SC_PAGESIZE);
-	printf("TAP version 13\n");
-	n = simgpu_open_all(fds, SIMGPU_MAX_GPUS);
-	if (n <= 0) {
-		printf("1..1\nnot ok 1 find simgpu GPUs # %s\n",
-		       n ? strerror(-n) : "no simgpu device");
-		return 1;
+	self->num_gpus = simgpu_open_all(fds, SIMGPU_LIB_MAX_GPUS);
+	ASSERT_LT(0, self->num_gpus) TH_LOG("no simgpu GPU: %s",
+					    strerror(-self->num_gpus));
+	for (i = 0; i < self->num_gpus; i++) {
+		self->gpus[i].fd = fds[i];
+		ASSERT_EQ(0, simgpu_query(fds[i], &self->gpus[i].q));
 	}
-	for (i = 0; i < n; i++) {
-		gpus[i].fd = fds[i];
-		ret = simgpu_query(fds[i], &gpus[i].q);
-		if (ret) {
-			printf("1..1\nnot ok 1 find simgpu GPUs # QUERY: %s\n",
-			       strerror(-ret));
-			return 1;
-		}
-		print_query(&gpus[i].q);
-	}
-	printf("1..%d\n", 1 + n * (int)(ARRAY_SIZE(modes) *
-					ARRAY_SIZE(mode_tests) + 1));
-
-	report(test_discovery(gpus, n), "find simgpu GPUs", 0);
-	for (i = 0; i < n; i++) {
-		for (m = 0; m < ARRAY_SIZE(modes); m++) {
-			for (t = 0; t < ARRAY_SIZE(mode_tests); t++) {
-				snprintf(name, sizeof(name), "gpu%u %s: %s",
-					 gpus[i].q.gpu_index, modes[m].name,
-					 mode_tests[t].name);
-				t0 = now_ms();
-				ret = mode_tests[t].fn(&gpus[i], modes[m].mode);
-				report(ret, name, now_ms() - t0);
-			}
-		}
-		snprintf(name, sizeof(name), "gpu%u stats: no stale access",
-			 gpus[i].q.gpu_index);
-		t0 = now_ms();
-		report(test_stats(&gpus[i]), name, now_ms() - t0);
-	}
-
-	for (i = 0; i < n; i++)
-		close(fds[i]);
-	printf("# %d of %d tests failed\n", failures, test_count);
-	return failures ? 1 : 0;
 }
+
+FIXTURE_TEARDOWN(simgpu)
+{
+	int i;
+
+	for (i = 0; i < self->num_gpus; i++)
+		close(self->gpus[i].fd);
+}
+
+/* Run @test on every GPU in the variant's mode; a failure says why. */
+#define SIMGPU_ON_EVERY_GPU(test)					\
+	do {								\
+		int i;							\
+									\
+		for (i = 0; i < self->num_gpus; i++) {			\
+			reason[0] = '\0';				\
+			ASSERT_EQ(0, test(&self->gpus[i], variant->mode))	\
+				TH_LOG("gpu%u %s: %s",			\
+				       self->gpus[i].q.gpu_index,	\
+				       simgpu_mode_name(variant->mode),	\
+				       reason);				\
+		}							\
+	} while (0)
+
+TEST_F(simgpu, find_gpus)
+{
+	ASSERT_EQ(0, test_discovery(self->gpus, self->num_gpus))
+		TH_LOG("%s", reason);
+}
+
+TEST_F(simgpu, ops_on_page_aligned_memory)
+{
+	SIMGPU_ON_EVERY_GPU(test_ops_aligned);
+}
+
+TEST_F(simgpu, ops_on_malloc_memory)
+{
+	SIMGPU_ON_EVERY_GPU(test_ops_malloc);
+}
+
+TEST_F(simgpu, munmap_during_a_job)
+{
+	SIMGPU_ON_EVERY_GPU(test_munmap_busy);
+}
+
+TEST_F(simgpu, close_during_a_job)
+{
+	SIMGPU_ON_EVERY_GPU(test_close_busy);
+}
+
+TEST_F(simgpu, process_exit_during_a_job)
+{
+	SIMGPU_ON_EVERY_GPU(test_exit_busy);
+}
+
+/* Last of each variant: the tests above left no stale access behind. */
+TEST_F(simgpu, no_stale_access)
+{
+	int i;
+
+	for (i = 0; i < self->num_gpus; i++)
+		ASSERT_EQ(0, test_stats(&self->gpus[i]))
+			TH_LOG("gpu%u: %s", self->gpus[i].q.gpu_index, reason);
+}
+
+TEST_HARNESS_MAIN
