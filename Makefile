@@ -20,7 +20,7 @@
 #              it pulls from the sources) with the kernel's Sphinx setup
 #              into results/docs/
 # make differential  the real drivers' KUnit suites on the stock and the
-#              converted drivers, side by side (scripts/differential.sh)
+#              converted drivers, side by side (scripts/check/differential.sh)
 # make shell   a shell in the test VM
 # make setup   install the host packages (Debian archive only)
 
@@ -31,40 +31,40 @@ DURATION ?= 600
 .PHONY: run check fuzz stress lint kernel adoption-kernel differential tests docs shell setup help
 
 run:
-	@$(SCRIPTS)/run-bench.sh $(if $(FULL),--full) $(if $(REPS),--reps $(REPS))
+	@$(SCRIPTS)/bench/run-bench.sh $(if $(FULL),--full) $(if $(REPS),--reps $(REPS))
 
 check:
-	@$(SCRIPTS)/check.sh
+	@$(SCRIPTS)/check/check.sh
 
 fuzz:
-	@$(SCRIPTS)/soak.sh fuzz $(DURATION) $(SEED)
+	@$(SCRIPTS)/check/soak.sh fuzz $(DURATION) $(SEED)
 
 stress:
-	@$(SCRIPTS)/soak.sh stress $(DURATION)
+	@$(SCRIPTS)/check/soak.sh stress $(DURATION)
 
 lint: kernel adoption-kernel
-	@$(SCRIPTS)/lint.sh
+	@$(SCRIPTS)/check/lint.sh
 
 kernel:
-	@$(SCRIPTS)/build-kernel.sh >/dev/null
+	@$(SCRIPTS)/build/build-kernel.sh >/dev/null
 
 adoption-kernel:
-	@KERNEL_FLAVOUR=adoption $(SCRIPTS)/build-kernel.sh >/dev/null
+	@KERNEL_FLAVOUR=adoption $(SCRIPTS)/build/build-kernel.sh >/dev/null
 
 docs: kernel
-	@$(SCRIPTS)/build-docs.sh
+	@$(SCRIPTS)/build/build-docs.sh
 
 tests: kernel
-	@$(SCRIPTS)/build-tests.sh
+	@$(SCRIPTS)/build/build-tests.sh
 
 differential:
-	@$(SCRIPTS)/differential.sh
+	@$(SCRIPTS)/check/differential.sh
 
 shell: tests
-	@$(SCRIPTS)/run-vm.sh --interactive
+	@$(SCRIPTS)/vm/run-vm.sh --interactive
 
 setup:
-	@$(SCRIPTS)/setup-host.sh
+	@$(SCRIPTS)/build/setup-host.sh
 
 help:
 	@sed -n 's/^# make /make /p' Makefile

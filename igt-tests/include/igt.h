@@ -5,7 +5,7 @@
  * intel-gpu-tools package, which ships libigt.so.0 but no headers.
  *
  * Inside an IGT tree the real "igt.h" is found first and this file is not
- * used. scripts/build-igt-tests.sh checks that the installed library is
+ * used. scripts/build/build-igt-tests.sh checks that the installed library is
  * 1.27.1 and that it defines every symbol declared here (igt_abi_check.c).
  * Keep the two in step: a declaration added here goes there too.
  *

@@ -2,7 +2,7 @@
 /*
  * Links against the installed libigt.so.0 taking the address of every
  * symbol that igt.h declares: the link fails if the library lacks one.
- * scripts/build-igt-tests.sh builds it before any test.
+ * scripts/build/build-igt-tests.sh builds it before any test.
  *
  * Copyright © 2026 The drm_userptr authors
  */

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Run test suites inside the test VM and leave their TAP/KTAP output under
-# $RESULTS/<suite>/. The host summarises them (scripts/summarize-results.py).
+# $RESULTS/<suite>/. The host summarises them (scripts/check/summarize-results.py).
 #
 # Usage: run-suites.sh SUITE...
 #   kunit   collect the KUnit suites built into the kernel (they ran at boot)
@@ -12,7 +12,7 @@
 #   stress=SECONDS       only the IGT stress subtest, for that long
 #   igt     every subtest of the IGT tests in igt-tests/, one process each
 #   bench   a short run of every simgpu benchmark (the host checks that its
-#           output is sane, never a timing: scripts/check-bench-output.py)
+#           output is sane, never a timing: scripts/check/check-bench-output.py)
 #   swiotlb on a swiotlb=force boot: the drm_userptr KUnit cases about bounce
 #           buffers, and the IGT subtest that simgpu refuses to bounce
 #   adoption  on the adoption kernel: the KUnit suites of the real drivers'
@@ -20,11 +20,11 @@
 # Needs $RESULTS and $KBUILD_OUT (the kernel build directory) from the host.
 set -u
 here=${0%/*}
-. "$here/../test-suites.sh"
+. "$here/../lib/suites.conf"
 : "${RESULTS:?}" "${KBUILD_OUT:?}"
 modroot="$KBUILD_OUT/modroot"
-# One regex from scripts/splat-patterns, as the host's log check reads it.
-splat_re=$(grep -v '^#' "$here/../splat-patterns" | grep . | paste -sd'|')
+# One regex from scripts/lib/splat-patterns, as the host's log check reads it.
+splat_re=$(grep -v '^#' "$here/../lib/splat-patterns" | grep . | paste -sd'|')
 status=0
 
 say() { echo "guest: $*" > /dev/kmsg; echo "guest: $*"; }
@@ -291,7 +291,7 @@ for suite in "$@"; do
 	fuzz=*) IFS=: read -r secs seed <<< "${suite#fuzz=}"; run_fuzz "$secs" "$seed" ;;
 	stress=*) run_stress "${suite#stress=}" ;;
 	igt) run_igt ;;
-	bench) "$here/run-bench.sh" --smoke || status=1 ;;
+	bench) "$here/benchmarks.sh" --smoke || status=1 ;;
 	*) say "unknown suite $suite"; status=1 ;;
 	esac
 done

@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Self-test of scripts/check-kernel-log.py on small logs with known splats,
+# Self-test of scripts/check/check-kernel-log.py on small logs with known splats,
 # so that the check every VM run relies on cannot silently stop failing.
 # Prints TAP.
 set -u
-check="$(dirname "$0")/../check-kernel-log.py"
+check="$(dirname "$0")/../check/check-kernel-log.py"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 failed=0

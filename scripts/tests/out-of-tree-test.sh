@@ -8,14 +8,14 @@
 # Prints TAP.
 set -u
 here=$(dirname "$0")
-. "$here/../common.sh"
+. "$here/../lib/common.sh"
 n=0 failed=0
 
 check() { # name, build-out-of-tree.sh arguments...
 	local name=$1 out
 	shift
 	n=$((n + 1))
-	if out=$("$here/../build-out-of-tree.sh" "$@" 2>&1); then
+	if out=$("$here/../build/build-out-of-tree.sh" "$@" 2>&1); then
 		echo "ok $n $name # ${out##*: }"
 	else
 		echo "not ok $n $name"
@@ -27,7 +27,7 @@ check() { # name, build-out-of-tree.sh arguments...
 echo "TAP version 13"
 echo "1..3"
 check patched-6.12-two-pass --object-only "$(kernel_out_dir)" two-pass
-if pristine=$("$here/../prepare-pristine-kernel.sh" 2>/dev/null); then
+if pristine=$("$here/../build/prepare-pristine-kernel.sh" 2>/dev/null); then
 	check unpatched-6.12-single-pass "$pristine" single-pass
 else
 	n=$((n + 1)); echo "not ok $n unpatched-6.12-single-pass # could not prepare the tree"

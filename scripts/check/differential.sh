@@ -12,8 +12,8 @@
 # a regression. Builds a second source tree (stock drivers) next to the
 # usual one; both share the ccache.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
-. "$PROJECT_ROOT/scripts/test-suites.sh"
+. "$(dirname "$0")/../lib/common.sh"
+. "$PROJECT_ROOT/scripts/lib/suites.conf"
 
 # The patches that change a driver: the conversions and fixes (their tests
 # come before them, and stay in the stock run).
@@ -25,11 +25,11 @@ for variant in stock converted; do
 	[ $variant = stock ] && skip=$conversions
 	log "$variant drivers: building the adoption kernel"
 	KERNEL_SKIP_PATCHES=$skip KERNEL_FLAVOUR=adoption \
-		"$PROJECT_ROOT/scripts/build-kernel.sh" > /dev/null
+		"$PROJECT_ROOT/scripts/build/build-kernel.sh" > /dev/null
 	log "$variant drivers: running ${KUNIT_ADOPTION_SUITES}"
 	rc=0
 	KERNEL_SKIP_PATCHES=$skip KERNEL_FLAVOUR=adoption \
-		"$PROJECT_ROOT/scripts/run-vm.sh" --results "$runs/$variant" \
+		"$PROJECT_ROOT/scripts/vm/run-vm.sh" --results "$runs/$variant" \
 		--append "kunit.filter_glob=$KUNIT_ADOPTION_GLOB" -- \
 		"$PROJECT_ROOT/scripts/guest/run-suites.sh" adoption || rc=$?
 	case $rc in 0|1) ;; *) die "the $variant run failed ($rc): see $runs/$variant" ;; esac

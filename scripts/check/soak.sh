@@ -8,7 +8,7 @@
 #
 # Usage: soak.sh fuzz|stress DURATION [SEED]
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 load=${1:-} duration=${2:-} seed=${3:-}
 case "$load" in fuzz|stress) ;; *) die "usage: $0 fuzz|stress DURATION [SEED]" ;; esac
@@ -16,16 +16,16 @@ case "$load" in fuzz|stress) ;; *) die "usage: $0 fuzz|stress DURATION [SEED]" ;
 	die "DURATION must be a number of seconds, not '$duration'"
 [ -z "$seed" ] || [[ $seed =~ ^(0x)?[0-9a-fA-F]+$ ]] || die "bad SEED '$seed'"
 
-"$PROJECT_ROOT/scripts/setup-host.sh" > /dev/null
-"$PROJECT_ROOT/scripts/build-kernel.sh" > /dev/null
-"$PROJECT_ROOT/scripts/build-tests.sh" > /dev/null
+"$PROJECT_ROOT/scripts/build/setup-host.sh" > /dev/null
+"$PROJECT_ROOT/scripts/build/build-kernel.sh" > /dev/null
+"$PROJECT_ROOT/scripts/build/build-tests.sh" > /dev/null
 
 results="$CACHE_DIR/runs/$load-$(date +%Y%m%d-%H%M%S)"
 suite="$load=$duration"
 [ -z "$seed" ] || suite+=":$seed"
 rc=0
 # The load, plus the boot, plus a hang timeout's worth of shutting down.
-"$PROJECT_ROOT/scripts/run-vm.sh" --timeout $((duration + 600)) \
+"$PROJECT_ROOT/scripts/vm/run-vm.sh" --timeout $((duration + 600)) \
 	--results "$results" -- \
 	"$PROJECT_ROOT/scripts/guest/run-suites.sh" "$suite" || rc=$?
 

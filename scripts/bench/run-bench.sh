@@ -15,7 +15,7 @@
 # ccache; KERNEL_FLAVOUR=test runs it on the debug test kernel instead.
 set -euo pipefail
 export KERNEL_FLAVOUR=${KERNEL_FLAVOUR:-bench}
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 full=0
 out=""
@@ -32,10 +32,10 @@ done
 out=${out:-$PROJECT_ROOT/results/bench-$(date +%Y%m%d-%H%M%S)$([ $full = 0 ] || echo -full)}
 mkdir -p "$out"
 
-"$PROJECT_ROOT/scripts/setup-host.sh" > "$out/setup.log" 2>&1 ||
+"$PROJECT_ROOT/scripts/build/setup-host.sh" > "$out/setup.log" 2>&1 ||
 	{ cat "$out/setup.log" >&2; die "host setup failed"; }
 log "building the $KERNEL_FLAVOUR kernel and programs (log: $out/build.log)"
-{ "$PROJECT_ROOT/scripts/build-kernel.sh" && "$PROJECT_ROOT/scripts/build-tests.sh"; } \
+{ "$PROJECT_ROOT/scripts/build/build-kernel.sh" && "$PROJECT_ROOT/scripts/build/build-tests.sh"; } \
 	> "$out/build.log" 2>&1 || { tail -30 "$out/build.log" >&2; die "build failed"; }
 
 if [ $full = 1 ]; then
@@ -51,9 +51,9 @@ else
 fi
 log "running simgpu_bench ${args[*]} on $gpus GPUs in the VM"
 vm_rc=0
-"$PROJECT_ROOT/scripts/run-vm.sh" --results "$out" --timeout "$timeout" --mem "$mem" \
+"$PROJECT_ROOT/scripts/vm/run-vm.sh" --results "$out" --timeout "$timeout" --mem "$mem" \
 	-a "simgpu.num_gpus=$gpus" -- \
-	"$PROJECT_ROOT/scripts/guest/run-bench.sh" "${reps[@]}" "${args[@]}" \
+	"$PROJECT_ROOT/scripts/guest/benchmarks.sh" "${reps[@]}" "${args[@]}" \
 	> "$out/vm.log" 2>&1 || vm_rc=$?
 bench=$out/bench
 if [ ! -s "$bench/bench.txt" ] || [ "$(cat "$bench/status" 2>/dev/null)" != 0 ]; then
@@ -61,7 +61,7 @@ if [ ! -s "$bench/bench.txt" ] || [ "$(cat "$bench/status" 2>/dev/null)" != 0 ];
 	die "the benchmark failed (results in $out)"
 fi
 
-"$PROJECT_ROOT/scripts/plot-bench.sh" "$bench" > "$out/plot.log" 2>&1 ||
+"$PROJECT_ROOT/scripts/bench/plot-bench.sh" "$bench" > "$out/plot.log" 2>&1 ||
 	log "warning: plotting failed (see $out/plot.log)"
 {
 	echo "machine: $(nproc) CPUs, $(awk '/MemTotal/ {print int($2 / 1048576)}' /proc/meminfo) GiB," \

@@ -6,10 +6,10 @@
 #
 # Usage: build-kernel.sh [extra make arguments, e.g. C=1 W=1]
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
-"$PROJECT_ROOT/scripts/setup-host.sh"
-src=$("$PROJECT_ROOT/scripts/prepare-kernel-tree.sh")
+"$PROJECT_ROOT/scripts/build/setup-host.sh"
+src=$("$PROJECT_ROOT/scripts/build/prepare-kernel-tree.sh")
 out=$(kernel_out_dir)
 mkdir -p "$out"
 

@@ -4,7 +4,7 @@
 # check that the kernel source package is the exact version the patches and
 # config were made for.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 missing=()
 for pkg in "${HOST_PACKAGES[@]}"; do

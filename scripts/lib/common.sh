@@ -12,7 +12,7 @@ KERNEL_TARBALL=/usr/src/linux-source-6.12.tar.xz
 # the tree: the cache key includes it, so the next build starts afresh.
 KERNEL_TREE_LAYOUT=1
 
-PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 # Everything built lives outside the clone so that a fresh clone reuses it.
 CACHE_DIR=${DRM_USERPTR_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/drm-userptr}

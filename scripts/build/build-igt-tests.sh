@@ -9,7 +9,7 @@
 # the package version the subset was written for, and every declared
 # symbol defined (a link with --no-undefined that takes each one's address).
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 IGT_VERSION=1.27.1
 out=$(kernel_out_dir)/tests/igt

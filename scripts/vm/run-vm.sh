@@ -15,7 +15,7 @@
 # Exit status: the guest command's, or 124 on timeout, or 3 if the kernel log
 # holds a lockdep report, WARN, BUG, Oops, KASAN or kmemleak report.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 interactive=0 timeout=1200 results="" smp=2 mem=3G append=""
 while [ $# -gt 0 ]; do
@@ -124,7 +124,7 @@ if [ ! -f "$results/exit-status" ]; then
 else
 	rc=$(cat "$results/exit-status")
 fi
-if ! "$PROJECT_ROOT/scripts/check-kernel-log.py" "$console" \
+if ! "$PROJECT_ROOT/scripts/check/check-kernel-log.py" "$console" \
 		${results:+"$results/dmesg.txt"}; then
 	rc=3
 fi

@@ -5,9 +5,9 @@
 # where the two-pass interval notifier is not available. Cached next to the
 # test kernel. Prints the build directory.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
-"$PROJECT_ROOT/scripts/setup-host.sh"
+"$PROJECT_ROOT/scripts/build/setup-host.sh"
 base="$CACHE_DIR/linux-$KERNEL_VERSION-pristine"
 src="$base/src" out="$base/build"
 if [ ! -f "$out/.prepared" ]; then

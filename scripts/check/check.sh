@@ -4,7 +4,7 @@
 # test programs, lint, run every suite in the VM, check the kernel log, and
 # print per-suite results ending in "N passed, N failed, N skipped".
 set -uo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 logs="$CACHE_DIR/logs"
 mkdir -p "$logs"
@@ -25,13 +25,13 @@ step() {
 	return $rc
 }
 
-step setup "$PROJECT_ROOT/scripts/setup-host.sh" || exit 1
-step kernel "$PROJECT_ROOT/scripts/build-kernel.sh" || { echo "0 passed, 1 failed"; exit 1; }
-step kernel-adoption env KERNEL_FLAVOUR=adoption "$PROJECT_ROOT/scripts/build-kernel.sh" ||
+step setup "$PROJECT_ROOT/scripts/build/setup-host.sh" || exit 1
+step kernel "$PROJECT_ROOT/scripts/build/build-kernel.sh" || { echo "0 passed, 1 failed"; exit 1; }
+step kernel-adoption env KERNEL_FLAVOUR=adoption "$PROJECT_ROOT/scripts/build/build-kernel.sh" ||
 	{ echo "0 passed, 1 failed"; exit 1; }
-step tests "$PROJECT_ROOT/scripts/build-tests.sh" || { echo "0 passed, 1 failed"; exit 1; }
+step tests "$PROJECT_ROOT/scripts/build/build-tests.sh" || { echo "0 passed, 1 failed"; exit 1; }
 
-if step lint "$PROJECT_ROOT/scripts/lint.sh"; then
+if step lint "$PROJECT_ROOT/scripts/check/lint.sh"; then
 	checks+=(--check lint=pass)
 else
 	checks+=(--check lint=fail)
@@ -57,29 +57,29 @@ vm_check() { # name suffix, run-vm.sh status
 vm_rc=0
 # About 21 minutes on a slow 2-core host (2026-12-02): twice that before
 # the run counts as hung.
-step vm "$PROJECT_ROOT/scripts/run-vm.sh" --timeout 2700 --results "$results" -- \
+step vm "$PROJECT_ROOT/scripts/vm/run-vm.sh" --timeout 2700 --results "$results" -- \
 	"$PROJECT_ROOT/scripts/guest/run-suites.sh" kunit hmm simgpu igt bench || vm_rc=$?
 vm_check "" "$vm_rc"
 [ -f "$results/boot-time" ] && log "$(cat "$results/boot-time")"
 # Every DMA mapping through bounce buffers: userptrs must be refused, not
 # silently bounced. Only the cases about it run on this boot.
 swiotlb_rc=0
-step vm-swiotlb "$PROJECT_ROOT/scripts/run-vm.sh" --results "$results/swiotlb" \
+step vm-swiotlb "$PROJECT_ROOT/scripts/vm/run-vm.sh" --results "$results/swiotlb" \
 	--append "swiotlb=force kunit.filter_glob=drm_userptr.drm_userptr_test_bounce_refused" -- \
 	"$PROJECT_ROOT/scripts/guest/run-suites.sh" swiotlb || swiotlb_rc=$?
 vm_check "-swiotlb" "$swiotlb_rc"
 # The adoption kernel: the real drivers' userptr code under KUnit (only
 # those suites; the project's own ran on the test kernel).
-. "$PROJECT_ROOT/scripts/test-suites.sh"
+. "$PROJECT_ROOT/scripts/lib/suites.conf"
 adoption_rc=0
-step vm-adoption env KERNEL_FLAVOUR=adoption "$PROJECT_ROOT/scripts/run-vm.sh" \
+step vm-adoption env KERNEL_FLAVOUR=adoption "$PROJECT_ROOT/scripts/vm/run-vm.sh" \
 	--results "$results/adoption" --append "kunit.filter_glob=$KUNIT_ADOPTION_GLOB" -- \
 	"$PROJECT_ROOT/scripts/guest/run-suites.sh" adoption || adoption_rc=$?
 vm_check "-adoption" "$adoption_rc"
 # The benchmarks' smoke run: sane output, never a timing.
-"$PROJECT_ROOT/scripts/check-bench-output.py" "$results/bench" \
+"$PROJECT_ROOT/scripts/check/check-bench-output.py" "$results/bench" \
 	> "$results/bench-sanity.tap" 2>&1 || true
 log "results and full kernel log: $results"
 
 echo "Results ($(( $(date +%s) - t_start ))s):"
-"$PROJECT_ROOT/scripts/summarize-results.py" "$results" "${checks[@]}"
+"$PROJECT_ROOT/scripts/check/summarize-results.py" "$results" "${checks[@]}"

@@ -5,7 +5,7 @@
 # hook the project's Kconfig and Kbuild into drivers/gpu/drm. Prints the
 # source directory.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 src=$(kernel_src_dir)
 if [ ! -f "$src/.prepared" ]; then

@@ -13,7 +13,7 @@
 #   (the test kernel), where the module's exports would clash; its undefined
 #   symbols are checked against that kernel's Module.symvers instead.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 target=modules
 if [ "${1:-}" = --object-only ]; then

@@ -9,7 +9,7 @@
 #   --check: fail if Sphinx or kernel-doc reports any warning or error.
 # The HTML goes to results/docs/; its index is printed.
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 src=$(kernel_src_dir)
 [ -f "$src/Documentation/conf.py" ] || die "no prepared kernel tree: run 'make kernel' first"

@@ -4,7 +4,7 @@
 
 A lockdep report, WARN, BUG, Oops, KASAN, UBSAN or kmemleak report, hung task
 or RCU stall anywhere in the log fails the run (the patterns are in
-scripts/splat-patterns, which the guest's per-subtest check reads too); the
+scripts/lib/splat-patterns, which the guest's per-subtest check reads too); the
 offending lines are printed with some context.
 
 A test that provokes a warning on purpose brackets it with the lines
@@ -19,7 +19,7 @@ import re
 import sys
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                       "splat-patterns")) as f:
+                       "..", "lib", "splat-patterns")) as f:
     SPLAT = re.compile("|".join(l.rstrip("\n") for l in f
                                 if l.strip() and not l.startswith("#")))
 PREFIX = re.compile(r"^(?:\[\s*\d+\.\d+\]\s*)?(?:\[\s*[CT]\d+\]\s*)?")

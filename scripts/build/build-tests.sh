@@ -3,7 +3,7 @@
 # Build the userspace test programs the guest runs, into the kernel build
 # directory's tests/ (they belong to that kernel's uapi).
 set -euo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 src=$(kernel_src_dir)
 out=$(kernel_out_dir)
@@ -28,4 +28,4 @@ make -s -C "$src/tools/testing/selftests/drivers/gpu/simgpu" \
 	>/dev/null
 
 # The IGT tests of igt-tests/, against the installed libigt.
-"$PROJECT_ROOT/scripts/build-igt-tests.sh"
+"$PROJECT_ROOT/scripts/build/build-igt-tests.sh"

@@ -11,7 +11,7 @@
 #    adoption kernel (the test kernel does not build the real drivers).
 # Exits non-zero if any of them reports anything.
 set -uo pipefail
-. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 src=$(kernel_src_dir)
 out=$(kernel_out_dir)
@@ -75,7 +75,7 @@ out_kd=""
 # IGT's format, not kernel-doc; their helpers (simgpu_igt.c) are kernel-doc.
 kdoc_srcs=$(echo "$project_srcs" | grep -v "/igt-tests/simgpu_\(userptr_[a-z]*\|uapi_errnos\)\.c$" || true)
 [ -z "$kdoc_srcs" ] || out_kd+=$(kdoc $kdoc_srcs)
-pristine="$(dirname "$("$PROJECT_ROOT/scripts/prepare-pristine-kernel.sh")")/src"
+pristine="$(dirname "$("$PROJECT_ROOT/scripts/build/prepare-pristine-kernel.sh")")/src"
 touched=$(sed -n 's|^+++ b/\(.*\.[ch]\)$|\1|p' patches/linux-6.12/*.patch | sort -u)
 for f in $touched; do
 	new=$(kdoc "$src/$f" | sed "s|^$src/||; s|:[0-9]*: |: |")
@@ -85,7 +85,7 @@ for f in $touched; do
 done
 report "kernel-doc" "$out_kd"
 report "make docs without warnings" \
-	"$("$PROJECT_ROOT/scripts/build-docs.sh" --check 2>&1 >/dev/null)"
+	"$("$PROJECT_ROOT/scripts/build/build-docs.sh" --check 2>&1 >/dev/null)"
 
 objs="$core_objs $project_objs"
 
