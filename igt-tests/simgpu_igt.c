@@ -57,15 +57,18 @@ int simgpu_igt_init(struct simgpu_igt_gpu *gpus, size_t *page_size)
 
 /**
  * simgpu_igt_close_gpus() - close what simgpu_igt_open_gpus() opened
- * @gpus: the GPUs
+ * @gpus: the GPUs; a test that closed one sets its fd to -1
  * @n: how many
  */
 void simgpu_igt_close_gpus(struct simgpu_igt_gpu *gpus, int n)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
-		close(gpus[i].fd);
+	for (i = 0; i < n; i++) {
+		if (gpus[i].fd >= 0)
+			close(gpus[i].fd);
+		gpus[i].fd = -1;
+	}
 }
 
 /**

@@ -75,7 +75,7 @@ static void assert_gpu_works(__u32 index, size_t size, __u32 value)
 		close(again[i].fd);
 }
 
-static void test_unbind_busy(const struct simgpu_igt_gpu *gpu)
+static void test_unbind_busy(struct simgpu_igt_gpu *gpu)
 {
 	const size_t size = 16 * page_size;
 	int fd = simgpu_igt_vm(gpu, DRM_SIMGPU_MODE_WAIT_IDLE);
@@ -115,6 +115,7 @@ static void test_unbind_busy(const struct simgpu_igt_gpu *gpu)
 	 * DMA mappings go through the same device, recorded once).
 	 */
 	close(gpu->fd);
+	gpu->fd = -1;
 	assert_gpu_works(gpu->q.gpu_index, size, 0xb0b);
 }
 

@@ -23,14 +23,14 @@ import argparse
 import re
 import sys
 
-DYNAMIC = re.compile(r'^Dynamic subtest (.*): ([A-Z]+) \((.*)\)$')
+DYNAMIC = re.compile(r'^Dynamic subtest (.*): ([A-Z]+) \((.*)\)')
 EXIT_PASS, EXIT_SKIP, EXIT_INVALID, EXIT_FAILURE = 0, 77, 79, 98
 
 
-def first_line(lines, pattern, after=0):
+def first_line(lines, pattern, after=0, flags=0):
     """The first line matching pattern, with the `after` lines after it."""
     for i, line in enumerate(lines):
-        if re.search(pattern, line, re.IGNORECASE):
+        if re.search(pattern, line, flags):
             return ' '.join(lines[i:i + 1 + after])
     return ''
 
@@ -73,7 +73,7 @@ def main():
         if rc == EXIT_PASS:
             tap.append(('ok', f'{sub}'))
         elif rc == EXIT_SKIP:
-            why = first_line(log, r'requirement|skip')
+            why = first_line(log, r'requirement|skip', flags=re.IGNORECASE)
             tap.append(('ok', f'{sub} # SKIP {why}'))
         elif rc == EXIT_FAILURE:
             why = first_line(log, r'Test assertion failure|Failed assertion', 1)

@@ -202,7 +202,7 @@ kmsg_splats() {
 # TAP lines to $tap (igt-tap.py turns its output, exit code and the kernel
 # log's splats into them) and counts them in $n.
 run_igt_subtest() {
-	local bin=$1 sub=$2 log=$3 rc=0 t0 ms
+	local bin=$1 sub=$2 log=$3 rc=0 t0 ms before=$n
 
 	say "igt: ${bin##*/} --run-subtest $sub"
 	t0=${EPOCHREALTIME/./}
@@ -214,6 +214,11 @@ run_igt_subtest() {
 		--splats "$log.kmsg-splats" --log "$log" --first $((n + 1)) \
 		>> "$tap" || status=1
 	n=$(grep -cE '^(not )?ok ' "$tap")
+	if [ "$n" -eq "$before" ]; then
+		n=$((n + 1))
+		echo "not ok $n $sub # igt-tap.py gave no result" >> "$tap"
+		status=1
+	fi
 }
 
 # An ext4 file system on a loop device over a tmpfs file, for the IGT

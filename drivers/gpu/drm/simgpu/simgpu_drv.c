@@ -50,43 +50,54 @@
  *
  * Outermost first; a lock is only taken while holding those above it.
  *
- * 1. &simgpu_vm.lock (mutex, process context): config, bind, unbind and
- *    exec of one VM; the fault handler and the rebind worker take it too.
- * 2. The mmap_lock, in read mode: populations (hmm_range_fault()).
- * 3. The BOs' reservations, in one drm_exec section (exec only).
- * 4. &simgpu_legacy_mn.lock (rw_semaphore): exec of a legacy-baseline VM
- *    takes it in write mode; the whole-mm notifier in read mode, never
- *    sleeping on a range that must not block.
- * 5. The domain's notifier lock (drm_userptr_notifier_lock()): read mode
- *    around every commit of PTEs and removal of a binding; the helper
- *    takes it in write mode around the invalidate_start steps, inside the
- *    mmu notifier, where nothing may allocate or wait for the GPU.
- * 6. &simgpu_vm.commit_lock (mutex): writers of the bindings' PTEs and of
- *    the binding lists. Nothing under it allocates.
- * 7. &simgpu_preempt.lock (spinlock, irqsave): the preemption state and
+ * 1. &simgpu_vm.lock (mutex, process context): config, userptr creation,
+ *    bind, unbind, close and exec of one VM.
+ * 2. &simgpu_device.legacy_lock (mutex): the device's legacy notifiers.
+ *    Held while a legacy-baseline BO joins its process's notifier, across
+ *    the allocation and mmu_notifier_register(), which takes the mmap_lock.
+ * 3. The mmap_lock: read mode around populations (hmm_range_fault()), in
+ *    exec, the fault handler and the rebind worker; write mode in
+ *    mmu_notifier_register().
+ * 4. The BOs' reservations, in one drm_exec section (exec only).
+ * 5. &simgpu_legacy_mn.lock (rw_semaphore): exec of a legacy-baseline VM
+ *    takes it in write mode, as does a BO joining or leaving; the
+ *    whole-mm notifier takes it in read mode, never sleeping on a range
+ *    that must not block.
+ * 6. The domain's notifier lock (drm_userptr_notifier_lock()): read mode
+ *    around every commit of PTEs (exec, bind, the fault handler, the
+ *    rebind worker); the helper takes it in write mode around the
+ *    invalidate_start steps, inside the mmu notifier, where nothing may
+ *    allocate or wait for the GPU.
+ * 7. &simgpu_vm.commit_lock (mutex): writers of the bindings' PTEs and of
+ *    the binding lists: commits, and the removal of bindings (unbind,
+ *    close), which takes it without the notifier lock. Nothing under it
+ *    allocates.
+ * 8. &simgpu_preempt.lock (spinlock, irqsave): the preemption state and
  *    &simgpu_preempt.pending. Taken from the preemption hrtimer, whose
  *    completion zaps the pending BOs under it.
- * 8. &simgpu_engine.tlb_lock (spinlock, irqsave): one engine's TLB, held
+ * 9. &simgpu_engine.tlb_lock (spinlock, irqsave): one engine's TLB, held
  *    across each page access, so that a completed TLB flush (which takes
  *    it from the flush hrtimer) means no access through an old
  *    translation is in flight.
- * 9. &simgpu_vm.pt_lock (spinlock, irqsave): the page table
- *    (&simgpu_vma.present, .zap_count, .zap_marks) and the zap state of
- *    each BO: &simgpu_bo.zap_first, .zap_end, .zapped and .flush_seq. A
- *    start adds to the span and clears @zapped, a zap empties the span,
- *    requests the flush, records it in @flush_seq and sets @zapped, each
- *    in one critical section; so after a finish, @zapped is true and
- *    @flush_seq names a completed flush that covers every zap the
- *    invalidation needed. The lockless READ_ONCE() of @zapped in a finish
- *    only skips a wait; the decision to zap is taken again under the lock.
- * 10. &simgpu_flush.lock (spinlock, irqsave): a GPU's flush requests; the
+ * 10. &simgpu_vm.pt_lock (spinlock, irqsave): the page table
+ *     (&simgpu_vma.present, .zap_count, .zap_marks) and the zap state of
+ *     each BO: &simgpu_bo.zap_first, .zap_end, .zapped and .flush_seq. A
+ *     start adds to the span and clears @zapped, a zap empties the span,
+ *     requests the flush, records it in @flush_seq and sets @zapped, each
+ *     in one critical section; so after a finish, @zapped is true and
+ *     @flush_seq names a completed flush that covers every zap the
+ *     invalidation needed. A finish reads @zapped without the lock: true
+ *     means that a zap after its own start took its pages (pages a later
+ *     start added are that start's finish's to zap). In preempt mode the
+ *     finish reads it again under &simgpu_preempt.lock, which the
+ *     completion of a preemption holds while it zaps.
+ * 11. &simgpu_flush.lock (spinlock, irqsave): a GPU's flush requests; the
  *     flush hrtimer takes it after, not inside, the TLB locks.
  *
- * Leaves, taken with nothing of the above needed: &simgpu_vm.bo_lock (the
- * VM's BO list), &simgpu_vm.jobs_lock (its job fences),
- * &simgpu_engine.fence_lock (hardware fences), &simgpu_device.vms_lock and
- * .legacy_lock (mutexes, the device's lists of VMs and legacy notifiers)
- * and the DMA oracle's xarray.
+ * Leaves, under which nothing else is taken: &simgpu_vm.bo_lock (the VM's
+ * BO list), &simgpu_vm.jobs_lock (its job fences),
+ * &simgpu_engine.fence_lock (hardware fences), &simgpu_device.vms_lock
+ * (a mutex, the device's list of VMs) and the DMA oracle's xarray.
  *
  * &simgpu_bo.inval_start_ns is a timestamp for the statistics only, written
  * by each start and read by each finish without a lock.
@@ -268,8 +279,8 @@ const struct simgpu_stat_desc simgpu_stat_descs[SIMGPU_NUM_STATS] = {
 	SIMGPU_STAT(SIMGPU_STAT_EAGAIN, eagain),
 	SIMGPU_STAT(SIMGPU_STAT_JOBS, jobs),
 	SIMGPU_STAT(SIMGPU_STAT_JOB_ERRORS, job_errors),
-	SIMGPU_STAT(SIMGPU_STAT_JOB_TIMEOUTS, job_timeouts),
 	SIMGPU_STAT(SIMGPU_STAT_BYTES, bytes),
+	SIMGPU_STAT(SIMGPU_STAT_JOB_TIMEOUTS, job_timeouts),
 	/* The legacy baseline's, not in the uapi. */
 	[SIMGPU_STAT_LEGACY_OVERLAPS] = { "legacy_overlaps", SIZE_MAX },
 };

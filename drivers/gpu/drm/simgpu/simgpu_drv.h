@@ -74,8 +74,8 @@ struct simgpu_hist {
  * @SIMGPU_STAT_EAGAIN: exec calls that gave up with -EAGAIN.
  * @SIMGPU_STAT_JOBS: jobs run.
  * @SIMGPU_STAT_JOB_ERRORS: jobs that stopped with an error.
- * @SIMGPU_STAT_JOB_TIMEOUTS: jobs stopped by the job timeout.
  * @SIMGPU_STAT_BYTES: bytes accessed by the engines.
+ * @SIMGPU_STAT_JOB_TIMEOUTS: jobs stopped by the job timeout.
  * @SIMGPU_STAT_LEGACY_OVERLAPS: BOs the legacy notifiers found in a range.
  * @SIMGPU_NUM_STATS: the number of counters.
  */
@@ -92,8 +92,8 @@ enum simgpu_stat {
 	SIMGPU_STAT_EAGAIN,
 	SIMGPU_STAT_JOBS,
 	SIMGPU_STAT_JOB_ERRORS,
-	SIMGPU_STAT_JOB_TIMEOUTS,
 	SIMGPU_STAT_BYTES,
+	SIMGPU_STAT_JOB_TIMEOUTS,
 	SIMGPU_STAT_LEGACY_OVERLAPS,
 	SIMGPU_NUM_STATS
 };

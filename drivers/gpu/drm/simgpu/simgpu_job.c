@@ -346,9 +346,9 @@ static int simgpu_job_collect_bos(struct simgpu_job *job)
  * preemption.
  *
  * commit_lock, inside it, orders the PTE writes against a concurrent
- * unbind, which removes a binding under the notifier lock in read mode
- * as well. A legacy-baseline VM takes its process's whole-mm lock before
- * both, in write mode, as amdgpu_mn did.
+ * unbind or close, which removes bindings under commit_lock alone. A
+ * legacy-baseline VM takes its process's whole-mm lock before both, in
+ * write mode, as amdgpu_mn did.
  *
  * Return: 0 with the job armed; -EAGAIN if a userptr was invalidated since
  * its population (the caller repopulates and retries); -EINVAL from the

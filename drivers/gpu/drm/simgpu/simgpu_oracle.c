@@ -4,8 +4,8 @@
  *
  * The stale-access oracle of a simulated GPU: after every page access, was
  * the translation still allowed, and does the process still map that page?
- * Its counters, &simgpu_stats.stale_translations and .stale_pages, must
- * stay at zero; simgpu_dma_oracle.c judges the DMA address itself.
+ * Its counters, %SIMGPU_STAT_STALE_TRANSLATIONS and
+ * %SIMGPU_STAT_STALE_PAGES, must stay at zero; simgpu_dma_oracle.c judges the DMA address itself.
  */
 
 #include <linux/hmm.h>
