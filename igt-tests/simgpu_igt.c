@@ -65,8 +65,9 @@ void simgpu_igt_close_gpus(struct simgpu_igt_gpu *gpus, int n)
 	int i;
 
 	for (i = 0; i < n; i++) {
+		/* A close that fails is a test closing a GPU's fd twice. */
 		if (gpus[i].fd >= 0)
-			close(gpus[i].fd);
+			igt_assert_eq(close(gpus[i].fd), 0);
 		gpus[i].fd = -1;
 	}
 }
