@@ -61,6 +61,7 @@
 #include "simgpu_igt.h"
 
 static struct simgpu_igt_gpu gpus[SIMGPU_IGT_MAX_GPUS];
+static int num_gpus;
 static size_t page_size;
 
 static volatile unsigned long signals_caught;
@@ -269,10 +270,8 @@ static void test_legacy_mn_privileged(const struct simgpu_igt_gpu *gpu)
 
 igt_main
 {
-	igt_fixture {
-		page_size = simgpu_igt_page_size();
-		simgpu_igt_open_gpus(gpus, SIMGPU_IGT_MAX_GPUS);
-	}
+	igt_fixture
+		num_gpus = simgpu_igt_init(gpus, &page_size);
 
 	igt_describe("A WAIT interrupted by signals times out on time.");
 	igt_subtest("wait-timeout-after-signals")
@@ -289,4 +288,8 @@ igt_main
 	igt_describe("The legacy notifier baseline needs CAP_SYS_ADMIN.");
 	igt_subtest("legacy-mn-privileged")
 		test_legacy_mn_privileged(&gpus[0]);
+
+	igt_fixture {
+		simgpu_igt_close_gpus(gpus, num_gpus);
+	}
 }

@@ -43,7 +43,7 @@ static int simgpu_debugfs_stats_show(struct seq_file *m, void *data)
 	enum simgpu_stat stat;
 
 	for (stat = 0; stat < SIMGPU_NUM_STATS; stat++)
-		seq_printf(m, "%s: %lld\n", simgpu_stat_descs[stat].name,
+		seq_printf(m, "%s: %llu\n", simgpu_stat_descs[stat].name,
 			   simgpu_stat_read(sdev, stat));
 	simgpu_hist_show(m, "invalidate_start", &s->start_time);
 	simgpu_hist_show(m, "invalidate_finish_wait", &s->finish_wait);
